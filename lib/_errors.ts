@@ -1,0 +1,96 @@
+// How an error crosses into another isolate, process or machine and comes
+// back with its class name, message, stack and cause intact. Structured clone
+// keeps only built-in error classes, so a user's `class NotFound extends
+// Error` would arrive as a plain `Error`; this keeps its name.
+
+/** The cloneable form of an error. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  cause?: SerializedError | { value: unknown };
+  /** Own enumerable properties (e.g. `code`), when they are cloneable. */
+  props?: Record<string, unknown>;
+}
+
+const BUILTIN: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  EvalError,
+  URIError,
+};
+
+/** Turns anything thrown into a cloneable description. */
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) {
+    return {
+      name: "Error",
+      message: `A non-Error value was thrown: ${describe(error)}`,
+      props: { thrown: cloneable(error) ? error : describe(error) },
+    };
+  }
+  const out: SerializedError = {
+    name: error.name || error.constructor?.name || "Error",
+    message: error.message,
+    stack: error.stack,
+  };
+  if (error.cause !== undefined) {
+    out.cause = error.cause instanceof Error
+      ? serializeError(error.cause)
+      : { value: cloneable(error.cause) ? error.cause : describe(error.cause) };
+  }
+  const props: Record<string, unknown> = {};
+  let any = false;
+  for (const key of Object.keys(error)) {
+    if (key === "name" || key === "message" || key === "stack") continue;
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (cloneable(value)) {
+      props[key] = value;
+      any = true;
+    }
+  }
+  if (any) out.props = props;
+  return out;
+}
+
+/** Rebuilds an error from its description; the class name survives as `name`. */
+export function deserializeError(data: SerializedError): Error {
+  const Ctor = BUILTIN[data.name] ?? Error;
+  const error = new Ctor(data.message);
+  if (!(data.name in BUILTIN)) {
+    Object.defineProperty(error, "name", {
+      value: data.name,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+  if (data.stack !== undefined) error.stack = data.stack;
+  if (data.cause !== undefined) {
+    error.cause = "value" in data.cause && !("message" in data.cause)
+      ? data.cause.value
+      : deserializeError(data.cause as SerializedError);
+  }
+  if (data.props) Object.assign(error, data.props);
+  return error;
+}
+
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    return typeof value === "string" ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

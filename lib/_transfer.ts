@@ -1,0 +1,214 @@
+// The one registry of how each library type travels. A Lock, Queue, Value...
+// passed to a thread arrives as a live handle over the same SharedArrayBuffer
+// ("share"/"revive"); passed to another process or over the network it stays
+// with its owner and the other side gets a stand-in whose methods call the
+// owner ("remote"/"proxy"). Threads, processes, pools and the manager all
+// call encodeValue/decodeValue; none of them switch on library types.
+
+/** Calls a method on the owner's object from another process. */
+export type RemoteCall = (
+  method: string,
+  args: unknown[],
+  options?: { signal?: AbortSignal },
+) => Promise<unknown>;
+
+/** How one library type crosses isolates. */
+export interface TransferCodec<T extends object = object, S = unknown> {
+  /** Unique, stable name put on the wire, e.g. "Lock". */
+  tag: string;
+  /** Instances of this class are encoded by this codec. */
+  type: abstract new (...args: never[]) => T;
+  /** Cloneable state (SharedArrayBuffers...) for another thread of this process. */
+  share(object: T): S;
+  /** Rebuilds the object over the same shared state. */
+  revive(state: S): T;
+  /** Methods another process may call on the owner's object. Absent: threads only. */
+  remote?: readonly string[];
+  /** Builds the stand-in used by another process; defaults to one async method per `remote` name. */
+  proxy?(call: RemoteCall): T;
+}
+
+/** Owner side of the remote route: keeps objects reachable by id while peers use them. */
+export interface ObjectExporter {
+  export(object: object, codec: TransferCodec): string;
+}
+
+/** Peer side of the remote route: how to call an object the owner exported. */
+export interface ObjectImporter {
+  remote(id: string, codec: TransferCodec): RemoteCall;
+}
+
+/** Where an encoded value is going. */
+export type Route = "thread" | ObjectExporter;
+
+const MARK = "__multitask_handle__";
+
+interface Marked {
+  [MARK]: string;
+  state?: unknown;
+  id?: string;
+}
+
+const byTag = new Map<string, TransferCodec>();
+const codecs: TransferCodec[] = [];
+
+/** Registers how a library type travels; call once at module load. */
+export function registerCodec<T extends object, S>(
+  codec: TransferCodec<T, S>,
+): void {
+  if (byTag.has(codec.tag)) return;
+  byTag.set(codec.tag, codec as unknown as TransferCodec);
+  codecs.push(codec as unknown as TransferCodec);
+}
+
+/** Looks a codec up by tag (the manager uses it to build typed proxies). */
+export function codecFor(tag: string): TransferCodec | undefined {
+  return byTag.get(tag);
+}
+
+/** The codec for an object, if it is one of the library's shareable types. */
+export function codecOf(value: object): TransferCodec | undefined {
+  for (const codec of codecs) if (value instanceof codec.type) return codec;
+  return undefined;
+}
+
+/**
+ * Replaces library objects anywhere inside arrays, plain objects, Maps and
+ * Sets by markers. Returns the input itself when it holds none, so the common
+ * case (numbers, strings, plain data) costs one walk and no copy.
+ */
+export function encodeValue(value: unknown, route: Route): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  if (codecs.length === 0) return value;
+  const codec = codecOf(value);
+  if (codec) return mark(value, codec, route);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = encodeValue(value[i], route);
+      if (item !== value[i]) (out ??= value.slice())[i] = item;
+    }
+    return out ?? value;
+  }
+  if (value instanceof Map) {
+    let changed = false;
+    const entries = [...value].map(([k, v]) => {
+      const ek = encodeValue(k, route), ev = encodeValue(v, route);
+      if (ek !== k || ev !== v) changed = true;
+      return [ek, ev] as const;
+    });
+    return changed ? new Map(entries) : value;
+  }
+  if (value instanceof Set) {
+    let changed = false;
+    const items = [...value].map((v) => {
+      const ev = encodeValue(v, route);
+      if (ev !== v) changed = true;
+      return ev;
+    });
+    return changed ? new Set(items) : value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const encoded = encodeValue(item, route);
+    if (encoded !== item) (out ??= { ...value })[key] = encoded;
+  }
+  return out ?? value;
+}
+
+function mark(object: object, codec: TransferCodec, route: Route): Marked {
+  if (route === "thread") return { [MARK]: codec.tag, state: codec.share(object) };
+  if (!codec.remote) {
+    throw new TypeError(
+      `Cannot pass a ${codec.tag} to another process: it lives in shared memory, which only threads of one process can see. Use a Thread or a thread pool, or a type that crosses processes (Queue, Event, Lock, Value...).`,
+    );
+  }
+  return { [MARK]: codec.tag, id: route.export(object, codec) };
+}
+
+/** Undoes encodeValue on the receiving side: markers become live handles. */
+export function decodeValue(value: unknown, importer?: ObjectImporter): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  if (MARK in value) return unmark(value as Marked, importer);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      value[i] = decodeValue(value[i], importer);
+    }
+    return value;
+  }
+  if (value instanceof Map) {
+    const entries = [...value].map(([k, v]) =>
+      [decodeValue(k, importer), decodeValue(v, importer)] as const
+    );
+    value.clear();
+    for (const [k, v] of entries) value.set(k, v);
+    return value;
+  }
+  if (value instanceof Set) {
+    const items = [...value].map((v) => decodeValue(v, importer));
+    value.clear();
+    for (const v of items) value.add(v);
+    return value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  for (const key of Object.keys(value)) {
+    const record = value as Record<string, unknown>;
+    record[key] = decodeValue(record[key], importer);
+  }
+  return value;
+}
+
+function unmark(marked: Marked, importer?: ObjectImporter): unknown {
+  const tag = marked[MARK];
+  const codec = byTag.get(tag);
+  if (!codec) {
+    throw new TypeError(
+      `Received a ${tag} handle but this side has not loaded the module that defines it. Import it from "@multitask/core" in the target's module.`,
+    );
+  }
+  if (marked.id === undefined) return codec.revive(marked.state);
+  if (!importer) {
+    throw new TypeError(`Received a remote ${tag} handle with no channel to reach its owner.`);
+  }
+  const call = importer.remote(marked.id, codec);
+  return codec.proxy ? codec.proxy(call) : genericProxy(codec, call);
+}
+
+function genericProxy(codec: TransferCodec, call: RemoteCall): object {
+  const proxy: Record<string, unknown> = {};
+  for (const method of codec.remote ?? []) {
+    proxy[method] = (...args: unknown[]) => call(method, args);
+  }
+  return proxy;
+}
+
+/** Owner side: runs a method a peer asked for, refusing names the codec does not list. */
+export function callExported(
+  object: object,
+  codec: TransferCodec,
+  method: string,
+  args: unknown[],
+): Promise<unknown> {
+  if (!codec.remote?.includes(method)) {
+    return Promise.reject(
+      new TypeError(`${codec.tag} has no remotely callable method '${method}'.`),
+    );
+  }
+  const fn = (object as Record<string, unknown>)[method];
+  if (typeof fn !== "function") {
+    return Promise.reject(new TypeError(`${codec.tag}.${method} is not a function.`));
+  }
+  try {
+    return Promise.resolve(
+      (fn as (...a: unknown[]) => unknown).apply(object, args),
+    );
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
