@@ -13,3 +13,14 @@
  *
  * @module
  */
+
+export {
+  activeCount,
+  currentThread,
+  enumerate,
+  type ExceptHookArgs,
+  RuntimeError,
+  Thread,
+  type ThreadInfo,
+  type ThreadOptions,
+} from "./lib/thread.ts";

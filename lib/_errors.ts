@@ -94,3 +94,26 @@ function describe(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/**
+ * Raised when an object is used in a state that does not allow it, e.g. a
+ * thread started twice or joined before it was started (Python's
+ * `RuntimeError`).
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError, Thread } from "@multitask/core/thread";
+ *
+ * const t = new Thread({ target: () => {} });
+ * t.start();
+ * try {
+ *   t.start();
+ * } catch (error) {
+ *   console.log(error instanceof RuntimeError); // true
+ * }
+ * await t.join();
+ * ```
+ */
+export class RuntimeError extends Error {
+  override name = "RuntimeError";
+}

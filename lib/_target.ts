@@ -2,7 +2,7 @@
 // Deno, a pool worker) can find it, and how that side runs it. Used by
 // Thread, Process and Pool alike.
 
-import { serializeError, type SerializedError } from "./_errors.ts";
+import { type SerializedError, serializeError } from "./_errors.ts";
 
 /** A function that runs somewhere else. */
 // deno-lint-ignore no-explicit-any
@@ -37,12 +37,17 @@ export function describeTarget(
     const name = target.name;
     if (!name || name.startsWith("bound ")) {
       throw new TypeError(
-        `Cannot create ${who} as 'target' has no usable name (${JSON.stringify(name)}) to look up in ${module}. Pass a named exported function, e.g. { target: work, module: import.meta.url } with "export function work() {...}".`,
+        `Cannot create ${who} as 'target' has no usable name (${
+          JSON.stringify(name)
+        }) to look up in ${module}. Pass a named exported function, e.g. { target: work, module: import.meta.url } with "export function work() {...}".`,
       );
     }
     return { kind: "export", module: normalizeModule(module, who), name };
   }
-  return { kind: "source", source: functionSource(target, who) };
+  return {
+    kind: "source",
+    source: functionSource(target as (...args: never[]) => unknown, who),
+  };
 }
 
 function normalizeModule(module: string | URL, who: string): string {
@@ -51,12 +56,17 @@ function normalizeModule(module: string | URL, who: string): string {
     return new URL(text).href;
   } catch {
     throw new TypeError(
-      `Cannot create ${who} as 'module' must be an absolute URL: received ${JSON.stringify(text)}. Pass import.meta.url.`,
+      `Cannot create ${who} as 'module' must be an absolute URL: received ${
+        JSON.stringify(text)
+      }. Pass import.meta.url.`,
     );
   }
 }
 
-function functionSource(fn: (...args: never[]) => unknown, who: string): string {
+function functionSource(
+  fn: (...args: never[]) => unknown,
+  who: string,
+): string {
   const source = Function.prototype.toString.call(fn);
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     throw new TypeError(
@@ -64,7 +74,9 @@ function functionSource(fn: (...args: never[]) => unknown, who: string): string 
     );
   }
   if (/^class\b/.test(source)) {
-    throw new TypeError(`Cannot create ${who} as 'target' is a class, not a function.`);
+    throw new TypeError(
+      `Cannot create ${who} as 'target' is a class, not a function.`,
+    );
   }
   return parsesAsExpression(source) ? source : methodAsFunction(source, who);
 }
@@ -97,22 +109,32 @@ const cache = new Map<string, Target>();
 
 /** Finds the function a spec names; cached, so pools pay the import once. */
 export async function resolveTarget(spec: TargetSpec): Promise<Target> {
-  const key = spec.kind === "export" ? `${spec.module}#${spec.name}` : spec.source;
+  const key = spec.kind === "export"
+    ? `${spec.module}#${spec.name}`
+    : spec.source;
   const hit = cache.get(key);
   if (hit) return hit;
-  const fn = spec.kind === "export" ? await importExport(spec) : evaluate(spec.source);
+  const fn = spec.kind === "export"
+    ? await importExport(spec)
+    : evaluate(spec.source);
   cache.set(key, fn);
   return fn;
 }
 
-async function importExport(spec: { module: string; name: string }): Promise<Target> {
+async function importExport(
+  spec: { module: string; name: string },
+): Promise<Target> {
   const mod = await import(spec.module);
   const fn = mod[spec.name];
   if (typeof fn !== "function") {
-    const exports = Object.keys(mod).filter((k) => typeof mod[k] === "function");
+    const exports = Object.keys(mod).filter((k) =>
+      typeof mod[k] === "function"
+    );
     throw new TargetError(
       `Cannot run target '${spec.name}': ${spec.module} has no exported function named '${spec.name}'` +
-        (exports.length ? ` (its exported functions: ${exports.join(", ")})` : "") +
+        (exports.length
+          ? ` (its exported functions: ${exports.join(", ")})`
+          : "") +
         `. Add 'export' to its declaration, or pass a self-contained function without 'module'.`,
     );
   }
@@ -124,7 +146,9 @@ function evaluate(source: string): Target {
     return new Function(`"use strict";\nreturn (${source});`)() as Target;
   } catch (error) {
     throw new TargetError(
-      `Cannot rebuild the target function from its source: ${(error as Error).message}. Export the function and pass { module: import.meta.url } instead.`,
+      `Cannot rebuild the target function from its source: ${
+        (error as Error).message
+      }. Export the function and pass { module: import.meta.url } instead.`,
       { cause: error },
     );
   }
@@ -135,7 +159,9 @@ function evaluate(source: string): Target {
  * a variable it closed over, which does not exist in the other isolate.
  */
 export function explainClosure(error: unknown, spec: TargetSpec): unknown {
-  if (spec.kind !== "source" || !(error instanceof ReferenceError)) return error;
+  if (spec.kind !== "source" || !(error instanceof ReferenceError)) {
+    return error;
+  }
   const name = /^(\S+) is not defined/.exec(error.message)?.[1] ?? "a variable";
   const explained = new ReferenceError(
     `${error.message}. The target was shipped as source to run in a fresh isolate, so it cannot see ${name} from the scope it was written in: it may use its parameters, globals and await import(), nothing it closes over. Pass ${name} as an argument, move it inside the function, or export the function and pass { module: import.meta.url }.`,

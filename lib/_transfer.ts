@@ -26,6 +26,12 @@ export interface TransferCodec<T extends object = object, S = unknown> {
   remote?: readonly string[];
   /** Builds the stand-in used by another process; defaults to one async method per `remote` name. */
   proxy?(call: RemoteCall): T;
+  /**
+   * URL of the module that registers this codec, so a receiving isolate that
+   * has not loaded it yet can (see loadCodecs). Defaults to the module that
+   * called registerCodec.
+   */
+  module?: string;
 }
 
 /** Owner side of the remote route: keeps objects reachable by id while peers use them. */
@@ -47,6 +53,7 @@ interface Marked {
   [MARK]: string;
   state?: unknown;
   id?: string;
+  module?: string;
 }
 
 const byTag = new Map<string, TransferCodec>();
@@ -57,8 +64,56 @@ export function registerCodec<T extends object, S>(
   codec: TransferCodec<T, S>,
 ): void {
   if (byTag.has(codec.tag)) return;
+  codec.module ??= callerModule();
   byTag.set(codec.tag, codec as unknown as TransferCodec);
   codecs.push(codec as unknown as TransferCodec);
+}
+
+// The module whose top-level code called registerCodec: the first stack
+// frame outside this file.
+function callerModule(): string | undefined {
+  const here = import.meta.url;
+  for (const line of (new Error().stack ?? "").split("\n").slice(1)) {
+    const url = /((?:file|https?|jsr|npm):[^\s()]+?):\d+:\d+\)?\s*$/.exec(line)
+      ?.[1];
+    if (url && url !== here) return url;
+  }
+  return undefined;
+}
+
+/**
+ * Imports the modules that define the codecs of any handle inside an encoded
+ * value this isolate has not registered yet, so decodeValue can revive them
+ * even when the target's own code never imported, say, lib/sync/lock.ts.
+ */
+export async function loadCodecs(value: unknown): Promise<void> {
+  const missing = new Set<string>();
+  collectModules(value, missing);
+  for (const module of missing) await import(module);
+}
+
+function collectModules(value: unknown, out: Set<string>): void {
+  if (value === null || typeof value !== "object") return;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
+  if (MARK in value) {
+    const marked = value as Marked;
+    if (!byTag.has(marked[MARK]) && marked.module) out.add(marked.module);
+    return;
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      collectModules(k, out);
+      collectModules(v, out);
+    }
+    return;
+  }
+  const items = Array.isArray(value) || value instanceof Set
+    ? value
+    : Object.getPrototypeOf(value) === Object.prototype ||
+        Object.getPrototypeOf(value) === null
+    ? Object.values(value)
+    : [];
+  for (const item of items) collectModules(item, out);
 }
 
 /** Looks a codec up by tag (the manager uses it to build typed proxies). */
@@ -121,17 +176,30 @@ export function encodeValue(value: unknown, route: Route): unknown {
 }
 
 function mark(object: object, codec: TransferCodec, route: Route): Marked {
-  if (route === "thread") return { [MARK]: codec.tag, state: codec.share(object) };
+  if (route === "thread") {
+    return {
+      [MARK]: codec.tag,
+      state: codec.share(object),
+      module: codec.module,
+    };
+  }
   if (!codec.remote) {
     throw new TypeError(
       `Cannot pass a ${codec.tag} to another process: it lives in shared memory, which only threads of one process can see. Use a Thread or a thread pool, or a type that crosses processes (Queue, Event, Lock, Value...).`,
     );
   }
-  return { [MARK]: codec.tag, id: route.export(object, codec) };
+  return {
+    [MARK]: codec.tag,
+    id: route.export(object, codec),
+    module: codec.module,
+  };
 }
 
 /** Undoes encodeValue on the receiving side: markers become live handles. */
-export function decodeValue(value: unknown, importer?: ObjectImporter): unknown {
+export function decodeValue(
+  value: unknown,
+  importer?: ObjectImporter,
+): unknown {
   if (value === null || typeof value !== "object") return value;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
   if (MARK in value) return unmark(value as Marked, importer);
@@ -174,7 +242,9 @@ function unmark(marked: Marked, importer?: ObjectImporter): unknown {
   }
   if (marked.id === undefined) return codec.revive(marked.state);
   if (!importer) {
-    throw new TypeError(`Received a remote ${tag} handle with no channel to reach its owner.`);
+    throw new TypeError(
+      `Received a remote ${tag} handle with no channel to reach its owner.`,
+    );
   }
   const call = importer.remote(marked.id, codec);
   return codec.proxy ? codec.proxy(call) : genericProxy(codec, call);
@@ -197,12 +267,16 @@ export function callExported(
 ): Promise<unknown> {
   if (!codec.remote?.includes(method)) {
     return Promise.reject(
-      new TypeError(`${codec.tag} has no remotely callable method '${method}'.`),
+      new TypeError(
+        `${codec.tag} has no remotely callable method '${method}'.`,
+      ),
     );
   }
   const fn = (object as Record<string, unknown>)[method];
   if (typeof fn !== "function") {
-    return Promise.reject(new TypeError(`${codec.tag}.${method} is not a function.`));
+    return Promise.reject(
+      new TypeError(`${codec.tag}.${method} is not a function.`),
+    );
   }
   try {
     return Promise.resolve(

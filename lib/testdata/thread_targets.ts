@@ -1,0 +1,96 @@
+// Exported targets for lib/thread_test.ts: the worker imports this module.
+import { currentThread, Thread } from "../thread.ts";
+import { registerCodec } from "../_transfer.ts";
+
+/** A tiny shareable type registered only here, to prove handles travel. */
+export class Cell {
+  readonly view: Int32Array;
+  constructor(view = new Int32Array(new SharedArrayBuffer(8))) {
+    this.view = view;
+  }
+  add(n: number): number {
+    return Atomics.add(this.view, 0, n);
+  }
+}
+registerCodec({
+  tag: "TestCell",
+  type: Cell,
+  share: (cell: Cell) => cell.view,
+  revive: (view: Int32Array<SharedArrayBuffer>) => new Cell(view),
+});
+
+export function whoAmI(): {
+  name: string;
+  ident: number | null;
+  nested: string;
+} {
+  const me = currentThread();
+  return { name: me.name, ident: me.ident, nested: deeper() };
+}
+
+function deeper(): string {
+  return currentThread().name;
+}
+
+export function echo(...args: unknown[]): unknown[] {
+  return args;
+}
+
+export class NotFound extends Error {
+  override name = "NotFound";
+  code = 404;
+}
+
+export function fail(): never {
+  throw new NotFound("no such page");
+}
+
+export function addToCell(cell: Cell, times: number): boolean {
+  for (let i = 0; i < times; i++) cell.add(1);
+  return cell instanceof Cell;
+}
+
+/** Blocks until view[1] becomes non-zero, after saying it started in view[0]. */
+export function waitForRelease(view: Int32Array): string {
+  Atomics.store(view, 0, 1);
+  Atomics.notify(view, 0);
+  while (Atomics.load(view, 1) === 0) Atomics.wait(view, 1, 0);
+  return "released";
+}
+
+export class Download extends Thread {
+  file: string;
+  sizes: Map<string, number>;
+  constructor(file: string) {
+    super({ module: import.meta.url });
+    this.file = file;
+    this.sizes = new Map([[file, file.length]]);
+  }
+  override run(): string {
+    return `${this.name}:${this.ident === currentThread().ident}:${this.file}:${
+      this.sizes.get(this.file)
+    }:${this.isAlive()}`;
+  }
+}
+
+/** A subclass that forgot `export`. */
+class Hidden extends Thread {
+  constructor() {
+    super({ module: import.meta.url });
+  }
+  override run(): void {}
+}
+
+export function makeHidden(): Thread {
+  return new Hidden();
+}
+
+export function spawnChild(): string {
+  const child = new Thread({
+    target: whoAmI,
+    module: import.meta.url,
+    name: "Child",
+  });
+  child.start();
+  return `${currentThread().name} started ${child.name}`;
+}
