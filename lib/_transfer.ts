@@ -27,6 +27,12 @@ export interface TransferCodec<T extends object = object, S = unknown> {
   /** Builds the stand-in used by another process; defaults to one async method per `remote` name. */
   proxy?(call: RemoteCall): T;
   /**
+   * Owner-side dispatcher for a remote call (after the `remote` allow-list
+   * check), for methods that should stop waiting when the caller cancels or
+   * its connection closes (`signal` aborts then). Default: call the method.
+   */
+  serve?(object: T, method: string, args: unknown[], signal?: AbortSignal): unknown;
+  /**
    * URL of the module that registers this codec, so a receiving isolate that
    * has not loaded it yet can (see loadCodecs). Defaults to the module that
    * called registerCodec.
@@ -264,6 +270,7 @@ export function callExported(
   codec: TransferCodec,
   method: string,
   args: unknown[],
+  signal?: AbortSignal,
 ): Promise<unknown> {
   if (!codec.remote?.includes(method)) {
     return Promise.reject(
@@ -279,6 +286,9 @@ export function callExported(
     );
   }
   try {
+    if (codec.serve) {
+      return Promise.resolve(codec.serve(object, method, args, signal));
+    }
     return Promise.resolve(
       (fn as (...a: unknown[]) => unknown).apply(object, args),
     );
