@@ -1,0 +1,94 @@
+// Entry module of a child Deno started by lib/_process_child.ts. It takes the
+// handover variables out of its environment, connects back to the parent's
+// control socket, proves it holds the key, and then serves:
+//   "invoke" [spec, args] → Outcome, staying up for more (process pools);
+//   "run"    [spec, args] → acknowledges, runs the target, prints its error
+//            (Python-style "Process Process-1:" + stack) and exits 0 or 1
+//            once its own non-daemon children finished (Process).
+// When the control socket closes (parent exited or died), the child exits at
+// once unless it is a non-daemon Process still running its target, which
+// finishes its work first, as in Python.
+
+import { authenticateClient } from "./_auth.ts";
+import { CHILD_ENVIRONMENT, liveChildren } from "./_process_child.ts";
+import { RemoteSession } from "./_remote.ts";
+import { invoke, type TargetSpec } from "./_target.ts";
+import { decodeValue } from "./_transfer.ts";
+import { FramedConn } from "./_wire.ts";
+
+const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
+  const value = Deno.env.get(name);
+  Deno.env.delete(name);
+  return value;
+});
+
+if (!KEY || !SOCKET || !NAME) {
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(
+      "This module is started by multitask's Process and Pool; it cannot be run directly.\n",
+    ),
+  );
+  Deno.exit(2);
+}
+
+const daemon = DAEMON === "1";
+(globalThis as Record<symbol, unknown>)[Symbol.for("multitask.process")] = {
+  name: NAME,
+  daemon,
+};
+
+let running = false;
+const key = Uint8Array.from(KEY.match(/../g)!, (byte) => parseInt(byte, 16));
+const frames = new FramedConn(
+  await Deno.connect({ transport: "unix", path: SOCKET }),
+  { maxFrameSize: Number(FRAME) || undefined },
+);
+await authenticateClient(frames, key);
+
+const session: RemoteSession = new RemoteSession(frames, {
+  rawMethods: ["run"],
+  handler(method, params) {
+    const [spec, args] = params as [TargetSpec, unknown[]];
+    if (method === "invoke") return invoke(spec, args);
+    if (method === "run") return start(spec, args);
+    throw new Error(`Unknown request '${method}' from the parent process.`);
+  },
+});
+
+session.closed.then(() => {
+  if (!running || daemon) Deno.exit(0);
+});
+
+function start(spec: TargetSpec, args: unknown): void {
+  running = true;
+  // Acknowledge first; the target's whole life is the child's.
+  setTimeout(() => runToExit(spec, args));
+}
+
+async function runToExit(spec: TargetSpec, args: unknown): Promise<void> {
+  let code = 0;
+  try {
+    const decoded = decodeValue(args, session.importer) as unknown[];
+    const outcome = await invoke(spec, decoded);
+    if (!outcome.ok) {
+      code = 1;
+      report(
+        outcome.error.stack ||
+          `${outcome.error.name}: ${outcome.error.message}`,
+      );
+    }
+  } catch (error) {
+    code = 1;
+    report((error as Error)?.stack ?? String(error));
+  }
+  await Promise.all(
+    liveChildren().filter((c) => !c.daemon).map((c) => c.status),
+  );
+  Deno.exit(code);
+}
+
+function report(text: string): void {
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(`Process ${NAME}:\n${text}\n`),
+  );
+}

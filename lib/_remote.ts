@@ -1,0 +1,219 @@
+// Library objects across processes: the owner keeps each object passed to a
+// peer in an ObjectTable (the ObjectExporter of lib/_transfer.ts) and serves
+// the peer's method calls on it; the peer holds proxies whose methods are
+// RPC calls (the ObjectImporter). A RemoteSession binds both to one RpcPeer,
+// in both directions, so a child can receive its parent's Queue and the
+// parent can receive an object the child created. The table is per
+// connection and is emptied when the connection closes, so objects a dead
+// peer held are not kept forever. The Manager also resolves well-known names
+// (register(name, object)) through a shared NamedObjects map.
+//
+// Wire methods used (reserved; user handlers never see them):
+//   "$obj"     request [id, method, args]  → result of the method
+//   "$release" notify  [id]                → the peer dropped its last proxy
+
+import {
+  callExported,
+  codecOf,
+  decodeValue,
+  encodeValue,
+  type ObjectExporter,
+  type ObjectImporter,
+  type RemoteCall,
+  type TransferCodec,
+} from "./_transfer.ts";
+import {
+  type CallOptions,
+  type RequestHandler,
+  type RpcOptions,
+  RpcPeer,
+} from "./_wire.ts";
+import type { FramedConn } from "./_wire.ts";
+
+interface Entry {
+  object: object;
+  codec: TransferCodec;
+}
+
+/** Objects reachable by a well-known name from every connection (the Manager's registry). */
+export class NamedObjects {
+  #byName = new Map<string, Entry>();
+
+  /** Makes `object` reachable as `name`; its type must have a codec with `remote` methods. */
+  register(
+    name: string,
+    object: object,
+    codec: TransferCodec | undefined = codecOf(object),
+  ): void {
+    if (!codec?.remote) {
+      throw new TypeError(
+        `Cannot register '${name}': only library objects that cross processes (Queue, Event, Lock, Value...) can be served.`,
+      );
+    }
+    this.#byName.set(name, { object, codec });
+  }
+
+  /** The entry for `name`, if registered. */
+  get(name: string): Entry | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** Registered names. */
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
+}
+
+/** Owner side: objects exported to one peer, reachable by id while it is connected. */
+export class ObjectTable implements ObjectExporter {
+  #byId = new Map<string, Entry>();
+  #ids = new WeakMap<object, string>();
+  #next = 1;
+  #named?: NamedObjects;
+
+  constructor(named?: NamedObjects) {
+    this.#named = named;
+  }
+
+  /** Exports `object` (the same object always gets the same id). */
+  export(object: object, codec: TransferCodec): string {
+    let id = this.#ids.get(object);
+    if (id === undefined || !this.#byId.has(id)) {
+      id = `o${this.#next++}`;
+      this.#ids.set(object, id);
+      this.#byId.set(id, { object, codec });
+    }
+    return id;
+  }
+
+  /** Finds an exported object, or a named one (ids of the form "n:<name>"). */
+  lookup(id: string): Entry | undefined {
+    if (id.startsWith("n:")) return this.#named?.get(id.slice(2));
+    return this.#byId.get(id);
+  }
+
+  /** Forgets one exported object. */
+  release(id: string): void {
+    const entry = this.#byId.get(id);
+    if (!entry) return;
+    this.#byId.delete(id);
+    this.#ids.delete(entry.object);
+  }
+
+  /** Number of objects exported to this peer. */
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Forgets everything (the peer is gone). */
+  clear(): void {
+    this.#byId.clear();
+    this.#ids = new WeakMap();
+  }
+}
+
+/** Options of a session. */
+export interface SessionOptions extends RpcOptions {
+  /** Names every peer may reach (Manager). */
+  named?: NamedObjects;
+  /** Requests whose params reach the handler still encoded (it decodes them with `importer`). */
+  rawMethods?: readonly string[];
+}
+
+/**
+ * One connection carrying RPC plus library objects in both directions.
+ * `call` encodes its params for the peer (exporting library objects) and
+ * decodes the answer (proxies for the peer's objects); the handler receives
+ * decoded params and its result is encoded the same way.
+ */
+export class RemoteSession {
+  readonly peer: RpcPeer;
+  readonly table: ObjectTable;
+  readonly importer: ObjectImporter;
+  #handler?: RequestHandler;
+  #raw: ReadonlySet<string>;
+
+  constructor(conn: Deno.Conn | FramedConn, options: SessionOptions = {}) {
+    this.table = new ObjectTable(options.named);
+    this.#handler = options.handler;
+    this.#raw = new Set(options.rawMethods);
+    this.importer = { remote: (id, codec) => this.#remote(id, codec) };
+    this.peer = new RpcPeer(conn, {
+      ...options,
+      handler: (method, params, signal) => this.#serve(method, params, signal),
+    });
+    this.peer.closed.then(() => this.table.clear());
+  }
+
+  /** Resolves when the connection is closed, with the reason if it failed. */
+  get closed(): Promise<Error | undefined> {
+    return this.peer.closed;
+  }
+
+  /** Calls `method` on the peer with library objects in `params` passed as live handles. */
+  async call(
+    method: string,
+    params: unknown,
+    options?: CallOptions,
+  ): Promise<unknown> {
+    const result = await this.peer.call(
+      method,
+      encodeValue(params, this.table),
+      options,
+    );
+    return decodeValue(result, this.importer);
+  }
+
+  /** A stand-in call for an object the peer owns (a named one: `"n:" + name`). */
+  remote(id: string): RemoteCall {
+    return (method, args, options) =>
+      this.call("$obj", [id, method, args], { signal: options?.signal });
+  }
+
+  /** Closes the connection; proxies of the peer's objects reject from now on. */
+  close(reason?: unknown): void {
+    this.peer.close(reason);
+  }
+
+  #remote(id: string, _codec: TransferCodec): RemoteCall {
+    return this.remote(id);
+  }
+
+  #serve(method: string, params: unknown, signal: AbortSignal): unknown {
+    if (method === "$obj") return this.#serveObject(params, signal);
+    if (!this.#handler) {
+      throw new Error(`This side serves no requests ('${method}').`);
+    }
+    const decoded = this.#raw.has(method)
+      ? params
+      : decodeValue(params, this.importer);
+    const result = this.#handler(method, decoded, signal);
+    return result instanceof Promise
+      ? result.then((value) => encodeValue(value, this.table))
+      : encodeValue(result, this.table);
+  }
+
+  async #serveObject(params: unknown, signal: AbortSignal): Promise<unknown> {
+    const [id, method, args] = params as [string, string, unknown[]];
+    const entry = typeof id === "string" ? this.table.lookup(id) : undefined;
+    if (!entry) {
+      throw new ReferenceError(
+        id?.startsWith("n:")
+          ? `No object is registered under the name '${id.slice(2)}'.`
+          : `The object '${id}' is no longer exported by this process.`,
+      );
+    }
+    const decoded = decodeValue(
+      Array.isArray(args) ? args : [],
+      this.importer,
+    ) as unknown[];
+    const result = await callExported(
+      entry.object,
+      entry.codec,
+      method,
+      decoded,
+      signal,
+    );
+    return encodeValue(result, this.table);
+  }
+}
