@@ -5,7 +5,7 @@
 // challenges first, then the client challenges the server, so both prove the
 // key and neither reveals it. Runs on raw frames before any RPC message.
 
-import { FramedConn } from "./_wire.ts";
+import type { FramedConn } from "./_wire.ts";
 
 /** The peer did not prove it holds the same key (Python's multiprocessing.AuthenticationError). */
 export class AuthenticationError extends Error {
