@@ -31,7 +31,12 @@ export interface TransferCodec<T extends object = object, S = unknown> {
    * check), for methods that should stop waiting when the caller cancels or
    * its connection closes (`signal` aborts then). Default: call the method.
    */
-  serve?(object: T, method: string, args: unknown[], signal?: AbortSignal): unknown;
+  serve?(
+    object: T,
+    method: string,
+    args: unknown[],
+    signal?: AbortSignal,
+  ): unknown;
   /**
    * URL of the module that registers this codec, so a receiving isolate that
    * has not loaded it yet can (see loadCodecs). Defaults to the module that
@@ -133,21 +138,54 @@ export function codecOf(value: object): TransferCodec | undefined {
   return undefined;
 }
 
+/** Options of encodeValue. */
+export interface EncodeOptions {
+  /**
+   * Also encode instances of user classes (declared with `class`) as their
+   * class name plus own data fields, so the receiver can rebuild them with
+   * their prototype (see DecodeOptions.classes) instead of structured clone
+   * turning them into plain objects. Their `#private` fields do not travel.
+   */
+  instances?: boolean;
+}
+
+/** Options of decodeValue. */
+export interface DecodeOptions {
+  /**
+   * Where encoded class instances find their class: the namespace of the
+   * module the target comes from (its exports, looked up by class name).
+   */
+  classes?: Record<string, unknown>;
+  /** Named in the error when a class is missing from `classes`. */
+  module?: string;
+}
+
+const INSTANCE = "__multitask_instance__";
+
+interface MarkedInstance {
+  [INSTANCE]: string;
+  fields: Record<string, unknown>;
+}
+
 /**
  * Replaces library objects anywhere inside arrays, plain objects, Maps and
  * Sets by markers. Returns the input itself when it holds none, so the common
  * case (numbers, strings, plain data) costs one walk and no copy.
  */
-export function encodeValue(value: unknown, route: Route): unknown {
+export function encodeValue(
+  value: unknown,
+  route: Route,
+  options?: EncodeOptions,
+): unknown {
   if (value === null || typeof value !== "object") return value;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
-  if (codecs.length === 0) return value;
+  if (codecs.length === 0 && !options?.instances) return value;
   const codec = codecOf(value);
   if (codec) return mark(value, codec, route);
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const item = encodeValue(value[i], route);
+      const item = encodeValue(value[i], route, options);
       if (item !== value[i]) (out ??= value.slice())[i] = item;
     }
     return out ?? value;
@@ -155,7 +193,8 @@ export function encodeValue(value: unknown, route: Route): unknown {
   if (value instanceof Map) {
     let changed = false;
     const entries = [...value].map(([k, v]) => {
-      const ek = encodeValue(k, route), ev = encodeValue(v, route);
+      const ek = encodeValue(k, route, options);
+      const ev = encodeValue(v, route, options);
       if (ek !== k || ev !== v) changed = true;
       return [ek, ev] as const;
     });
@@ -164,21 +203,49 @@ export function encodeValue(value: unknown, route: Route): unknown {
   if (value instanceof Set) {
     let changed = false;
     const items = [...value].map((v) => {
-      const ev = encodeValue(v, route);
+      const ev = encodeValue(v, route, options);
       if (ev !== v) changed = true;
       return ev;
     });
     return changed ? new Set(items) : value;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
+  if (proto !== Object.prototype && proto !== null) {
+    return options?.instances && isClassInstance(value)
+      ? markInstance(value, route, options)
+      : value;
+  }
   let out: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
-    const encoded = encodeValue(item, route);
+    const encoded = encodeValue(item, route, options);
     if (encoded !== item) (out ??= { ...value })[key] = encoded;
   }
   return out ?? value;
+}
+
+// Instances of classes written with the `class` keyword; built-ins such as
+// Date, Map or Error print as native functions and keep structured clone.
+function isClassInstance(value: object): boolean {
+  const ctor = (value as { constructor?: unknown }).constructor;
+  return typeof ctor === "function" &&
+    /^class\b/.test(Function.prototype.toString.call(ctor));
+}
+
+function markInstance(
+  value: object,
+  route: Route,
+  options: EncodeOptions,
+): MarkedInstance {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    fields[key] = encodeValue(
+      (value as Record<string, unknown>)[key],
+      route,
+      options,
+    );
+  }
+  return { [INSTANCE]: value.constructor.name, fields };
 }
 
 function mark(object: object, codec: TransferCodec, route: Route): Marked {
@@ -205,26 +272,33 @@ function mark(object: object, codec: TransferCodec, route: Route): Marked {
 export function decodeValue(
   value: unknown,
   importer?: ObjectImporter,
+  options?: DecodeOptions,
 ): unknown {
   if (value === null || typeof value !== "object") return value;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
   if (MARK in value) return unmark(value as Marked, importer);
+  if (INSTANCE in value) {
+    return unmarkInstance(value as MarkedInstance, importer, options);
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      value[i] = decodeValue(value[i], importer);
+      value[i] = decodeValue(value[i], importer, options);
     }
     return value;
   }
   if (value instanceof Map) {
     const entries = [...value].map(([k, v]) =>
-      [decodeValue(k, importer), decodeValue(v, importer)] as const
+      [
+        decodeValue(k, importer, options),
+        decodeValue(v, importer, options),
+      ] as const
     );
     value.clear();
     for (const [k, v] of entries) value.set(k, v);
     return value;
   }
   if (value instanceof Set) {
-    const items = [...value].map((v) => decodeValue(v, importer));
+    const items = [...value].map((v) => decodeValue(v, importer, options));
     value.clear();
     for (const v of items) value.add(v);
     return value;
@@ -233,9 +307,32 @@ export function decodeValue(
   if (proto !== Object.prototype && proto !== null) return value;
   for (const key of Object.keys(value)) {
     const record = value as Record<string, unknown>;
-    record[key] = decodeValue(record[key], importer);
+    record[key] = decodeValue(record[key], importer, options);
   }
   return value;
+}
+
+function unmarkInstance(
+  marked: MarkedInstance,
+  importer: ObjectImporter | undefined,
+  options: DecodeOptions | undefined,
+): object {
+  const name = marked[INSTANCE];
+  const classes = options?.classes ?? {};
+  const found = typeof classes[name] === "function"
+    ? classes[name]
+    : Object.values(classes).find((value) =>
+      typeof value === "function" && value.name === name
+    );
+  if (typeof found !== "function") {
+    const where = options?.module ?? "the target's module";
+    throw new TypeError(
+      `Cannot rebuild the ${name} object passed to the other side: ${where} does not export a class named '${name}'. An instance of a user class travels as its fields and is rebuilt from its class, which the other side finds among the exports of the target's module: export ${name} from ${where} (or re-export it there), or pass plain data.`,
+    );
+  }
+  const object = Object.create((found as { prototype: object }).prototype);
+  const fields = decodeValue(marked.fields, importer, options);
+  return Object.assign(object, fields);
 }
 
 function unmark(marked: Marked, importer?: ObjectImporter): unknown {

@@ -7,7 +7,7 @@
 import { parentPort } from "node:worker_threads";
 import { serializeError } from "./_errors.ts";
 import { invoke, type Outcome, TargetError } from "./_target.ts";
-import { decodeValue, loadCodecs } from "./_transfer.ts";
+import { type DecodeOptions, decodeValue, loadCodecs } from "./_transfer.ts";
 import {
   alive,
   enterThread,
@@ -29,9 +29,14 @@ port.once("message", async (init: ThreadInit) => {
 async function run(init: ThreadInit): Promise<Outcome> {
   try {
     await loadCodecs([init.args, init.subclass?.fields]);
-    const args = decodeValue(init.args) as unknown[];
+    const module = init.subclass?.module ??
+      (init.spec?.kind === "export" ? init.spec.module : undefined);
+    const options = module
+      ? { classes: await import(module), module }
+      : undefined;
+    const args = decodeValue(init.args, undefined, options) as unknown[];
     if (!init.subclass) return await invoke(init.spec!, args);
-    const self = await rebuild(init, args);
+    const self = rebuild(init, args, options!);
     return { ok: true, value: await (self as { run(): unknown }).run() };
   } catch (error) {
     return { ok: false, error: serializeError(error) };
@@ -40,12 +45,15 @@ async function run(init: ThreadInit): Promise<Outcome> {
 
 // The subclass instance is rebuilt from its module's export without running
 // its constructor again; its data fields arrive structured-cloned.
-async function rebuild(init: ThreadInit, args: unknown[]): Promise<object> {
+function rebuild(
+  init: ThreadInit,
+  args: unknown[],
+  options: DecodeOptions,
+): object {
   const { module, className, fields } = init.subclass!;
-  const mod = await import(module);
-  const Cls = findClass(mod, className, module);
+  const Cls = findClass(options.classes!, className, module);
   const self = Object.create(Cls.prototype);
-  Object.assign(self, decodeValue(fields));
+  Object.assign(self, decodeValue(fields, undefined, options));
   records.set(self, {
     name: init.identity.name,
     daemon: init.identity.daemon,

@@ -276,17 +276,23 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
       ident: nextIdent(),
       daemon: record.daemon,
     };
+    // Instances of user classes are rebuilt from the module's exports, so
+    // they can only travel when the worker imports a module.
+    const options = { instances: record.module !== undefined };
     const init: ThreadInit = {
       identity,
       counters: countersBuffer(),
-      args: encodeValue(record.args, "thread") as unknown[],
+      args: encodeValue(record.args, "thread", options) as unknown[],
       spec: record.spec,
     };
     if (this.run !== Thread.prototype.run) {
       init.subclass = {
         module: record.module!,
         className: this.constructor.name,
-        fields: encodeValue({ ...this }, "thread") as Record<string, unknown>,
+        fields: encodeValue({ ...this }, "thread", options) as Record<
+          string,
+          unknown
+        >,
       };
     }
     return init;

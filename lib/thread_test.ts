@@ -8,12 +8,16 @@ import {
   Thread,
 } from "./thread.ts";
 import {
+  Account,
+  AddMoney,
   addToCell,
   Cell,
+  depositTo,
   Download,
   echo,
   fail,
   makeHidden,
+  makeUnexported,
   spawnChild,
   waitForRelease,
   whoAmI,
@@ -384,4 +388,39 @@ Deno.test("a non-daemon thread that finishes after the main module ends is waite
   const { code, stdout, stderr } = await runScript("late");
   assert.equal(code, 0, stderr);
   assert.equal(stdout, "daemon started\nmain ended\nnon-daemon finished\n");
+});
+
+Deno.test("instances of classes exported by the target's module arrive with their class and live handles inside", async () => {
+  const account = new Account("Alice");
+  const viaFunction = new Thread({
+    target: depositTo,
+    module: targets,
+    args: [account, 5],
+  });
+  viaFunction.start();
+  await viaFunction.join();
+  assert.equal(viaFunction.result, "true:Alice");
+  const viaSubclass = new AddMoney(account, 7);
+  viaSubclass.start();
+  await viaSubclass.join();
+  assert.equal(viaSubclass.error, undefined);
+  assert.equal(account.cell.view[0], 12);
+});
+
+Deno.test("an instance of a class the target's module does not export fails with an error naming the class and the fix", async () => {
+  await collectingErrors(async () => {
+    const t = new Thread({
+      target: echo,
+      module: targets,
+      args: [makeUnexported()],
+    });
+    t.start();
+    await t.join();
+    assert.equal(t.error?.name, "TypeError");
+    assert.match(
+      t.error!.message,
+      /does not export a class named 'Unexported'/,
+    );
+    assert.match(t.error!.message, /export Unexported from/);
+  });
 });

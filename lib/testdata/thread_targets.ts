@@ -94,3 +94,42 @@ export function spawnChild(): string {
   child.start();
   return `${currentThread().name} started ${child.name}`;
 }
+
+/** A user class: travels as its fields and is rebuilt from this module's export. */
+export class Account {
+  owner: string;
+  cell: Cell;
+  constructor(owner: string) {
+    this.owner = owner;
+    this.cell = new Cell();
+  }
+  deposit(money: number): void {
+    this.cell.add(money);
+  }
+}
+
+export function depositTo(account: Account, money: number): string {
+  account.deposit(money);
+  return `${account instanceof Account}:${account.owner}`;
+}
+
+export class AddMoney extends Thread {
+  account: Account;
+  money: number;
+  constructor(account: Account, money: number) {
+    super({ module: import.meta.url });
+    this.account = account;
+    this.money = money;
+  }
+  override run(): void {
+    this.account.deposit(this.money);
+  }
+}
+
+class Unexported {
+  n = 1;
+}
+
+export function makeUnexported(): object {
+  return new Unexported();
+}
