@@ -1,0 +1,17 @@
+// Who "this thread" is, for RLock ownership: the Thread ident (1 on the main
+// thread, unique per process). A Worker started without Thread still
+// reports ident 1, so it draws a random id of its own instead, above the
+// range Thread hands out.
+
+import { currentIdentity } from "../_thread_state.ts";
+
+const scope = (globalThis as { WorkerGlobalScope?: abstract new () => unknown })
+  .WorkerGlobalScope;
+const inWorker = scope !== undefined && globalThis instanceof scope;
+const fallback = 0x40000000 + Math.floor(Math.random() * 0x3fffffff);
+
+/** This thread's owner id for shared-memory locks (a positive int32). */
+export function threadIdent(): number {
+  const ident = currentIdentity().ident;
+  return ident === 1 && inWorker ? fallback : ident;
+}

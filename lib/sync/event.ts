@@ -1,0 +1,159 @@
+// A flag in shared memory that threads can sleep on until it is set.
+
+import { registerCodec } from "../_transfer.ts";
+import { deadlineOf, request, runAsync, runSync, type Steps } from "./_wait.ts";
+
+const FLAG = 0;
+const WAITERS = 1;
+// Bumped by each set() that has waiters: a waiter wakes on the bump, so a
+// set() followed at once by clear() still releases it, as in Python.
+const SETS = 2;
+
+const TRUE: Promise<boolean> = Promise.resolve(true);
+
+let reviving: Int32Array | undefined;
+
+/**
+ * A flag threads wait on [threading.Event]: `set()` wakes every waiter,
+ * `clear()` lowers it again, `wait(timeout?)` sleeps until it is set.
+ *
+ * @example
+ * ```ts
+ * import { Event } from "@multitask/core";
+ *
+ * const ready = new Event();
+ * setTimeout(() => ready.set(), 1);
+ * console.log(await ready.wait()); // true
+ * ```
+ */
+export class Event {
+  #cell: Int32Array;
+
+  /** Creates a cleared event. */
+  constructor() {
+    this.#cell = reviving ?? new Int32Array(new SharedArrayBuffer(12));
+  }
+
+  /**
+   * Sets the flag and wakes every waiter.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@multitask/core";
+   *
+   * const event = new Event();
+   * event.set();
+   * console.log(event.isSet()); // true
+   * ```
+   */
+  set(): void {
+    const cell = this.#cell;
+    Atomics.store(cell, FLAG, 1);
+    if (Atomics.load(cell, WAITERS) !== 0) {
+      Atomics.add(cell, SETS, 1);
+      Atomics.notify(cell, SETS);
+    }
+  }
+
+  /**
+   * Lowers the flag; later waits sleep until the next `set()`.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@multitask/core";
+   *
+   * const event = new Event();
+   * event.set();
+   * event.clear();
+   * console.log(event.isSet()); // false
+   * ```
+   */
+  clear(): void {
+    Atomics.store(this.#cell, FLAG, 0);
+  }
+
+  /**
+   * True when the flag is set.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@multitask/core";
+   *
+   * console.log(new Event().isSet()); // false
+   * ```
+   */
+  isSet(): boolean {
+    return Atomics.load(this.#cell, FLAG) === 1;
+  }
+
+  /**
+   * Resolves when the flag is set: true, or false if `timeout` ms passed first.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@multitask/core";
+   *
+   * console.log(await new Event().wait(5)); // false
+   * ```
+   */
+  wait(timeout?: number): Promise<boolean> {
+    if (Atomics.load(this.#cell, FLAG) === 1) return TRUE;
+    try {
+      return runAsync(this.#sleep(deadlineOf(timeout, "wait on an Event")));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Blocking twin of {@linkcode Event.wait} (Atomics.wait), for Worker threads.
+   *
+   * @example
+   * ```ts
+   * import { Event } from "@multitask/core";
+   *
+   * const event = new Event();
+   * event.set();
+   * console.log(event.waitSync()); // true
+   * ```
+   */
+  waitSync(timeout?: number): boolean {
+    if (Atomics.load(this.#cell, FLAG) === 1) return true;
+    return runSync(this.#sleep(deadlineOf(timeout, "wait on an Event")));
+  }
+
+  *#sleep(deadline: number): Steps<boolean> {
+    const cell = this.#cell;
+    Atomics.add(cell, WAITERS, 1);
+    try {
+      const sets = Atomics.load(cell, SETS);
+      const sleep = request(cell, SETS, sets, deadline);
+      while (
+        Atomics.load(cell, FLAG) === 0 && Atomics.load(cell, SETS) === sets
+      ) {
+        if ((yield sleep) === "timed-out") break;
+      }
+      return Atomics.load(cell, FLAG) === 1 ||
+        Atomics.load(cell, SETS) !== sets;
+    } finally {
+      Atomics.sub(cell, WAITERS, 1);
+    }
+  }
+
+  static {
+    registerCodec<Event, SharedArrayBuffer>({
+      tag: "Event",
+      type: Event,
+      share: (event) => event.#cell.buffer as SharedArrayBuffer,
+      revive: (buffer) => {
+        reviving = new Int32Array(buffer);
+        try {
+          return new Event();
+        } finally {
+          reviving = undefined;
+        }
+      },
+      remote: ["set", "clear", "isSet", "wait"],
+    });
+  }
+}
