@@ -15,6 +15,36 @@
  */
 
 export {
+  type BytesPipelineOptions,
+  type BytesRunOptions,
+  type BytesSpawnOptions,
+  call,
+  CalledProcessError,
+  type CallOptions,
+  type CapturedOutput,
+  checkOutput,
+  type CheckOutputOptions,
+  CommandNotFound,
+  type CommandOptions,
+  type CompletedProcess,
+  type SubprocessOutput,
+  pipeline,
+  type PipelineOptions,
+  type PipelineResult,
+  run,
+  type RunOptions,
+  spawn,
+  type SpawnOptions,
+  type StdioOption,
+  Subprocess,
+  SubprocessAbortError,
+  type TextPipelineOptions,
+  type TextRunOptions,
+  TimeoutExpired,
+  type WaitOptions,
+} from "./lib/subprocess.ts";
+
+export {
   activeCount,
   currentThread,
   enumerate,
@@ -24,3 +54,21 @@ export {
   type ThreadInfo,
   type ThreadOptions,
 } from "./lib/thread.ts";
+
+export {
+  type AcquireOptions,
+  Barrier,
+  BoundedSemaphore,
+  BrokenBarrierError,
+  Condition,
+  Event,
+  Lock,
+  RLock,
+  type Scalar,
+  Semaphore,
+  SharedArray,
+  Value,
+  type ValueType,
+} from "./lib/sync.ts";
+
+export { Local } from "./lib/local.ts";

@@ -1,0 +1,271 @@
+import assert from "node:assert/strict";
+import { Empty, QueueClosed } from "../queue.ts";
+import { RedisQueue } from "./redis_queue.ts";
+import { redisTest } from "./_test_server.ts";
+
+redisTest(
+  "RedisQueue carries structured-clone items from put() to get() in order",
+  async (server) => {
+    await using q = await RedisQueue.connect(server.url, "items");
+    const items = [
+      42,
+      "text",
+      { nested: [1, 2, { deep: true }] },
+      new Map([["k", 1n]]),
+      new Date(0),
+      new Uint8Array([1, 2, 3]),
+      null,
+    ];
+    for (const item of items) await q.put(item);
+    assert.equal(await q.qsize(), items.length);
+    for (const item of items) {
+      assert.deepEqual(await q.get({ timeout: 1000 }), item);
+    }
+  },
+);
+
+redisTest(
+  "RedisQueue.get({ timeout }) and getNowait() throw Empty when no job is there",
+  async (server) => {
+    await using q = await RedisQueue.connect(server.url, "idle");
+    await assert.rejects(q.get({ timeout: 50 }), Empty);
+    await assert.rejects(q.getNowait(), Empty);
+  },
+);
+
+redisTest(
+  "Consumers of one group share the jobs: each job is delivered to exactly one",
+  async (server) => {
+    await using a = await RedisQueue.connect<number>(server.url, "shared");
+    await using b = await RedisQueue.connect<number>(server.url, "shared");
+    for (let i = 0; i < 20; i++) await a.put(i);
+    const seen: number[] = [];
+    for (const consumer of [a, b, a, b, a, b]) {
+      seen.push(await consumer.get({ timeout: 1000 }));
+    }
+    for (const consumer of [a, b]) {
+      while (true) {
+        try {
+          seen.push(await consumer.getNowait());
+        } catch (error) {
+          if (error instanceof Empty) break;
+          throw error;
+        }
+      }
+    }
+    assert.deepEqual(
+      seen.toSorted((x, y) => x - y),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    // get() acknowledged each job when the next get() came: nothing is left.
+    await a.close();
+    await b.close();
+    await using check = await RedisQueue.connect(server.url, "shared");
+    assert.equal(await check.qsize(), 0);
+  },
+);
+
+redisTest(
+  "A job a dead consumer never acknowledged is redelivered to another after claimIdle",
+  async (server) => {
+    const options = { claimIdle: 50 };
+    await using producer = await RedisQueue.connect<string>(
+      server.url,
+      "jobs",
+      options,
+    );
+    await producer.put("send mail");
+    const dying = await RedisQueue.connect<string>(server.url, "jobs", options);
+    const first = await dying.consume().next();
+    assert.equal(first.value?.data, "send mail");
+    assert.equal(first.value?.deliveries, 1);
+    await dying.close(); // gone without ack(), like a killed worker
+
+    await using survivor = await RedisQueue.connect<string>(
+      server.url,
+      "jobs",
+      options,
+    );
+    const again = await survivor.consume().next();
+    assert.equal(again.value?.data, "send mail");
+    assert.equal(again.value?.id, first.value?.id);
+    assert.equal(again.value?.deliveries, 2);
+    await again.value?.ack();
+    await assert.rejects(survivor.getNowait(), Empty);
+    assert.equal(await survivor.qsize(), 0);
+  },
+);
+
+redisTest(
+  "get() of a consumer that dies before its next get() is redelivered; close() acknowledges it",
+  async (server) => {
+    const options = { claimIdle: 50 };
+    await using producer = await RedisQueue.connect<number>(
+      server.url,
+      "work",
+      options,
+    );
+    await producer.put(1);
+    await producer.put(2);
+    const finished = await RedisQueue.connect<number>(
+      server.url,
+      "work",
+      options,
+    );
+    assert.equal(await finished.get(), 1);
+    await finished.close(); // clean exit: job 1 is done
+    const crashed = await RedisQueue.connect<number>(
+      server.url,
+      "work",
+      options,
+    );
+    assert.equal(await crashed.get(), 2);
+    await using next = await RedisQueue.connect<number>(
+      server.url,
+      "work",
+      options,
+    );
+    // `crashed` never comes back: job 2 goes to `next`, job 1 never does.
+    assert.equal(await next.get({ timeout: 10_000 }), 2);
+    await assert.rejects(next.getNowait(), Empty);
+    await crashed.close();
+  },
+);
+
+redisTest(
+  "A job delivered maxDeliveries times goes to the dead-letter stream",
+  async (server) => {
+    const options = { claimIdle: 20, maxDeliveries: 2 };
+    await using producer = await RedisQueue.connect<string>(
+      server.url,
+      "fragile",
+      options,
+    );
+    const id = await producer.put("poison");
+    for (let delivery = 1; delivery <= 2; delivery++) {
+      const consumer = await RedisQueue.connect<string>(
+        server.url,
+        "fragile",
+        options,
+      );
+      const job = await consumer.consume().next();
+      assert.equal(job.value?.deliveries, delivery);
+      await consumer.close(); // never acknowledged
+    }
+    await using dead = await RedisQueue.connect<string>(
+      server.url,
+      "fragile:dead",
+    );
+    await using third = await RedisQueue.connect<string>(
+      server.url,
+      "fragile",
+      options,
+    );
+    const controller = new AbortController();
+    const waiting = third.get({ signal: controller.signal });
+    assert.equal(await dead.get({ timeout: 10_000 }), "poison");
+    controller.abort();
+    await assert.rejects(waiting, { name: "AbortError" });
+    assert.equal(await producer.qsize(), 0);
+    assert.ok(id);
+  },
+);
+
+redisTest(
+  "close() rejects a waiting get() with QueueClosed and no job is lost",
+  async (server) => {
+    const q = await RedisQueue.connect<string>(server.url, "closing", {
+      claimIdle: 50,
+    });
+    const waiting = assert.rejects(q.get(), QueueClosed);
+    await q.close();
+    await waiting;
+    await assert.rejects(q.put("late"), QueueClosed);
+    await using other = await RedisQueue.connect<string>(
+      server.url,
+      "closing",
+      { claimIdle: 50 },
+    );
+    await other.put("after");
+    assert.equal(await other.get({ timeout: 10_000 }), "after");
+  },
+);
+
+redisTest("consume() ends quietly when its signal aborts", async (server) => {
+  await using q = await RedisQueue.connect<number>(server.url, "stream");
+  await q.put(7);
+  const controller = new AbortController();
+  const got: number[] = [];
+  for await (const job of q.consume({ signal: controller.signal })) {
+    got.push(job.data);
+    await job.ack();
+    controller.abort();
+  }
+  assert.deepEqual(got, [7]);
+});
+
+redisTest(
+  "put() refuses an item that cannot be cloned, and the queue goes on",
+  async (server) => {
+    await using q = await RedisQueue.connect(server.url, "clone");
+    await assert.rejects(q.put(() => 1), {
+      name: "TypeError",
+      message: /cannot be structured-cloned/,
+    });
+    await q.put("fine");
+    assert.equal(await q.get({ timeout: 1000 }), "fine");
+  },
+);
+
+redisTest(
+  "RedisQueue.connect() rejects bad options naming the option",
+  async (server, t) => {
+    const cases: [string, () => Promise<unknown>, RegExp][] = [
+      [
+        "url",
+        () => RedisQueue.connect("http://x", "q"),
+        /'url' must be a redis:\/\//,
+      ],
+      [
+        "name",
+        () => RedisQueue.connect(server.url, ""),
+        /'name' must be a non-empty string/,
+      ],
+      [
+        "claimIdle",
+        () => RedisQueue.connect(server.url, "q", { claimIdle: 0 }),
+        /'claimIdle' must be a positive integer: received 0/,
+      ],
+      [
+        "maxDeliveries",
+        () => RedisQueue.connect(server.url, "q", { maxDeliveries: 1.5 }),
+        /'maxDeliveries' must be a positive integer: received 1.5/,
+      ],
+      [
+        "get timeout",
+        async () => {
+          await using q = await RedisQueue.connect(server.url, "q");
+          return await q.get({ timeout: -1 });
+        },
+        /'timeout' must be a non-negative number/,
+      ],
+    ];
+    for (const [name, attempt, message] of cases) {
+      await t.step(name, async () => {
+        await assert.rejects(attempt(), { name: "TypeError", message });
+      });
+    }
+  },
+);
+
+redisTest(
+  "RedisQueue.connect() to a server that is not there says so",
+  async (server) => {
+    const url = server.url;
+    await server.stop();
+    await assert.rejects(
+      RedisQueue.connect(url, "q"),
+      /Is redis-server running/,
+    );
+  },
+);
