@@ -1,0 +1,578 @@
+// `deno task demo`: runs every workload with every strategy at every pool
+// size (plus Python's pools and piscina as peers), prints a markdown table per
+// workload, and saves JSON, markdown and an SVG chart under bench/results/.
+//
+//   deno run -A bench/report.ts [--quick] [--sizes 1,2,4] [--tasks 16]
+//                               [--json] [--out DIR] [--no-python]
+
+import { parseArgs } from "node:util";
+import { startIoFixture } from "./_fixture.ts";
+import {
+  markdownTable,
+  type Measurement,
+  median,
+  progressBar,
+  type Row,
+  SERIES_STYLE,
+  seriesFor,
+  toRows,
+} from "./_report_math.ts";
+import {
+  poolSizes,
+  type Runner,
+  runnerName,
+  startRunner,
+  type Strategy,
+} from "./_strategies.ts";
+import { renderChart } from "./_svg.ts";
+import {
+  countPrimes,
+  PRIME_BASE,
+  type Workload,
+  workloads,
+  type WorkParams,
+} from "./workloads.ts";
+
+/** What the report was run with. */
+interface Options {
+  quick: boolean;
+  sizes: number[];
+  params: WorkParams;
+  reps: number;
+  json: boolean;
+  out: string;
+  python: boolean;
+}
+
+/** The machine the numbers come from. */
+interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  deno: string;
+  v8: string;
+  python: string | null;
+}
+
+/** A configuration that could not be measured, and why. */
+interface Failure {
+  name: string;
+  workload?: string;
+  error: string;
+}
+
+/** Everything saved to JSON. */
+interface Report {
+  command: string;
+  date: string;
+  machine: Machine;
+  params: WorkParams & { reps: number; pythonSpan: number; sizes: number[] };
+  measurements: Measurement[];
+  rows: Row[];
+  failures: Failure[];
+  notes: string[];
+}
+
+/** Python does the CPU work about this many times slower, so it gets a span this much smaller. */
+const PYTHON_SLOWDOWN = 40;
+/** Timed runs of one configuration go on until they add up to this much... */
+const MIN_TIMED_MS = 250;
+/** ...or until there are this many. */
+const MAX_REPS = 40;
+const POOLED: Strategy[] = ["thread pool", "process pool", "piscina"];
+const USAGE = `Usage: deno task demo [-- options]
+  --quick         small work sizes, one timed run each (under a minute on 2 cores)
+  --sizes LIST    pool sizes, e.g. 1,2,4 (default: 1, cores/2, cores, 2×cores, 4×cores)
+  --tasks N       tasks per workload (default: 16 quick, 32 full, at least 2 × the largest size)
+  --json          print the JSON report on stdout instead of the markdown tables
+  --out DIR       where to save results (default: bench/results)
+  --no-python     skip the Python peers`;
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: "boolean", default: false },
+      sizes: { type: "string" },
+      tasks: { type: "string" },
+      json: { type: "boolean", default: false },
+      out: { type: "string" },
+      "no-python": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const sizes = values.sizes === undefined
+    ? poolSizes(navigator.hardwareConcurrency)
+    : [
+      ...new Set(values.sizes.split(",").map((s) => positiveInt(s, "--sizes"))),
+    ].sort((a, b) => a - b);
+  const quick = values.quick;
+  const tasks = values.tasks === undefined
+    ? Math.max(quick ? 16 : 32, 2 * Math.max(...sizes))
+    : positiveInt(values.tasks, "--tasks");
+  return {
+    quick,
+    sizes,
+    params: {
+      tasks,
+      span: quick ? 1_600_000 : 6_400_000,
+      delayMs: quick ? 20 : 50,
+      fileBytes: quick ? 1024 * 1024 : 4 * 1024 * 1024,
+    },
+    reps: quick ? 1 : 3,
+    json: values.json,
+    out: values.out ?? new URL("./results/", import.meta.url).pathname,
+    python: !values["no-python"],
+  };
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(
+      `${flag} takes positive integers: received ${
+        JSON.stringify(text)
+      }\n\n${USAGE}`,
+    );
+    Deno.exit(2);
+  }
+  return n;
+}
+
+async function describeMachine(): Promise<Machine> {
+  let cpu: string = Deno.build.arch;
+  try {
+    const info = await Deno.readTextFile("/proc/cpuinfo");
+    cpu = info.match(/^model name\s*:\s*(.+)$/m)?.[1].trim() ?? cpu;
+  } catch {
+    // Not Linux: the architecture will do.
+  }
+  return {
+    cpu,
+    cores: navigator.hardwareConcurrency,
+    memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30 * 10) / 10,
+    os: `${Deno.build.os} ${Deno.osRelease()}`,
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    python: null,
+  };
+}
+
+/** Progress on stderr: a redrawn bar on a terminal, one line per step otherwise. */
+class Progress {
+  #done = 0;
+  #total: number;
+  #tty = Deno.stderr.isTerminal();
+  #encoder = new TextEncoder();
+  constructor(total: number) {
+    this.#total = total;
+  }
+  show(label: string): void {
+    const line = progressBar(this.#done, this.#total, 28, label);
+    this.#write(this.#tty ? `\r\x1b[2K${line.slice(0, 110)}` : `${line}\n`);
+  }
+  step(label: string): void {
+    this.#done++;
+    this.show(label);
+  }
+  end(): void {
+    if (this.#tty) this.#write("\r\x1b[2K");
+  }
+  #write(text: string): void {
+    Deno.stderr.writeSync(this.#encoder.encode(text));
+  }
+}
+
+/** Rejects if `promise` takes longer than `ms`. */
+async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} took longer than ${ms / 1000} s`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs all workloads on one runner: a checked warm-up, then `reps` timed runs each. */
+async function measureRunner(
+  runner: Runner,
+  list: Workload[],
+  opts: Options,
+  progress: Progress,
+  out: { measurements: Measurement[]; failures: Failure[] },
+): Promise<boolean> {
+  const limit = opts.quick ? 60_000 : 180_000;
+  for (const w of list) {
+    progress.show(`${w.id} · ${runner.name}`);
+    try {
+      const expected = w.expected();
+      const times: number[] = [];
+      // Short runs repeat until they fill MIN_TIMED_MS, so a median means something.
+      for (
+        let rep = -1;
+        rep < opts.reps || (sum(times) < MIN_TIMED_MS && rep < MAX_REPS);
+        rep++
+      ) {
+        const start = performance.now();
+        const total = await within(
+          runner.run(w, opts.params.tasks),
+          limit,
+          `${runner.name} on ${w.id}`,
+        );
+        const ms = performance.now() - start;
+        if (total !== expected) {
+          throw new Error(`wrong answer: ${total}, expected ${expected}`);
+        }
+        if (rep >= 0) times.push(ms);
+      }
+      out.measurements.push({
+        workload: w.id,
+        strategy: runner.strategy,
+        size: runner.size,
+        ms: median(times),
+      });
+    } catch (error) {
+      out.failures.push({
+        name: runner.name,
+        workload: w.id,
+        error: message(error),
+      });
+      progress.step(`${w.id} · ${runner.name} failed`);
+      return false;
+    }
+    progress.step(`${w.id} · ${runner.name}`);
+  }
+  return true;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name}: ${error.message}`
+    : String(error);
+}
+
+interface PythonOutcome {
+  version: string | null;
+  measurements: Measurement[];
+  note?: string;
+}
+
+/** Runs bench/peers/cpu_io.py with the same workloads; its stderr lines drive the progress bar. */
+async function runPython(
+  opts: Options,
+  env: { url: string; files: string[] },
+  pythonSpan: number,
+  progress: Progress,
+): Promise<PythonOutcome> {
+  const script = new URL("./peers/cpu_io.py", import.meta.url).pathname;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("python3", {
+      args: [script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      return {
+        version: null,
+        measurements: [],
+        note: "python3 was not found: the Python peers were skipped.",
+      };
+    }
+    throw error;
+  }
+  const config = {
+    tasks: opts.params.tasks,
+    span: pythonSpan,
+    base: PRIME_BASE,
+    delay_ms: opts.params.delayMs,
+    url: env.url,
+    files: env.files,
+    sizes: opts.sizes,
+    reps: opts.reps,
+    min_timed_ms: MIN_TIMED_MS,
+    max_reps: MAX_REPS,
+    workloads: ["cpu", "timer", "file", "http"],
+  };
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(config)));
+  await writer.close();
+  const stdout = new Response(child.stdout).text();
+  const stderrLines: string[] = [];
+  for await (
+    const line of child.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(
+      lineSplitter(),
+    )
+  ) {
+    if (line.startsWith("python ")) {
+      progress.step(line.replace(/ [\d.]+ ms$/, ""));
+    } else stderrLines.push(line);
+  }
+  const status = await child.status;
+  const text = await stdout;
+  if (!status.success) {
+    return {
+      version: null,
+      measurements: [],
+      note: `the Python peers failed (exit ${status.code}): ${
+        stderrLines.slice(-5).join(" | ")
+      }`,
+    };
+  }
+  const parsed = JSON.parse(text) as {
+    python: string;
+    results: {
+      workload: string;
+      strategy: string;
+      size: number | null;
+      ms: number;
+      total: number;
+    }[];
+  };
+  const expected: Record<string, number> = {
+    cpu: countPrimes(PRIME_BASE, PRIME_BASE + pythonSpan),
+  };
+  const wrong = parsed.results.filter((r) =>
+    r.workload in expected && r.total !== expected[r.workload]
+  );
+  if (wrong.length > 0) {
+    throw new Error(`Python computed wrong answers: ${JSON.stringify(wrong)}`);
+  }
+  return {
+    version: parsed.python,
+    measurements: parsed.results.map(({ workload, strategy, size, ms }) => ({
+      workload,
+      strategy,
+      size,
+      ms,
+    })),
+  };
+}
+
+function lineSplitter(): TransformStream<string, string> {
+  let rest = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const p of parts) controller.enqueue(p);
+    },
+    flush(controller) {
+      if (rest) controller.enqueue(rest);
+    },
+  });
+}
+
+/** Strategy order for tables: Deno's first, then the Python peers. */
+const ORDER = [
+  "serial",
+  "async",
+  "thread pool",
+  "process pool",
+  "piscina",
+  "python serial",
+  "python ThreadPool",
+  "python Pool",
+];
+
+function sortRows(rows: Row[]): Row[] {
+  return [...rows].sort((a, b) =>
+    ORDER.indexOf(a.strategy) - ORDER.indexOf(b.strategy) ||
+    (a.size ?? 0) - (b.size ?? 0)
+  );
+}
+
+function renderMarkdown(
+  report: Report,
+  list: Workload[],
+  svgName: string,
+): string {
+  const m = report.machine;
+  const p = report.params;
+  const lines = [
+    "# CPU-bound vs IO-bound work: strategies and pool sizes",
+    "",
+    `Produced by \`${report.command}\` on ${report.date}.`,
+    "",
+    "| machine | |",
+    "|---|---|",
+    `| CPU | ${m.cpu}, ${m.cores} cores |`,
+    `| memory | ${m.memoryGiB} GiB |`,
+    `| OS | ${m.os} |`,
+    `| Deno | ${m.deno} (V8 ${m.v8}) |`,
+    `| Python | ${m.python ?? "not run"} |`,
+    "",
+    `Each workload is cut into ${p.tasks} tasks; the total work is the same for every strategy. ` +
+    `Times are the median of at least ${p.reps} timed run(s) (more for short ones, until they add up to ${MIN_TIMED_MS} ms) ` +
+    "after one untimed, checked warm-up; pool start-up is never timed. " +
+    `Speedup is the serial time divided by the strategy's time (Python's pools are compared with Python's own serial run, ` +
+    `on a CPU range ${PYTHON_SLOWDOWN}× smaller: ${
+      p.pythonSpan.toLocaleString("en")
+    } numbers). ` +
+    "Efficiency is speedup / pool size; async has no pool, so none.",
+    "",
+  ];
+  for (const note of report.notes) lines.push(`> ${note}`, "");
+  for (const w of list) {
+    const rows = sortRows(report.rows.filter((r) => r.workload === w.id));
+    lines.push(`## ${w.id}: ${w.title}`, "", markdownTable(rows), "");
+  }
+  if (report.failures.length > 0) {
+    lines.push("## Not measured", "");
+    for (const f of report.failures) {
+      lines.push(
+        `- ${f.name}${f.workload ? ` (${f.workload})` : ""}: ${f.error}`,
+      );
+    }
+    lines.push("");
+  }
+  lines.push(`![Speedup vs pool size, CPU-bound and IO-bound](${svgName})`, "");
+  return lines.join("\n");
+}
+
+function renderSvg(report: Report, list: Workload[]): string {
+  const m = report.machine;
+  return renderChart({
+    title: "Speedup vs pool size: CPU-bound vs IO-bound",
+    subtitle: `${m.cpu}, ${m.cores} cores · Deno ${m.deno}${
+      m.python ? ` · Python ${m.python}` : ""
+    } · ${report.params.tasks} tasks · ${
+      report.date.slice(0, 16).replace("T", " ")
+    } UTC`,
+    sizes: report.params.sizes,
+    cores: m.cores,
+    panels: list.map((w) => ({
+      title: w.title,
+      series: seriesFor(report.rows, w.id, report.params.sizes).map((s) => ({
+        ...s,
+        ...SERIES_STYLE[s.name],
+      })),
+    })),
+  });
+}
+
+/** Writes through a temp file and a rename, so a reader never sees half a file. */
+async function writeAtomic(path: string, content: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  await Deno.writeTextFile(tmp, content);
+  await Deno.rename(tmp, path);
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(Deno.args);
+  const machine = await describeMachine();
+  const pythonSpan = Math.round(opts.params.span / PYTHON_SLOWDOWN);
+  await using env = await startIoFixture(opts.params);
+  const list = workloads(opts.params, env);
+
+  const runners: [Strategy, number | null][] = [
+    ["serial", null],
+    ["async", null],
+    ...opts.sizes.flatMap((size) =>
+      POOLED.map((s): [Strategy, number] => [s, size])
+    ),
+  ];
+  const pythonSteps = opts.python
+    ? list.length * (1 + 2 * opts.sizes.length)
+    : 0;
+  const progress = new Progress(runners.length * list.length + pythonSteps);
+  const results = {
+    measurements: [] as Measurement[],
+    failures: [] as Failure[],
+  };
+  const notes: string[] = [];
+
+  let current: Runner | undefined;
+  const onSignal = () => {
+    current?.kill();
+    progress.end();
+    Deno.exit(130);
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  try {
+    for (const [strategy, size] of runners) {
+      const name = runnerName(strategy, size);
+      progress.show(`starting ${name}`);
+      try {
+        current = await startRunner(strategy, size);
+      } catch (error) {
+        results.failures.push({ name, error: message(error) });
+        for (const w of list) {
+          progress.step(`${w.id} · ${name} could not start`);
+        }
+        continue;
+      }
+      const ok = await measureRunner(current, list, opts, progress, results);
+      if (ok) {
+        await within(
+          Promise.resolve(current[Symbol.asyncDispose]()),
+          30_000,
+          `stopping ${name}`,
+        )
+          .catch(() => current?.kill());
+      } else current.kill();
+      current = undefined;
+    }
+    if (opts.python) {
+      const py = await runPython(opts, env, pythonSpan, progress);
+      machine.python = py.version;
+      results.measurements.push(...py.measurements);
+      if (py.note) notes.push(py.note);
+    } else {
+      notes.push("The Python peers were skipped (--no-python).");
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    progress.end();
+  }
+
+  const report: Report = {
+    command: `deno run -A bench/report.ts${
+      Deno.args.length ? " " + Deno.args.join(" ") : ""
+    }`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    machine,
+    params: { ...opts.params, reps: opts.reps, pythonSpan, sizes: opts.sizes },
+    measurements: results.measurements,
+    rows: toRows(results.measurements),
+    failures: results.failures,
+    notes,
+  };
+  const base = opts.quick ? "cpu_vs_io_quick" : "cpu_vs_io";
+  const markdown = renderMarkdown(report, list, `${base}.svg`);
+  await Deno.mkdir(opts.out, { recursive: true });
+  const dir = opts.out.replace(/\/$/, "");
+  await writeAtomic(
+    `${dir}/${base}.json`,
+    JSON.stringify(report, null, 2) + "\n",
+  );
+  await writeAtomic(`${dir}/${base}.md`, markdown);
+  await writeAtomic(`${dir}/${base}.svg`, renderSvg(report, list));
+  if (opts.json) console.log(JSON.stringify(report, null, 2));
+  else console.log(markdown);
+  console.error(`Saved ${dir}/${base}.json, ${base}.md and ${base}.svg`);
+}
+
+if (import.meta.main) await main();
