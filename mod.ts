@@ -72,3 +72,12 @@ export {
 } from "./lib/sync.ts";
 
 export { Local } from "./lib/local.ts";
+
+export {
+  currentProcess,
+  type PermissionName,
+  Process,
+  type ProcessInfo,
+  type ProcessOptions,
+  type ProcessPermissions,
+} from "./lib/process.ts";

@@ -13,7 +13,6 @@ import { authenticateClient } from "./_auth.ts";
 import { CHILD_ENVIRONMENT, liveChildren } from "./_process_child.ts";
 import { RemoteSession } from "./_remote.ts";
 import { invoke, type TargetSpec } from "./_target.ts";
-import { decodeValue } from "./_transfer.ts";
 import { FramedConn } from "./_wire.ts";
 
 const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
@@ -68,7 +67,7 @@ function start(spec: TargetSpec, args: unknown): void {
 async function runToExit(spec: TargetSpec, args: unknown): Promise<void> {
   let code = 0;
   try {
-    const decoded = decodeValue(args, session.importer) as unknown[];
+    const decoded = await session.decode(args) as unknown[];
     const outcome = await invoke(spec, decoded);
     if (!outcome.ok) {
       code = 1;

@@ -17,6 +17,7 @@ import {
   codecOf,
   decodeValue,
   encodeValue,
+  loadCodecs,
   type ObjectExporter,
   type ObjectImporter,
   type RemoteCall,
@@ -161,7 +162,13 @@ export class RemoteSession {
       encodeValue(params, this.table),
       options,
     );
-    return decodeValue(result, this.importer);
+    return await this.decode(result);
+  }
+
+  /** Revives handles in a value from the peer, loading their codecs' modules first. */
+  async decode(value: unknown): Promise<unknown> {
+    if (value !== null && typeof value === "object") await loadCodecs(value);
+    return decodeValue(value, this.importer);
   }
 
   /** A stand-in call for an object the peer owns (a named one: `"n:" + name`). */
@@ -181,13 +188,19 @@ export class RemoteSession {
 
   #serve(method: string, params: unknown, signal: AbortSignal): unknown {
     if (method === "$obj") return this.#serveObject(params, signal);
-    if (!this.#handler) {
+    const handler = this.#handler;
+    if (!handler) {
       throw new Error(`This side serves no requests ('${method}').`);
     }
-    const decoded = this.#raw.has(method)
-      ? params
-      : decodeValue(params, this.importer);
-    const result = this.#handler(method, decoded, signal);
+    if (this.#raw.has(method)) {
+      return this.#answer(handler(method, params, signal));
+    }
+    return this.decode(params).then((decoded) =>
+      this.#answer(handler(method, decoded, signal))
+    );
+  }
+
+  #answer(result: unknown): unknown {
     return result instanceof Promise
       ? result.then((value) => encodeValue(value, this.table))
       : encodeValue(result, this.table);
@@ -203,15 +216,12 @@ export class RemoteSession {
           : `The object '${id}' is no longer exported by this process.`,
       );
     }
-    const decoded = decodeValue(
-      Array.isArray(args) ? args : [],
-      this.importer,
-    ) as unknown[];
+    const decoded = await this.decode(Array.isArray(args) ? args : []);
     const result = await callExported(
       entry.object,
       entry.codec,
       method,
-      decoded,
+      decoded as unknown[],
       signal,
     );
     return encodeValue(result, this.table);

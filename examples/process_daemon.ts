@@ -1,0 +1,21 @@
+// The seed's daemon demo: a daemon child is killed when the main process
+// ends, so it does not get to sing ten times. (The seed's loop has no pause;
+// this one sings every 0.2 s so the effect is visible.)
+// `deno run -A examples/process_daemon.ts`
+import { Process } from "@multitask/core/process";
+
+/** Would sing ten times over two seconds. */
+export async function sing(): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    console.log("singing");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+if (import.meta.main) {
+  const process1 = new Process({ target: sing, module: import.meta.url });
+  process1.daemon = true; // set before start(), as in Python
+  process1.start();
+  console.log(`daemon child pid ${process1.pid}`);
+  console.log("主进程结束 (main process ends)");
+}

@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { pidExists, runProcessExample } from "./_process_example.ts";
+
+Deno.test("process_daemon.ts: the daemon child dies with the main process before singing ten times", async () => {
+  const { code, lines, stderr } = await runProcessExample("process_daemon");
+  assert.equal(code, 0, stderr);
+  const pid = Number(/^daemon child pid (\d+)$/.exec(lines[0])?.[1]);
+  assert.ok(pid > 0, lines.join("\n"));
+  assert.ok(lines.includes("主进程结束 (main process ends)"), lines.join("\n"));
+  assert.ok(
+    lines.filter((line) => line === "singing").length < 10,
+    lines.join("\n"),
+  );
+  // The parent killed it on exit; it is reaped by init shortly after.
+  for (let i = 0; i < 200 && pidExists(pid); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.equal(
+    pidExists(pid),
+    false,
+    `daemon child ${pid} outlived its parent`,
+  );
+});
