@@ -268,7 +268,7 @@ function text(x: number, y: number, content: string, style: TextStyle): string {
 }
 
 function tickLabel(v: number): string {
-  return `${v}×`;
+  return v >= 1 ? `${v}×` : `1/${1 / v}×`;
 }
 
 function f(v: number): string {

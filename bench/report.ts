@@ -464,7 +464,7 @@ function renderSvg(report: Report, list: Workload[]): string {
     sizes: report.params.sizes,
     cores: m.cores,
     panels: list.map((w) => ({
-      title: w.title,
+      title: w.label,
       series: seriesFor(report.rows, w.id, report.params.sizes).map((s) => ({
         ...s,
         ...SERIES_STYLE[s.name],

@@ -116,6 +116,8 @@ export interface Workload {
   id: "cpu" | "timer" | "file" | "http";
   /** What the workload stands for. */
   title: string;
+  /** A shorter title, for chart panels. */
+  label: string;
   /** Whether the work burns CPU or waits. */
   bound: "cpu" | "io";
   /** The exported task function (pools find it by name in this module). */
@@ -135,6 +137,7 @@ export function workloads(p: WorkParams, env: IoEnv): Workload[] {
       title: `CPU-bound: count primes in ${
         p.span.toLocaleString("en")
       } numbers`,
+      label: "CPU-bound: count primes",
       bound: "cpu",
       fn: cpuTask,
       args: (i) => [i, p.tasks, p.span],
@@ -143,6 +146,7 @@ export function workloads(p: WorkParams, env: IoEnv): Workload[] {
     {
       id: "timer",
       title: `IO-bound: ${p.delayMs} ms timer per task (network latency)`,
+      label: `IO-bound: ${p.delayMs} ms timer`,
       bound: "io",
       fn: timerTask,
       args: (i) => [i, p.delayMs],
@@ -151,6 +155,7 @@ export function workloads(p: WorkParams, env: IoEnv): Workload[] {
     {
       id: "file",
       title: `IO-bound: read a ${p.fileBytes / 1024} KiB temp file per task`,
+      label: `IO-bound: read ${p.fileBytes / 1024} KiB files`,
       bound: "io",
       fn: fileTask,
       args: (i) => [env.files[i]],
@@ -161,6 +166,7 @@ export function workloads(p: WorkParams, env: IoEnv): Workload[] {
       id: "http",
       title:
         `IO-bound: GET from a loopback Deno.serve answering after ${p.delayMs} ms`,
+      label: `IO-bound: HTTP, server waits ${p.delayMs} ms`,
       bound: "io",
       fn: httpTask,
       args: (i) => [env.url, i],

@@ -1,0 +1,257 @@
+import assert from "node:assert/strict";
+import {
+  efficiency,
+  formatMs,
+  markdownTable,
+  type Measurement,
+  median,
+  progressBar,
+  seriesFor,
+  speedup,
+  toRows,
+} from "./_report_math.ts";
+import { poolSizes } from "./_strategies.ts";
+import { escapeXml, renderChart } from "./_svg.ts";
+
+Deno.test("speedup() is baseline time over strategy time", () => {
+  assert.equal(speedup(800, 200), 4);
+  assert.equal(speedup(100, 400), 0.25);
+  assert.throws(() => speedup(0, 10), RangeError);
+  assert.throws(() => speedup(10, -1), RangeError);
+});
+
+Deno.test("efficiency() is speedup per worker", () => {
+  assert.equal(efficiency(4, 4), 1);
+  assert.equal(efficiency(1.9, 2), 0.95);
+  assert.equal(efficiency(2, 8), 0.25);
+  assert.throws(() => efficiency(2, 0), RangeError);
+  assert.throws(() => efficiency(2, 1.5), RangeError);
+});
+
+Deno.test("median() takes the middle value, or the mean of the middle two", () => {
+  assert.equal(median([5]), 5);
+  assert.equal(median([9, 1, 5]), 5);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.throws(() => median([]), RangeError);
+});
+
+Deno.test("poolSizes() is 1, cores/2, cores, 2×cores, 4×cores without repeats", async (t) => {
+  const cases: [number, number[]][] = [
+    [1, [1, 2, 4]],
+    [2, [1, 2, 4, 8]],
+    [3, [1, 3, 6, 12]],
+    [8, [1, 4, 8, 16, 32]],
+  ];
+  for (const [cores, sizes] of cases) {
+    await t.step(
+      `${cores} cores`,
+      () => assert.deepEqual(poolSizes(cores), sizes),
+    );
+  }
+});
+
+const measurements: Measurement[] = [
+  { workload: "cpu", strategy: "serial", size: null, ms: 800 },
+  { workload: "cpu", strategy: "async", size: null, ms: 800 },
+  { workload: "cpu", strategy: "thread pool", size: 1, ms: 820 },
+  { workload: "cpu", strategy: "thread pool", size: 2, ms: 400 },
+  { workload: "cpu", strategy: "thread pool", size: 4, ms: 410 },
+  { workload: "cpu", strategy: "python serial", size: null, ms: 1000 },
+  { workload: "cpu", strategy: "python ThreadPool", size: 2, ms: 1100 },
+  { workload: "timer", strategy: "serial", size: null, ms: 320 },
+  { workload: "timer", strategy: "async", size: null, ms: 20 },
+  { workload: "timer", strategy: "thread pool", size: 4, ms: 80 },
+  { workload: "http", strategy: "thread pool", size: 2, ms: 50 },
+];
+
+Deno.test("toRows() compares Deno strategies with serial and Python's with Python serial", () => {
+  const rows = toRows(measurements);
+  const find = (workload: string, strategy: string, size: number | null) =>
+    rows.find((r) =>
+      r.workload === workload && r.strategy === strategy && r.size === size
+    )!;
+  assert.equal(find("cpu", "thread pool", 2).speedup, 2);
+  assert.equal(find("cpu", "thread pool", 2).efficiency, 1);
+  assert.equal(find("cpu", "thread pool", 4).efficiency, 800 / 410 / 4);
+  assert.equal(find("cpu", "serial", null).efficiency, 1);
+  assert.equal(find("timer", "async", null).speedup, 16);
+  assert.equal(find("timer", "async", null).efficiency, null);
+  const py = find("cpu", "python ThreadPool", 2);
+  assert.equal(py.baseline, "python serial");
+  assert.equal(py.speedup, 1000 / 1100);
+  // No serial run for http: nothing to compare with, so no row.
+  assert.equal(rows.filter((r) => r.workload === "http").length, 0);
+});
+
+Deno.test("markdownTable() shows one row per strategy and size with time, speedup, efficiency", () => {
+  const table = markdownTable(
+    toRows(measurements).filter((r) => r.workload === "cpu"),
+  );
+  const lines = table.split("\n");
+  assert.equal(
+    lines[0],
+    "| strategy | size | wall time | speedup | efficiency | vs |",
+  );
+  assert.equal(lines.length, 2 + 7);
+  assert.ok(
+    lines.includes("| thread pool | 2 | 400 ms | 2.00× | 1.00 | serial |"),
+    table,
+  );
+  assert.ok(
+    lines.includes("| async | — | 800 ms | 1.00× | — | serial |"),
+    table,
+  );
+  assert.ok(
+    lines.includes(
+      "| python ThreadPool | 2 | 1.10 s | 0.91× | 0.45 | python serial |",
+    ),
+    table,
+  );
+});
+
+Deno.test("formatMs() picks a readable unit", () => {
+  assert.equal(formatMs(1.234), "1.2 ms");
+  assert.equal(formatMs(123.4), "123 ms");
+  assert.equal(formatMs(2345), "2.35 s");
+});
+
+Deno.test("progressBar() fills in proportion to the steps done", () => {
+  assert.equal(progressBar(0, 4, 8, "start"), "[░░░░░░░░] 0/4 start");
+  assert.equal(progressBar(1, 4, 8, "x"), "[██░░░░░░] 1/4 x");
+  assert.equal(progressBar(4, 4, 8, "done"), "[████████] 4/4 done");
+  assert.equal(progressBar(9, 4, 4, "over"), "[████] 9/4 over");
+});
+
+Deno.test("seriesFor() draws pools by size and async flat across all sizes", () => {
+  const series = seriesFor(toRows(measurements), "timer", [1, 2, 4, 8]);
+  assert.deepEqual(series.map((s) => s.name), ["thread pool", "async"]);
+  assert.deepEqual(series[0].points, [[4, 4]]);
+  assert.deepEqual(series[1].points, [[1, 16], [2, 16], [4, 16], [8, 16]]);
+});
+
+/**
+ * A small XML well-formedness check: every tag closes in order, attributes
+ * are quoted, no stray `<` or `&` in text. Returns the start tags seen.
+ */
+function parseXml(
+  xml: string,
+): { name: string; attrs: Record<string, string> }[] {
+  const tags: { name: string; attrs: Record<string, string> }[] = [];
+  const stack: string[] = [];
+  const token =
+    /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
+  let root = 0;
+  let m: RegExpExecArray | null;
+  let pos = 0;
+  while (pos < xml.length) {
+    token.lastIndex = pos;
+    m = token.exec(xml);
+    if (!m) {
+      throw new SyntaxError(
+        `not well-formed at ${pos}: ${xml.slice(pos, pos + 40)}`,
+      );
+    }
+    pos = token.lastIndex;
+    const [, closing, name, attrText, selfClosing, text] = m;
+    if (text !== undefined) {
+      if (/&(?!#\d+;|amp;|lt;|gt;|quot;|apos;)/.test(text)) {
+        throw new SyntaxError(`bare & in ${text}`);
+      }
+      if (stack.length === 0 && text.trim()) {
+        throw new SyntaxError(`text outside the root: ${text}`);
+      }
+      continue;
+    }
+    if (closing) {
+      const open = stack.pop();
+      if (open !== name) throw new SyntaxError(`</${name}> closes <${open}>`);
+      continue;
+    }
+    if (stack.length === 0 && root++ > 0) {
+      throw new SyntaxError("more than one root element");
+    }
+    const attrs: Record<string, string> = {};
+    for (const [, key, value] of attrText.matchAll(/([\w:-]+)="([^"]*)"/g)) {
+      if (key in attrs) {
+        throw new SyntaxError(`duplicate attribute ${key} on <${name}>`);
+      }
+      attrs[key] = value;
+    }
+    tags.push({ name, attrs });
+    if (!selfClosing) stack.push(name);
+  }
+  if (stack.length) throw new SyntaxError(`unclosed <${stack.join("> <")}>`);
+  return tags;
+}
+
+Deno.test("the XML check used below rejects malformed documents", async (t) => {
+  const bad = [
+    "<svg><g></svg>",
+    "<svg></g>",
+    "<svg a=1></svg>",
+    "<svg>a & b</svg>",
+    "<svg/><svg/>",
+    "<svg>",
+  ];
+  for (const doc of bad) {
+    await t.step(doc, () => assert.throws(() => parseXml(doc), SyntaxError));
+  }
+  assert.equal(
+    parseXml(`<svg a="1"><g><text>x &#60; y</text></g><line/></svg>`).length,
+    4,
+  );
+});
+
+Deno.test("renderChart() writes a well-formed SVG with every series, the ideal line and labelled axes", () => {
+  const rows = toRows(measurements);
+  const sizes = [1, 2, 4, 8];
+  const svg = renderChart({
+    title: "Speedup <vs> pool size & more",
+    subtitle: "test machine",
+    sizes,
+    cores: 2,
+    panels: ["cpu", "timer"].map((w) => ({
+      title: w,
+      series: seriesFor(rows, w, sizes).map((s) => ({
+        ...s,
+        color: "#123456",
+      })),
+    })),
+  });
+  const tags = parseXml(svg);
+  assert.equal(tags[0].name, "svg");
+  assert.equal(tags[0].attrs.xmlns, "http://www.w3.org/2000/svg");
+  const series = tags.filter((t) =>
+    t.name === "g" && t.attrs.class === "series"
+  ).map((t) => t.attrs["data-name"]);
+  assert.deepEqual(series, [
+    "thread pool",
+    "async",
+    "python ThreadPool",
+    "thread pool",
+    "async",
+  ]);
+  assert.equal(tags.filter((t) => t.attrs.class === "ideal").length, 2);
+  assert.equal(tags.filter((t) => t.attrs.class === "panel").length, 2);
+  assert.ok(svg.includes("Speedup &#60;vs&#62; pool size &#38; more"));
+  assert.ok(svg.includes("pool size (workers)"));
+  assert.ok(svg.includes("speedup vs serial (×)"));
+  assert.ok(svg.includes("cores = 2"));
+  for (
+    const name of [
+      "thread pool",
+      "async",
+      "python ThreadPool",
+      "ideal (speedup = size)",
+    ]
+  ) {
+    assert.ok(svg.includes(`>${name}</text>`), `legend lacks ${name}`);
+  }
+});
+
+Deno.test("escapeXml() escapes the five XML specials", () => {
+  assert.equal(
+    escapeXml(`<a href="x">'&'</a>`),
+    "&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;",
+  );
+});
