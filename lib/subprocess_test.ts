@@ -1,0 +1,629 @@
+import assert from "node:assert/strict";
+import {
+  call,
+  CalledProcessError,
+  checkOutput,
+  CommandNotFound,
+  pipeline,
+  run,
+  spawn,
+  SubprocessAbortError,
+  TimeoutExpired,
+} from "./subprocess.ts";
+
+/** The error `promise` rejects with, checked to be an instance of `Class`. */
+async function caught<E extends Error>(
+  promise: Promise<unknown>,
+  // deno-lint-ignore no-explicit-any
+  Class: new (...args: any[]) => E,
+): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof Class, `expected ${Class.name}, got ${error}`);
+    return error;
+  }
+  assert.fail(`expected ${Class.name}, but it resolved`);
+}
+
+const MiB = 1024 * 1024;
+
+/** A process is gone once /proc has no entry or it is a zombie left to init. */
+function isDead(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z";
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return true;
+    throw error;
+  }
+}
+
+/**
+ * Waits until `pid` is dead. A SIGKILL is delivered asynchronously, so a
+ * grandchild (which we cannot wait for) may take a moment to go; give up
+ * after ten seconds.
+ */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 1000; i++) {
+    if (isDead(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return false;
+}
+
+/** Bytes 0..255 repeated, so that reordering or loss shows in a comparison. */
+function pattern(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 7 + (i >> 12)) & 0xff;
+  return bytes;
+}
+
+/** Runs a snippet in a child Deno with exactly the given permission flags. */
+async function denoWith(
+  flags: string[],
+  code: string,
+): Promise<{ code: number; stderr: string }> {
+  const lib = new URL("./subprocess.ts", import.meta.url).href;
+  const result = await run([Deno.execPath(), "run", ...flags, "-"], {
+    input: `import { run } from ${JSON.stringify(lib)};\n${code}`,
+    env: { NO_COLOR: "1" },
+  });
+  return { code: result.code, stderr: result.stderr };
+}
+
+Deno.test("run() captures exit code, stdout and stderr as text", async () => {
+  const result = await run(["sh", "-c", "echo out; echo err >&2; exit 3"]);
+  assert.deepEqual(result, {
+    args: ["sh", "-c", "echo out; echo err >&2; exit 3"],
+    code: 3,
+    signal: null,
+    stdout: "out\n",
+    stderr: "err\n",
+    success: false,
+  });
+});
+
+Deno.test("run() gives bytes with text: false, unchanged", async () => {
+  const data = pattern(70_000);
+  const result = await run(["cat"], { input: data, text: false });
+  assert.ok(result.stdout instanceof Uint8Array);
+  assert.deepEqual(result.stdout, data);
+  assert.deepEqual(result.stderr, new Uint8Array(0));
+});
+
+Deno.test("run() writes input to stdin and closes it", async () => {
+  const result = await run(["sort"], { input: "pear\napple\nfig\n" });
+  assert.equal(result.stdout, "apple\nfig\npear\n");
+  assert.equal(result.code, 0);
+});
+
+Deno.test("run() passes cwd and env to the command", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await run(["sh", "-c", 'pwd; echo "$GREETING"'], {
+      cwd: dir,
+      env: { GREETING: "ni hao" },
+    });
+    assert.equal(result.stdout, `${await Deno.realPath(dir)}\nni hao\n`);
+  } finally {
+    await Deno.remove(dir);
+  }
+});
+
+Deno.test("run() leaves stdout and stderr empty when they are not piped", async () => {
+  const result = await run(["sh", "-c", "echo hidden; echo hidden >&2"], {
+    stdout: "null",
+    stderr: "null",
+  });
+  assert.equal(result.stdout, "");
+  assert.equal(result.stderr, "");
+  assert.equal(result.success, true);
+});
+
+Deno.test("run() reports a signal death as minus the signal number", async () => {
+  const result = await run(["sh", "-c", "kill -9 $$"]);
+  assert.equal(result.code, -9);
+  assert.equal(result.signal, "SIGKILL");
+  assert.equal(result.success, false);
+});
+
+Deno.test("run() with check: true throws CalledProcessError carrying the output", async () => {
+  const error = await caught(
+    run(["sh", "-c", "echo partial; echo 'disk full' >&2; exit 4"], {
+      check: true,
+    }),
+    CalledProcessError,
+  );
+  assert.deepEqual(error.cmd, [
+    "sh",
+    "-c",
+    "echo partial; echo 'disk full' >&2; exit 4",
+  ]);
+  assert.equal(error.code, 4);
+  assert.equal(error.stdout, "partial\n");
+  assert.equal(error.stderr, "disk full\n");
+  assert.match(error.message, /returned non-zero exit status 4/);
+  assert.match(error.message, /disk full/);
+});
+
+Deno.test("run() with check: true passes a successful result through", async () => {
+  const result = await run(["echo", "fine"], { check: true });
+  assert.equal(result.stdout, "fine\n");
+});
+
+Deno.test("run() drains 8 MiB on stdout and stderr while writing 8 MiB of input", async () => {
+  // tee copies its input to stdout and to stderr as it reads it: if either
+  // pipe were not drained while stdin is written, all three would block.
+  const data = pattern(8 * MiB);
+  const result = await run(["tee", "/dev/stderr"], {
+    input: data,
+    text: false,
+    timeout: 120_000,
+  });
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout.length, data.length);
+  assert.deepEqual(result.stdout, data);
+  assert.deepEqual(result.stderr, data);
+});
+
+Deno.test("run() with stderr: 'stdout' keeps the exact order of alternating writes", async () => {
+  const script =
+    'i=1; while [ $i -le 300 ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done';
+  const result = await run(["sh", "-c", script], { stderr: "stdout" });
+  const expected = Array.from(
+    { length: 300 },
+    (_, i) => `out ${i + 1}\nerr ${i + 1}\n`,
+  ).join("");
+  assert.equal(result.stdout, expected);
+  assert.equal(result.stderr, "");
+  assert.equal(result.code, 0);
+});
+
+Deno.test("run() with stderr: 'stdout' keeps the command's exit code and arguments intact", async () => {
+  const result = await run([
+    "sh",
+    "-c",
+    'printf "%s|" "$@"; exit 7',
+    "x",
+    "a b",
+    "$HOME",
+    "*",
+  ], {
+    stderr: "stdout",
+  });
+  assert.equal(result.stdout, "a b|$HOME|*|");
+  assert.equal(result.code, 7);
+});
+
+Deno.test("a missing command raises CommandNotFound naming it", async (t) => {
+  const cmd = ["definitely-not-a-command-xyz", "--flag"];
+  const cases: [string, () => Promise<unknown>][] = [
+    ["run()", () => run(cmd)],
+    ["run() with timeout", () => run(cmd, { timeout: 60_000 })],
+    ["run() with stderr: 'stdout'", () => run(cmd, { stderr: "stdout" })],
+    ["call()", () => call(cmd)],
+    ["checkOutput()", () => checkOutput(cmd)],
+    ["pipeline()", () => pipeline(["echo", "x"], cmd)],
+    [
+      "pipeline() with stderr: 'stdout'",
+      () => pipeline(["echo", "x"], cmd, { stderr: "stdout" }),
+    ],
+    ["spawn()", async () => {
+      await using _ = spawn(cmd);
+    }],
+    ["spawn() with stderr: 'stdout', at wait()", async () => {
+      await using p = spawn(cmd, { stderr: "stdout" });
+      await p.wait();
+    }],
+  ];
+  for (const [name, attempt] of cases) {
+    await t.step(name, async () => {
+      const error = await caught(attempt(), CommandNotFound);
+      assert.deepEqual(error.cmd, cmd);
+      assert.match(error.message, /'definitely-not-a-command-xyz'/);
+    });
+  }
+});
+
+Deno.test("a permission denial says which --allow-run is missing", async (t) => {
+  await t.step("the command itself", async () => {
+    const child = await denoWith(["--allow-run=sh"], `await run(["ls"]);`);
+    assert.notEqual(child.code, 0);
+    assert.match(child.stderr, /NotCapable: Cannot run "ls".*--allow-run=ls/);
+  });
+  await t.step("sh, needed to merge stderr into stdout", async () => {
+    const child = await denoWith(
+      ["--allow-run=ls"],
+      `await run(["ls"], { stderr: "stdout" });`,
+    );
+    assert.notEqual(child.code, 0);
+    assert.match(
+      child.stderr,
+      /NotCapable: Cannot run "sh".*stderr: "stdout".*--allow-run=sh/,
+    );
+  });
+  await t.step("the command, even when sh is allowed for merging", async () => {
+    const child = await denoWith(
+      ["--allow-run=sh"],
+      `await run(["ls"], { stderr: "stdout" });`,
+    );
+    assert.notEqual(child.code, 0);
+    assert.match(child.stderr, /NotCapable: Cannot run "ls".*--allow-run=ls/);
+  });
+  await t.step(
+    "a narrow grant still times out (killing the command only)",
+    async () => {
+      const child = await denoWith(
+        ["--allow-run=sh"],
+        `const e = await run(["sh", "-c", "exec sleep 30"], { timeout: 200 }).catch((e) => e);
+       if (e.name !== "TimeoutExpired") throw new Error("got " + e);`,
+      );
+      assert.equal(child.code, 0, child.stderr);
+    },
+  );
+});
+
+Deno.test("a timeout kills the whole process group, reaps it, and keeps the partial output", async () => {
+  // The shell reports its own pid and its background grandchild's, then waits.
+  const error = await caught(
+    run(["sh", "-c", 'sleep 30 & echo "$$ $!"; echo >&2 warming; wait'], {
+      timeout: 2000,
+    }),
+    TimeoutExpired,
+  );
+  assert.equal(error.timeout, 2000);
+  assert.deepEqual(error.cmd, [
+    "sh",
+    "-c",
+    'sleep 30 & echo "$$ $!"; echo >&2 warming; wait',
+  ]);
+  assert.equal(error.stderr, "warming\n");
+  const [shell, grandchild] = String(error.stdout).trim().split(" ").map(
+    Number,
+  );
+  assert.ok(
+    shell > 0 && grandchild > 0,
+    `pids in ${JSON.stringify(error.stdout)}`,
+  );
+  assert.ok(isDead(shell), "the command was killed and reaped");
+  assert.ok(await gone(grandchild), "its background child was killed too");
+  assert.match(error.message, /timed out after 2000 ms and was killed/);
+});
+
+Deno.test("aborting the signal kills the process group and rejects with the output so far", async () => {
+  const controller = new AbortController();
+  const p = spawn(["sh", "-c", 'sleep 30 & echo "$$ $!"; wait'], {
+    signal: controller.signal,
+  });
+  const reader = p.stdout!.getReader();
+  let head = "";
+  while (!head.includes("\n")) {
+    const { value } = await reader.read();
+    head += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  const reason = new Error("user pressed stop");
+  controller.abort(reason);
+  const error = await caught(p.communicate(), SubprocessAbortError);
+  assert.equal(error.name, "AbortError");
+  assert.equal(error.cause, reason);
+  assert.equal(p.returncode, -9);
+  const [shell, grandchild] = head.trim().split(" ").map(Number);
+  assert.ok(
+    isDead(shell) && isDead(grandchild),
+    "the command and its child are gone",
+  );
+  await p[Symbol.asyncDispose]();
+});
+
+Deno.test("run() with an aborted signal rejects with SubprocessAbortError", async (t) => {
+  await t.step("already aborted: nothing starts", async () => {
+    const error = await caught(
+      run(["sh", "-c", "echo should-not-run"], {
+        signal: AbortSignal.abort("never mind"),
+      }),
+      SubprocessAbortError,
+    );
+    assert.equal(error.cause, "never mind");
+    assert.equal(error.stdout, "");
+  });
+  await t.step("aborted while running: killed and reaped", async () => {
+    const controller = new AbortController();
+    const pending = run(["sleep", "30"], { signal: controller.signal });
+    controller.abort();
+    await caught(pending, SubprocessAbortError);
+  });
+});
+
+Deno.test("call() returns the exit code", async () => {
+  assert.equal(await call(["sh", "-c", "exit 5"]), 5);
+  assert.equal(await call(["true"]), 0);
+});
+
+Deno.test("call() with a timeout throws TimeoutExpired", async () => {
+  await assert.rejects(call(["sleep", "30"], { timeout: 100 }), TimeoutExpired);
+});
+
+Deno.test("checkOutput() returns stdout or throws CalledProcessError with stderr", async () => {
+  assert.equal(await checkOutput(["echo", "hello"]), "hello\n");
+  assert.equal(await checkOutput(["cat"], { input: "fed" }), "fed");
+  const error = await caught(
+    checkOutput(["sh", "-c", "echo nope >&2; exit 1"]),
+    CalledProcessError,
+  );
+  assert.equal(error.stderr, "nope\n");
+  assert.equal(error.code, 1);
+});
+
+Deno.test("spawn().communicate() sends input, collects output and sets returncode", async () => {
+  await using p = spawn(["sh"], { stdin: "piped" });
+  assert.equal(p.returncode, null);
+  assert.ok(p.pid > 0);
+  const { stdout, stderr } = await p.communicate(
+    "echo one\necho two >&2\nexit 6\n",
+  );
+  assert.equal(stdout, "one\n");
+  assert.equal(stderr, "two\n");
+  assert.equal(p.returncode, 6);
+});
+
+Deno.test("spawn().communicate() drains 8 MiB on both streams while writing 8 MiB", async () => {
+  const data = pattern(8 * MiB);
+  await using p = spawn(["tee", "/dev/stderr"], {
+    stdin: "piped",
+    text: false,
+  });
+  const { stdout, stderr } = await p.communicate(data, { timeout: 120_000 });
+  assert.deepEqual(stdout, data);
+  assert.deepEqual(stderr, data);
+  assert.equal(p.returncode, 0);
+});
+
+Deno.test("spawn().communicate() with a timeout kills, reaps and keeps partial output", async () => {
+  await using p = spawn(["sh", "-c", "echo begun; exec sleep 30"], {
+    startNewSession: true,
+  });
+  const error = await caught(
+    p.communicate(undefined, { timeout: 2000 }),
+    TimeoutExpired,
+  );
+  assert.equal(error.stdout, "begun\n");
+  assert.equal(p.returncode, -9);
+  assert.ok(isDead(p.pid));
+});
+
+Deno.test("spawn().communicate() refuses input when stdin is not piped", async () => {
+  await using p = spawn(["true"]);
+  await assert.rejects(p.communicate("data"), /stdin: "piped"/);
+  await p.communicate();
+  assert.equal(p.returncode, 0);
+});
+
+Deno.test("spawn().wait() returns the exit code; with a timeout it kills and reaps", async () => {
+  {
+    await using p = spawn(["sh", "-c", "exit 2"], {
+      stdout: "null",
+      stderr: "null",
+    });
+    assert.equal(await p.wait(), 2);
+    assert.equal(p.returncode, 2);
+  }
+  {
+    await using p = spawn(["sleep", "30"], { stdout: "null", stderr: "null" });
+    await assert.rejects(p.wait({ timeout: 100 }), TimeoutExpired);
+    assert.equal(p.returncode, -9);
+  }
+});
+
+Deno.test("spawn().lines() yields stdout lines as they come, and stops early on break", async () => {
+  {
+    await using p = spawn(["printf", "alpha\\nbeta\\r\\n\\ngamma"]);
+    const lines: string[] = [];
+    for await (const line of p.lines()) lines.push(line);
+    assert.deepEqual(lines, ["alpha", "beta", "", "gamma"]);
+    assert.equal(await p.wait(), 0);
+  }
+  {
+    await using p = spawn(["yes", "again"]);
+    let seen = 0;
+    for await (const line of p.lines()) {
+      assert.equal(line, "again");
+      if (++seen === 1000) break;
+    }
+    assert.equal(await p.wait(), -13, "yes got SIGPIPE once nobody read");
+  }
+});
+
+Deno.test("spawn() exposes raw stdin/stdout streams, and null for streams not piped", async () => {
+  await using p = spawn(["cat"], { stdin: "piped", stderr: "null" });
+  assert.equal(p.stderr, null);
+  const writer = p.stdin!.getWriter();
+  await writer.write(new TextEncoder().encode("raw bytes"));
+  await writer.close();
+  assert.equal(await new Response(p.stdout).text(), "raw bytes");
+  assert.equal(await p.wait(), 0);
+
+  await using q = spawn(["true"], { stdout: "inherit", stderr: "stdout" });
+  assert.equal(q.stdin, null);
+  assert.equal(q.stdout, null);
+  assert.equal(q.stderr, null);
+  assert.equal(await q.wait(), 0);
+});
+
+Deno.test("terminate() sends SIGTERM and kill() SIGKILL; both are no-ops after exit", async () => {
+  await using p = spawn(["sleep", "30"]);
+  p.terminate();
+  assert.equal(await p.wait(), -15);
+  p.kill();
+  p.terminate();
+  assert.equal(p.returncode, -15);
+
+  await using q = spawn(["sleep", "30"]);
+  q.kill();
+  assert.equal(await q.wait(), -9);
+
+  await using r = spawn(["sleep", "30"]);
+  r.kill("SIGINT");
+  assert.equal(await r.wait(), -2);
+});
+
+Deno.test("await using kills and reaps a command that still runs", async () => {
+  let pid = 0;
+  {
+    await using p = spawn(["sleep", "30"], { stdin: "piped" });
+    pid = p.pid;
+    assert.equal(isDead(pid), false);
+  }
+  assert.ok(isDead(pid));
+});
+
+Deno.test("await using kills the whole group of a command started in a new session", async () => {
+  let pids: number[] = [];
+  {
+    await using p = spawn(["sh", "-c", 'sleep 30 & echo "$$ $!"; wait'], {
+      startNewSession: true,
+    });
+    for await (const line of p.lines()) {
+      pids = line.split(" ").map(Number);
+      break;
+    }
+  }
+  assert.equal(pids.length, 2);
+  assert.ok(isDead(pids[0]), "the command was killed and reaped");
+  assert.ok(await gone(pids[1]), "its background child was killed too");
+});
+
+Deno.test("pipeline() runs a | b | c without a shell", async () => {
+  const result = await pipeline(["tr", " ", "\\n"], ["sort"], ["uniq", "-c"], {
+    input: "b a b c a b",
+  });
+  assert.deepEqual(result.stdout.split("\n").map((l) => l.trim()), [
+    "2 a",
+    "3 b",
+    "1 c",
+    "",
+  ]);
+  assert.deepEqual(result.codes, [0, 0, 0]);
+  assert.deepEqual(result.args, ["uniq", "-c"]);
+  assert.equal(result.code, 0);
+});
+
+Deno.test("pipeline() moves large data between commands, as bytes with text: false", async () => {
+  const data = pattern(4 * MiB);
+  const result = await pipeline(["cat"], ["cat"], ["cat"], {
+    input: data,
+    text: false,
+  });
+  assert.deepEqual(result.stdout, data);
+});
+
+Deno.test("pipeline() gives each exit code, and check names the failing command", async () => {
+  const result = await pipeline(["sh", "-c", "echo x; exit 3"], ["cat"]);
+  assert.deepEqual(result.codes, [3, 0]);
+  assert.equal(result.success, true);
+  const error = await caught(
+    pipeline(["sh", "-c", "echo oops >&2; exit 3"], ["cat"], { check: true }),
+    CalledProcessError,
+  );
+  assert.deepEqual(error.cmd, ["sh", "-c", "echo oops >&2; exit 3"]);
+  assert.equal(error.code, 3);
+  assert.equal(error.stderr, "oops\n");
+});
+
+Deno.test("pipeline() treats SIGPIPE of an early command as the normal end", async () => {
+  const result = await pipeline(["yes"], ["head", "-n", "3"], { check: true });
+  assert.equal(result.stdout, "y\ny\ny\n");
+  assert.equal(result.codes[0], -13);
+});
+
+Deno.test("pipeline() collects every command's stderr in command order", async () => {
+  const result = await pipeline(
+    ["sh", "-c", "echo first >&2; echo data"],
+    ["sh", "-c", "cat >/dev/null; echo second >&2"],
+  );
+  assert.equal(result.stderr, "first\nsecond\n");
+  assert.equal(result.stdout, "");
+});
+
+Deno.test("pipeline() with a timeout kills every command", async () => {
+  const error = await caught(
+    pipeline(["sh", "-c", "echo start; exec sleep 30"], ["cat"], {
+      timeout: 1000,
+    }),
+    TimeoutExpired,
+  );
+  assert.equal(error.stdout, "start\n");
+});
+
+Deno.test("options are validated before anything starts", async (t) => {
+  const bad: [string, () => Promise<unknown>, RegExp][] = [
+    [
+      "a command string",
+      () => run("ls -l" as unknown as string[]),
+      /array of strings.*\["ls","-l"\]/,
+    ],
+    ["an empty command", () => run([]), /non-empty array/],
+    [
+      "a non-string argument",
+      () => run(["echo", 1 as unknown as string]),
+      /non-empty array of strings/,
+    ],
+    [
+      "a negative timeout",
+      () => run(["true"], { timeout: -1 }),
+      /'timeout' must be a positive number.*-1/,
+    ],
+    [
+      "a NaN timeout",
+      () => run(["true"], { timeout: NaN }),
+      /'timeout' must be a positive/,
+    ],
+    [
+      "an unknown stdout",
+      () => run(["true"], { stdout: "pipe" as "piped" }),
+      /'stdout' must be one of "piped", "inherit", "null": received "pipe"/,
+    ],
+    [
+      "an unknown option",
+      () => run(["true"], { shell: true } as never),
+      /'shell' is not one of its options/,
+    ],
+    [
+      "input with stdin",
+      () => run(["cat"], { input: "x", stdin: "null" }),
+      /'input' and 'stdin' exclude each other/,
+    ],
+    [
+      "env values that are not strings",
+      () => run(["true"], { env: { N: 1 } as never }),
+      /'env' must be an object of string values/,
+    ],
+    [
+      "a non-boolean check",
+      () => run(["true"], { check: "yes" } as never),
+      /'check' must be true or false/,
+    ],
+    ["a pipeline of one", () => pipeline(["true"]), /at least two commands/],
+    [
+      "call() with stdout",
+      () => call(["true"], { stdout: "piped" } as never),
+      /'stdout' is not one of its options/,
+    ],
+    ["wait() with a bad timeout", async () => {
+      await using p = spawn(["true"]);
+      await p.wait({ timeout: 0 });
+    }, /'timeout' must be a positive/],
+  ];
+  for (const [name, attempt, message] of bad) {
+    await t.step(name, async () => {
+      await assert.rejects(attempt(), message);
+    });
+  }
+  await t.step("spawn() throws synchronously, starting nothing", () => {
+    assert.throws(
+      () => spawn(["true"], { stdin: "pipe" as "piped" }),
+      TypeError,
+    );
+  });
+});
