@@ -96,7 +96,17 @@ export function encodePayload(value: unknown): Uint8Array {
     out.set(body, 1);
     return out;
   }
-  const body = serialize(value);
+  let body: Uint8Array;
+  try {
+    body = serialize(value);
+  } catch (error) {
+    throw new DOMException(
+      `${
+        (error as Error).message
+      } Only structured-cloneable values (plain data, Map, Set, Date, typed arrays, Error... and the library's own objects) can be sent to another process.`,
+      "DataCloneError",
+    );
+  }
   const out = new Uint8Array(body.length + 1);
   out[0] = TAG_V8;
   out.set(body, 1);
