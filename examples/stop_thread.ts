@@ -1,0 +1,75 @@
+// The seed's two ways to stop a thread from outside.
+//
+//   deno run -A examples/stop_thread.ts
+//
+// 1. A stop flag the thread checks (the clean way): the seed's global
+//    `stop_flag` becomes an Event shared with the thread; the thread finishes
+//    its current step and leaves its loop.
+// 2. Forced: the seed raises SystemExit inside the thread through ctypes;
+//    here `terminate()` stops the thread's worker wherever it is. Nothing
+//    after that point runs in it (no finally blocks), so prefer the flag.
+//
+// The seed's 1 s steps are shortened to 100 ms.
+import { Thread } from "@multitask/core/thread";
+import { Event } from "@multitask/core/sync";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The child thread's function:
+export async function childThread(stopFlag: Event): Promise<void> {
+  console.log("child thread started");
+  while (!stopFlag.isSet()) {
+    console.log("child thread running");
+    await sleep(100);
+  }
+  console.log("child thread exiting");
+}
+
+export async function testThread(started: Event): Promise<void> {
+  let i = 0;
+  started.set();
+  while (true) {
+    i += 1;
+    console.log(i);
+    await sleep(100);
+  }
+}
+
+async function stopWithAFlag(): Promise<void> {
+  // The shared flag that tells the child thread to exit:
+  const stopFlag = new Event();
+  // Create and start the child thread:
+  const thread = new Thread({
+    target: childThread,
+    module: import.meta.url,
+    args: [stopFlag],
+  });
+  thread.start();
+  // Let it work for a while in the main thread:
+  await sleep(500);
+  // Raise the flag to ask the child thread to exit:
+  stopFlag.set();
+  // Wait for it to finish:
+  await thread.join();
+  console.log("main thread: the child stopped by itself");
+}
+
+async function stopByForce(): Promise<void> {
+  const started = new Event();
+  const t = new Thread({
+    target: testThread,
+    module: import.meta.url,
+    args: [started],
+  });
+  t.start();
+  await started.wait();
+  await sleep(250);
+  await t.terminate();
+  console.log(`main thread: terminated the thread, isAlive() = ${t.isAlive()}`);
+}
+
+if (import.meta.main) {
+  await stopWithAFlag();
+  await stopByForce();
+  console.log("main thread ended");
+}

@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { runExample } from "./_run_example.ts";
+
+Deno.test("stop_thread.ts stops one thread with an Event flag and another with terminate()", async () => {
+  const { code, lines, stderr } = await runExample("stop_thread");
+  assert.equal(code, 0, stderr);
+  const flagEnd = lines.indexOf("main thread: the child stopped by itself");
+  assert.ok(flagEnd > 0, lines.join("\n"));
+  const flagPart = lines.slice(0, flagEnd);
+  assert.equal(flagPart[0], "child thread started");
+  assert.equal(flagPart.at(-1), "child thread exiting");
+  const running = flagPart.slice(1, -1);
+  assert.ok(
+    running.length >= 1 &&
+      running.every((line) => line === "child thread running"),
+  );
+  // The forced part: the thread counted 1, 2, 3... until it was terminated,
+  // and printed nothing afterwards.
+  assert.deepEqual(lines.slice(-2), [
+    "main thread: terminated the thread, isAlive() = false",
+    "main thread ended",
+  ]);
+  const counted = lines.slice(flagEnd + 1, -2).map(Number);
+  assert.ok(counted.length >= 1, lines.join("\n"));
+  assert.deepEqual(counted, counted.map((_, i) => i + 1));
+});
