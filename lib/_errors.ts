@@ -115,5 +115,6 @@ function describe(value: unknown): string {
  * ```
  */
 export class RuntimeError extends Error {
+  /** Always "RuntimeError". */
   override name = "RuntimeError";
 }
