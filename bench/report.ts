@@ -121,8 +121,8 @@ function parseOptions(args: string[]): Options {
     sizes,
     params: {
       tasks,
-      span: quick ? 1_600_000 : 6_400_000,
-      delayMs: quick ? 20 : 50,
+      span: quick ? 1_200_000 : 6_400_000,
+      delayMs: quick ? 10 : 50,
       fileBytes: quick ? 1024 * 1024 : 4 * 1024 * 1024,
     },
     reps: quick ? 1 : 3,

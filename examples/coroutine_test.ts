@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { runExample } from "./_run_example.ts";
+
+// The seed's output: each item is produced, consumed, and acknowledged
+// before the next one is produced; the two coroutines take turns.
+const expected = [1, 2, 3, 4, 5].flatMap((n) => [
+  `[PRODUCER] Producing ${n}...`,
+  `[CONSUMER] Consuming ${n}...`,
+  "[PRODUCER] Consumer return: 200 OK",
+]);
+
+Deno.test("coroutine.ts: producer and generator consumer take turns in one thread", async (t) => {
+  for (const args of [[], ["--async"]]) {
+    await t.step(args.length ? "async generator" : "generator", async () => {
+      const { code, lines, stderr } = await runExample("coroutine", ...args);
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(lines, [
+        ...expected,
+        "(producer and consumer both ran in MainThread)",
+      ]);
+    });
+  }
+});
