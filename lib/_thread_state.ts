@@ -30,6 +30,8 @@ export interface ThreadRecord {
   args: unknown[];
   phase: "new" | "running" | "done";
   worker?: NodeWorker;
+  /** How many join() calls are waiting (a daemon's worker is ref'd meanwhile). */
+  joiners: number;
   finished: PromiseWithResolvers<void>;
   result?: unknown;
   error?: Error;

@@ -61,6 +61,7 @@ function rebuild(
     spec: init.spec,
     args,
     phase: "running",
+    joiners: 0,
     finished: Promise.withResolvers<void>(),
   });
   return self;

@@ -20,7 +20,7 @@
 
 import { Worker as NodeWorker } from "node:worker_threads";
 import { deserializeError, RuntimeError } from "./_errors.ts";
-import { describeTarget, type Target } from "./_target.ts";
+import { describeTarget, resolveTarget, type Target } from "./_target.ts";
 import { encodeValue } from "./_transfer.ts";
 import {
   alive,
@@ -166,6 +166,7 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
       ident: null,
       args: options.args ?? [],
       phase: "new",
+      joiners: 0,
       finished: Promise.withResolvers<void>(),
     };
     if (options.module !== undefined) {
@@ -232,7 +233,13 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
    */
   run(): unknown {
     const record = state(this);
-    return record.target?.(...record.args);
+    if (record.target) return record.target(...record.args);
+    // A subclass's copy inside its worker calling super.run(): the target
+    // is known there only by its description.
+    if (record.spec) {
+      return resolveTarget(record.spec).then((fn) => fn(...record.args));
+    }
+    return undefined;
   }
 
   /**
@@ -347,8 +354,9 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
         ),
       );
     }
-    if (timeout === undefined || record.phase === "done") {
-      return record.finished.promise;
+    if (record.phase === "done") return record.finished.promise;
+    if (timeout === undefined) {
+      return this.#holding(record, record.finished.promise);
     }
     if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
       return Promise.reject(
@@ -363,9 +371,23 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
     const expired = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeout);
     });
-    return Promise.race([record.finished.promise, expired]).finally(() =>
-      clearTimeout(timer)
+    return this.#holding(
+      record,
+      Promise.race([record.finished.promise, expired]).finally(() =>
+        clearTimeout(timer)
+      ),
     );
+  }
+
+  // A daemon thread's worker is unref'd so it cannot keep the program
+  // alive; while someone waits for it, it must.
+  #holding(record: ThreadRecord, wait: Promise<void>): Promise<void> {
+    const worker = record.worker;
+    if (!record.daemon || !worker) return wait;
+    if (record.joiners++ === 0) worker.ref();
+    return wait.finally(() => {
+      if (--record.joiners === 0) worker.unref();
+    });
   }
 
   /** True from `start()` until the target returns, throws, or the thread is terminated. */

@@ -21,6 +21,7 @@ import {
   spawnChild,
   waitForRelease,
   whoAmI,
+  Wrapped,
 } from "./testdata/thread_targets.ts";
 
 const targets = new URL("./testdata/thread_targets.ts", import.meta.url).href;
@@ -423,4 +424,18 @@ Deno.test("an instance of a class the target's module does not export fails with
     );
     assert.match(t.error!.message, /export Unexported from/);
   });
+});
+
+Deno.test("joining a daemon thread waits for it", async () => {
+  const { code, stdout, stderr } = await runScript("join");
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout, "daemon joined\nmain ended, alive: false\n");
+});
+
+Deno.test("a subclass's run() can call super.run(), which runs the target inside the thread", async () => {
+  const t = new Wrapped();
+  t.start();
+  await t.join();
+  assert.equal(t.error, undefined);
+  assert.deepEqual(t.result, ["wrapped", ["a", 1]]);
 });

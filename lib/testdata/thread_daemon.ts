@@ -17,7 +17,25 @@ export async function late(flag: Int32Array): Promise<void> {
   console.log("non-daemon finished");
 }
 
-if (import.meta.main) {
+export function briefly(flag: Int32Array): void {
+  Atomics.wait(flag, 2, 0, 200);
+  console.log("daemon joined");
+}
+
+if (import.meta.main && Deno.args[0] === "join") {
+  // Joining a daemon thread waits for it, even though it alone would not
+  // keep the program alive.
+  const flag = new Int32Array(new SharedArrayBuffer(12));
+  const t = new Thread({
+    target: briefly,
+    module: import.meta.url,
+    args: [flag],
+    daemon: true,
+  });
+  t.start();
+  await t.join();
+  console.log(`main ended, alive: ${t.isAlive()}`);
+} else if (import.meta.main) {
   const flag = new Int32Array(new SharedArrayBuffer(12));
   const daemon = new Thread({
     target: forever,

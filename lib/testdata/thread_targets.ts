@@ -133,3 +133,13 @@ class Unexported {
 export function makeUnexported(): object {
   return new Unexported();
 }
+
+/** Overrides run() and calls the base run(), which runs the target. */
+export class Wrapped extends Thread {
+  constructor() {
+    super({ target: echo, module: import.meta.url, args: ["a", 1] });
+  }
+  override async run(): Promise<unknown> {
+    return ["wrapped", await super.run()];
+  }
+}
