@@ -28,7 +28,17 @@ export async function runProcessExample(name: string): Promise<ExampleRun> {
   };
 }
 
-/** True while a process with this pid exists (zombies included). */
+/** True while a process with this pid runs (a dead zombie does not count). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** True while the pid exists at all (zombies included). */
 export function pidExists(pid: number): boolean {
   try {
     Deno.statSync(`/proc/${pid}`);

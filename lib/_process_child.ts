@@ -13,6 +13,8 @@
 //   child.run(spec, args)           // runs a target, then the child exits with
 //                                   // 0, or 1 after printing the error (Process)
 //   await child.status              // { code, signal, success } once it exited
+//                                   // (awaiting it keeps this process alive;
+//                                   // child.exited does not)
 //   child.kill("SIGTERM")           // signal it (no-op once it exited)
 //   child.close()                   // close the channel: an idle pool child exits
 //   child.exporter                  // the ObjectExporter for encodeValue
@@ -93,6 +95,15 @@ const ENV_FRAME = "MULTITASK_CHILD_FRAME";
 const CHILD_ENV = [ENV_KEY, ENV_SOCKET, ENV_NAME, ENV_DAEMON, ENV_FRAME];
 const DEFAULT_FRAME = 64 * 1024 * 1024;
 const MAIN = new URL("./_process_main.ts", import.meta.url).href;
+const LIBRARY = new URL("./", import.meta.url).href;
+
+function isLocal(url: string | undefined): url is string {
+  return url?.startsWith("file:") ?? false;
+}
+
+function localPath(url: string): string {
+  return decodeURIComponent(new URL(url).pathname);
+}
 
 /** Raised when a child could not be started or connected. */
 export class ChildStartError extends Error {
@@ -111,7 +122,7 @@ function installUnload(): void {
   if (unloadInstalled) return;
   unloadInstalled = true;
   globalThis.addEventListener("unload", () => {
-    for (const child of registry) if (child.daemon) child.kill("SIGKILL");
+    for (const child of registry) child.abandon();
   });
 }
 
@@ -127,8 +138,7 @@ export class Child {
   readonly pid: number;
   /** Resolves once the control channel is up; rejects if the child died first. */
   readonly ready: Promise<void>;
-  /** Resolves with the exit status; never rejects. */
-  readonly status: Promise<Deno.CommandStatus>;
+  #status: Promise<Deno.CommandStatus>;
   #process: Deno.ChildProcess;
   #session: RemoteSession | null = null;
   #exited = false;
@@ -153,7 +163,7 @@ export class Child {
         args: [
           "run",
           ...permissions,
-          ...channelFlags(permissions, this.#dir),
+          ...channelFlags(permissions, path, options.module),
           ...configFlags(options.module),
           MAIN,
         ],
@@ -182,7 +192,7 @@ export class Child {
     registry.add(this);
     installUnload();
     if (this.daemon) this.#process.unref();
-    this.status = this.#process.status.then((status) => {
+    this.#status = this.#process.status.then((status) => {
       this.#exited = true;
       registry.delete(this);
       this.#session?.close();
@@ -192,6 +202,20 @@ export class Child {
     this.ready = this.#connect(listener!, key, frame);
     // A failed start is reported through ready; keep it from being "unhandled".
     this.ready.catch(() => {});
+  }
+
+  /**
+   * Resolves with the exit status; never rejects. Awaiting it keeps this
+   * process alive until the child exits, daemon or not.
+   */
+  get status(): Promise<Deno.CommandStatus> {
+    if (!this.#exited) this.#process.ref();
+    return this.#status;
+  }
+
+  /** Resolves with the exit status like `status`, without keeping this process alive. */
+  get exited(): Promise<Deno.CommandStatus> {
+    return this.#status;
   }
 
   /** The exporter for encodeValue(args, child.exporter). */
@@ -274,6 +298,15 @@ export class Child {
     } catch {
       // It exited between the check and the signal.
     }
+  }
+
+  /**
+   * This process is exiting: a daemon child is killed; the socket dir of a
+   * child that has not connected yet is removed (it would outlive us).
+   */
+  abandon(): void {
+    if (this.daemon) this.kill("SIGKILL");
+    this.#cleanup();
   }
 
   /** Closes the control channel; a child that is not running a target exits. */
@@ -412,12 +445,27 @@ function requireGranted(
 
 // The child always needs its control socket and its handover variables,
 // even when its permissions are narrowed to nothing.
-function channelFlags(permissions: string[], dir: string): string[] {
+// Dynamic imports of local files need read access: grant the target's module
+// and this library's directory (codecs' modules are loaded on demand).
+function channelFlags(
+  permissions: string[],
+  socket: string,
+  module: string | undefined,
+): string[] {
   if (permissions.includes("--allow-all")) return [];
   const flags: string[] = [];
-  if (!permissions.includes("--allow-read")) flags.push(`--allow-read=${dir}`);
+  if (!permissions.includes("--allow-read")) {
+    const readable = [
+      socket,
+      ...[module, LIBRARY].filter(isLocal).map(localPath),
+    ];
+    flags.push(`--allow-read=${readable.join(",")}`);
+  }
   if (!permissions.includes("--allow-write")) {
-    flags.push(`--allow-write=${dir}`);
+    flags.push(`--allow-write=${socket}`);
+  }
+  if (!permissions.includes("--allow-net")) {
+    flags.push(`--allow-net=unix:${socket}`);
   }
   if (!permissions.includes("--allow-env")) {
     flags.push(`--allow-env=${CHILD_ENV.join(",")}`);
@@ -445,9 +493,7 @@ function mergeWith(permissions: string[]): (flag: string) => string {
 export function configFlags(module: string | undefined): string[] {
   let dir: string;
   try {
-    dir = module?.startsWith("file:")
-      ? dirname(decodeURIComponent(new URL(module).pathname))
-      : Deno.cwd();
+    dir = module?.startsWith("file:") ? dirname(localPath(module)) : Deno.cwd();
   } catch {
     return ["--no-config", "--no-lock"];
   }

@@ -38,11 +38,24 @@ const daemon = DAEMON === "1";
 
 let running = false;
 const key = Uint8Array.from(KEY.match(/../g)!, (byte) => parseInt(byte, 16));
-const frames = new FramedConn(
-  await Deno.connect({ transport: "unix", path: SOCKET }),
-  { maxFrameSize: Number(FRAME) || undefined },
+// If the parent is already gone there is nobody to report to.
+const conn = await Deno.connect({ transport: "unix", path: SOCKET }).catch(
+  () => {
+    // Leave no socket dir behind a parent that died before we connected.
+    try {
+      Deno.removeSync(SOCKET.slice(0, SOCKET.lastIndexOf("/")), {
+        recursive: true,
+      });
+    } catch {
+      // Not ours to remove (narrowed permissions) or already gone.
+    }
+    return Deno.exit(1);
+  },
 );
-await authenticateClient(frames, key);
+const frames = new FramedConn(conn, {
+  maxFrameSize: Number(FRAME) || undefined,
+});
+await authenticateClient(frames, key).catch(() => Deno.exit(1));
 
 const session: RemoteSession = new RemoteSession(frames, {
   rawMethods: ["run"],

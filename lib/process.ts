@@ -255,7 +255,7 @@ export class Process implements AsyncDisposable {
         : Deno.mainModule,
     });
     this.#child = child;
-    child.status.then((status) => {
+    child.exited.then((status) => {
       this.#exitCode = status.signal
         ? -(SIGNALS[status.signal] ?? 128)
         : status.code;

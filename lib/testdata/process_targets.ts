@@ -21,7 +21,13 @@ export class Tally {
   get(): number {
     return this.total;
   }
+  #waitCalls: (() => void)[] = [];
+  /** Resolves when the next waitFor() call arrives. */
+  nextWait(): Promise<void> {
+    return new Promise((resolve) => this.#waitCalls.push(resolve));
+  }
   waitFor(n: number, signal?: AbortSignal): Promise<number> {
+    for (const wake of this.#waitCalls.splice(0)) wake();
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.total >= n) return resolve(this.total);
@@ -96,6 +102,13 @@ export function permissionStates(): Record<string, string> {
     out[name] = Deno.permissions.querySync({ name }).state;
   }
   return out;
+}
+
+export async function addThenSleep(
+  tally: { add(n: number): Promise<number> },
+): Promise<void> {
+  await tally.add(1);
+  await sleepForever();
 }
 
 export async function sleepForever(): Promise<void> {

@@ -1,0 +1,246 @@
+import assert from "node:assert/strict";
+import { currentProcess, Process, RuntimeError } from "./process.ts";
+import { fail, sleepForever, Tally } from "./testdata/process_targets.ts";
+
+const module = new URL("./testdata/process_targets.ts", import.meta.url).href;
+const scripts =
+  new URL("./testdata/process_scripts.ts", import.meta.url).pathname;
+
+function exists(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `ps -o stat= -p pid`: "" once the pid is gone, "Z" for a zombie. */
+async function psStat(pid: number): Promise<string> {
+  const out = await new Deno.Command("ps", {
+    args: ["-o", "stat=", "-p", String(pid)],
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+/** The state letter in /proc/<pid>/stat ("S", "R", "Z"...), null once reaped. */
+function state(pid: number): string | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+  } catch {
+    return null;
+  }
+}
+
+// A child whose parent died is reaped by init; this container's init reaps
+// lazily, so a dead, re-parented zombie counts as stopped.
+async function stopped(pid: number): Promise<boolean> {
+  const dead = () => state(pid) === null || state(pid) === "Z";
+  for (let i = 0; i < 400 && !dead(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return dead();
+}
+
+function script(mode: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", scripts, mode],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+async function firstLines(
+  child: Deno.ChildProcess,
+  count: number,
+): Promise<string[]> {
+  const lines: string[] = [];
+  let text = "";
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  while (lines.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    const parts = text.split("\n");
+    text = parts.pop()!;
+    lines.push(...parts);
+  }
+  await reader.cancel(); // the rest is not needed
+  return lines;
+}
+
+Deno.test("Process validates its options up front", async (t) => {
+  const cases: [string, unknown, RegExp][] = [
+    ["no options", undefined, /options must be an object/],
+    [
+      "target not a function",
+      { target: 42 },
+      /'target' must be a function: received number/,
+    ],
+    [
+      "args not an array",
+      { target: fail, module, args: "x" },
+      /'args' must be an array/,
+    ],
+    [
+      "empty name",
+      { target: fail, module, name: "" },
+      /'name' must be a non-empty string/,
+    ],
+    [
+      "daemon not boolean",
+      { target: fail, module, daemon: "yes" },
+      /'daemon' must be a boolean/,
+    ],
+    [
+      "module not a URL",
+      { target: fail, module: "./x.ts" },
+      /'module' must be an absolute URL/,
+    ],
+    [
+      "unknown permission",
+      { target: fail, module, permissions: { gpu: true } },
+      /unknown kind 'gpu'/,
+    ],
+  ];
+  for (const [name, options, message] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => new Process(options as never), message);
+    });
+  }
+});
+
+Deno.test("Process names count up, currentProcess() is MainProcess here", () => {
+  const a = new Process({ target: fail, module });
+  const b = new Process({ target: fail, module, name: "custom" });
+  const c = new Process({ target: fail, module });
+  assert.match(a.name, /^Process-\d+$/);
+  assert.equal(Number(c.name.slice(8)), Number(a.name.slice(8)) + 1);
+  assert.equal(b.name, "custom");
+  assert.deepEqual(currentProcess(), {
+    pid: Deno.pid,
+    ppid: Deno.ppid,
+    name: "MainProcess",
+  });
+  assert.equal(a.pid, null);
+  assert.equal(a.exitCode, null);
+  assert.equal(a.isAlive(), false);
+});
+
+Deno.test("start() twice, join() before start() and unsendable args are clear errors", async () => {
+  const p = new Process({ target: fail, module, args: ["x"] });
+  await assert.rejects(p.join(), RuntimeError);
+  assert.throws(() => p.terminate(), RuntimeError);
+  const bad = new Process({ target: fail, module, args: [() => 1] });
+  assert.throws(() => bad.start(), /args cannot be sent to another process/);
+  p.start();
+  assert.throws(() => p.start(), RuntimeError);
+  assert.throws(() => (p.daemon = true), /already started/);
+  await p.join();
+  assert.equal(p.exitCode, 1);
+});
+
+Deno.test("kill() then join() leaves no zombie and exitCode is -9", async () => {
+  const p = new Process({ target: sleepForever, module });
+  p.start();
+  const pid = p.pid!;
+  assert.ok(pid > 0);
+  assert.equal(p.isAlive(), true);
+  assert.equal(p.exitCode, null);
+  p.kill();
+  await p.join();
+  assert.equal(p.exitCode, -9);
+  assert.equal(p.isAlive(), false);
+  assert.equal(
+    await psStat(pid),
+    "",
+    "ps no longer lists the child (not even as <defunct>)",
+  );
+});
+
+Deno.test("join(timeout) returns while the child still runs; asyncDispose terminates it", async () => {
+  let pid = 0;
+  {
+    await using p = new Process({ target: sleepForever, module });
+    p.start();
+    pid = p.pid!;
+    await p.join(1);
+    assert.equal(p.isAlive(), true);
+    assert.equal(p.exitCode, null);
+  }
+  assert.equal(exists(pid), false);
+});
+
+Deno.test("a live handle passed to a Process reaches the parent's object", async () => {
+  const tally = new Tally();
+  const { addRemote } = await import("./testdata/process_targets.ts");
+  const p = new Process({ target: addRemote, module, args: [tally, 3] });
+  p.start();
+  await p.join();
+  assert.equal(p.exitCode, 0);
+  assert.equal(tally.total, 3);
+});
+
+Deno.test("an uncaught error prints the stack from the child and exits 1; a missing export says so", async (t) => {
+  await t.step("error", async () => {
+    const out = await script("error").output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(stdout, "exitCode 1\n");
+    assert.match(
+      stderr,
+      /^Process Process-1:\nCustomFailure: boom\n\s+at fail \(.*process_targets\.ts/m,
+    );
+  });
+  await t.step("missing export", async () => {
+    const out = await script("missing").output();
+    assert.equal(new TextDecoder().decode(out.stdout), "exitCode 1\n");
+    assert.match(
+      new TextDecoder().decode(out.stderr),
+      /Cannot run target 'nope': .*process_targets\.ts has no exported function named 'nope'/,
+    );
+  });
+});
+
+Deno.test("a daemon child dies when its parent exits", async (t) => {
+  for (const mode of ["daemon-return", "daemon-deno-exit"]) {
+    await t.step(mode, async () => {
+      const parent = script(mode);
+      const [line] = await firstLines(parent, 1);
+      const pid = Number(/^child (\d+)$/.exec(line)?.[1]);
+      assert.ok(pid > 0, line);
+      const status = await parent.status;
+      await parent.stderr.cancel();
+      assert.equal(status.code, mode === "daemon-deno-exit" ? 3 : 0);
+      assert.ok(await stopped(pid), `daemon child ${pid} outlived its parent`);
+    });
+  }
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    await t.step(`parent killed by ${signal}`, async () => {
+      const parent = script("daemon-signal");
+      const [childLine] = await firstLines(parent, 2);
+      const pid = Number(/^child (\d+)$/.exec(childLine)?.[1]);
+      assert.ok(pid > 0, childLine);
+      assert.ok(exists(pid));
+      parent.kill(signal);
+      await parent.status;
+      await parent.stderr.cancel();
+      assert.ok(
+        await stopped(pid),
+        `daemon child ${pid} outlived its parent killed by ${signal}`,
+      );
+    });
+  }
+});
+
+Deno.test("a non-daemon child outlives the parent's main code and finishes", async () => {
+  const out = await script("non-daemon").output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.equal(
+    new TextDecoder().decode(out.stdout),
+    "main code done\nchild finished\n",
+  );
+});
