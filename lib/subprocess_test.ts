@@ -27,6 +27,11 @@ async function caught<E extends Error>(
 }
 
 const MiB = 1024 * 1024;
+/**
+ * Timeout for commands that must print before they are killed: long enough
+ * for a shell to start and echo on a loaded machine. It only bounds the test.
+ */
+const SETTLE = 3000;
 
 /** A process is gone once /proc has no entry or it is a zombie left to init. */
 function isDead(pid: number): boolean {
@@ -268,11 +273,11 @@ Deno.test("a timeout kills the whole process group, reaps it, and keeps the part
   // The shell reports its own pid and its background grandchild's, then waits.
   const error = await caught(
     run(["sh", "-c", 'sleep 30 & echo "$$ $!"; echo >&2 warming; wait'], {
-      timeout: 2000,
+      timeout: SETTLE,
     }),
     TimeoutExpired,
   );
-  assert.equal(error.timeout, 2000);
+  assert.equal(error.timeout, SETTLE);
   assert.deepEqual(error.cmd, [
     "sh",
     "-c",
@@ -288,7 +293,52 @@ Deno.test("a timeout kills the whole process group, reaps it, and keeps the part
   );
   assert.ok(isDead(shell), "the command was killed and reaped");
   assert.ok(await gone(grandchild), "its background child was killed too");
-  assert.match(error.message, /timed out after 2000 ms and was killed/);
+  assert.match(error.message, /timed out after 3000 ms and was killed/);
+});
+
+Deno.test("startNewSession decides whether the command leads its own process group", async (t) => {
+  // Field 5 of /proc/<pid>/stat is the process group id.
+  const script = "echo $$ $(cut -d' ' -f5 /proc/$$/stat)";
+  const leads = async (
+    options: { timeout?: number; startNewSession?: boolean },
+  ) => {
+    const { stdout } = await run(["sh", "-c", script], options);
+    const [pid, pgid] = stdout.trim().split(" ");
+    return pid === pgid;
+  };
+  await t.step(
+    "not by default",
+    async () => assert.equal(await leads({}), false),
+  );
+  await t.step(
+    "yes with a timeout",
+    async () => assert.equal(await leads({ timeout: 60_000 }), true),
+  );
+  await t.step(
+    "yes when asked",
+    async () => assert.equal(await leads({ startNewSession: true }), true),
+  );
+  await t.step(
+    "not when declined, even with a timeout",
+    async () =>
+      assert.equal(
+        await leads({ timeout: 60_000, startNewSession: false }),
+        false,
+      ),
+  );
+  await t.step(
+    "a timeout still kills a command kept in our group",
+    async () => {
+      const error = await caught(
+        run(["sh", "-c", "echo here; exec sleep 30"], {
+          timeout: SETTLE,
+          startNewSession: false,
+        }),
+        TimeoutExpired,
+      );
+      assert.equal(error.stdout, "here\n");
+    },
+  );
 });
 
 Deno.test("aborting the signal kills the process group and rejects with the output so far", async () => {
@@ -385,7 +435,7 @@ Deno.test("spawn().communicate() with a timeout kills, reaps and keeps partial o
     startNewSession: true,
   });
   const error = await caught(
-    p.communicate(undefined, { timeout: 2000 }),
+    p.communicate(undefined, { timeout: SETTLE }),
     TimeoutExpired,
   );
   assert.equal(error.stdout, "begun\n");
@@ -549,7 +599,7 @@ Deno.test("pipeline() collects every command's stderr in command order", async (
 Deno.test("pipeline() with a timeout kills every command", async () => {
   const error = await caught(
     pipeline(["sh", "-c", "echo start; exec sleep 30"], ["cat"], {
-      timeout: 1000,
+      timeout: SETTLE,
     }),
     TimeoutExpired,
   );

@@ -1,0 +1,90 @@
+// What the subprocess wrapper costs over Deno.Command itself.
+// Bar (API.md): run(["true"]) ≤ 1.05× bare `new Deno.Command("true").output()`.
+// `deno bench -A bench/subprocess_bench.ts`
+import { run, spawn } from "../lib/subprocess.ts";
+
+const decoder = new TextDecoder();
+// Many fixed iterations: one spawn is ~1 ms and the shared machine is noisy.
+const N = 2000;
+const WARMUP = 200;
+
+Deno.bench({
+  group: "run true",
+  n: N,
+  warmup: WARMUP,
+  name: "bare Deno.Command output()",
+  baseline: true,
+  async fn() {
+    await new Deno.Command("true").output();
+  },
+});
+
+Deno.bench({
+  group: "run true",
+  n: N,
+  warmup: WARMUP,
+  name: 'run(["true"])',
+  async fn() {
+    await run(["true"]);
+  },
+});
+
+Deno.bench({
+  group: "run true",
+  n: N / 10,
+  warmup: WARMUP / 10,
+  // Deno spawns a detached child on a slower path (fork + setsid): the price
+  // of being able to kill the command's grandchildren on timeout.
+  name: 'run(["true"], { timeout }) (own process group)',
+  async fn() {
+    await run(["true"], { timeout: 60_000 });
+  },
+});
+
+Deno.bench({
+  group: "run true",
+  n: N / 4,
+  warmup: WARMUP / 4,
+  name: 'run(["true"], { timeout, startNewSession: false })',
+  async fn() {
+    await run(["true"], { timeout: 60_000, startNewSession: false });
+  },
+});
+
+const INPUT = new TextEncoder().encode("b\na\nc\n");
+
+Deno.bench({
+  group: "cat with input",
+  name: "bare Deno.Command spawn + write + output()",
+  baseline: true,
+  async fn() {
+    const child = new Deno.Command("cat", {
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(INPUT);
+    await writer.close();
+    const out = await child.output();
+    decoder.decode(out.stdout);
+  },
+});
+
+Deno.bench({
+  group: "cat with input",
+  name: 'run(["cat"], { input })',
+  async fn() {
+    await run(["cat"], { input: INPUT });
+  },
+});
+
+Deno.bench({
+  group: "cat with input",
+  name: 'spawn(["cat"]).communicate(input)',
+  async fn() {
+    await using p = spawn(["cat"], { stdin: "piped" });
+    await p.communicate(INPUT);
+  },
+});
