@@ -62,6 +62,7 @@ export {
   BrokenBarrierError,
   Condition,
   Event,
+  FileLock,
   Lock,
   RLock,
   type Scalar,

@@ -28,5 +28,6 @@ export { BoundedSemaphore, Semaphore } from "./sync/semaphore.ts";
 export { Event } from "./sync/event.ts";
 export { Condition } from "./sync/condition.ts";
 export { Barrier, BrokenBarrierError } from "./sync/barrier.ts";
+export { FileLock } from "./sync/file_lock.ts";
 export { type Scalar, SharedArray, Value, type ValueType } from "./value.ts";
 export { RuntimeError } from "./_errors.ts";

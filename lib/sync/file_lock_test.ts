@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { startChild } from "../_process_child.ts";
+import { describeTarget } from "../_target.ts";
+import { FileLock } from "./file_lock.ts";
+import { RuntimeError } from "../_errors.ts";
+import * as targets from "../testdata/file_lock_targets.ts";
+import { Tally } from "../testdata/process_targets.ts";
+
+const module =
+  new URL("../testdata/file_lock_targets.ts", import.meta.url).href;
+const spec = (fn: (...args: never[]) => unknown) =>
+  describeTarget(fn, module, "test");
+
+async function tempPath(): Promise<string> {
+  return await Deno.makeTempFile({ prefix: "multitask-filelock-" });
+}
+
+Deno.test("FileLock held here makes another process's acquire fail, and succeed once released", async () => {
+  const path = await tempPath();
+  await using child = await startChild({
+    name: "Locker",
+    daemon: true,
+    module,
+  });
+  const lock = new FileLock(path);
+  assert.equal(await lock.acquire(), true);
+  assert.deepEqual(await child.invoke(spec(targets.tryFileLock), [path]), {
+    ok: true,
+    value: false,
+  });
+  lock.release();
+  assert.deepEqual(await child.invoke(spec(targets.tryFileLock), [path]), {
+    ok: true,
+    value: true,
+  });
+  await Deno.remove(path);
+});
+
+Deno.test("FileLock serialises read-modify-write between two processes: no update is lost", async () => {
+  const path = await tempPath();
+  const counter = await tempPath();
+  await Deno.writeTextFile(counter, "0");
+  await using a = await startChild({ name: "A", daemon: true, module });
+  await using b = await startChild({ name: "B", daemon: true, module });
+  const results = await Promise.all([
+    a.invoke(spec(targets.countUnderLock), [path, counter, 50]),
+    b.invoke(spec(targets.countUnderLock), [path, counter, 50]),
+  ]);
+  assert.deepEqual(results, [{ ok: true, value: undefined }, {
+    ok: true,
+    value: undefined,
+  }]);
+  assert.equal(await Deno.readTextFile(counter), "100");
+  await Deno.remove(path);
+  await Deno.remove(counter);
+});
+
+Deno.test("a process that dies holding a FileLock releases it", async () => {
+  const path = await tempPath();
+  const child = await startChild({ name: "Holder", daemon: true, module });
+  const held = new Tally();
+  const holding = child.invoke(spec(targets.holdForever), [path, held]);
+  await held.waitFor(1);
+  const lock = new FileLock(path);
+  assert.equal(await lock.acquire({ timeout: 0 }), false);
+  child.kill("SIGKILL");
+  await holding.catch(() => {});
+  await child.status;
+  assert.equal(await lock.acquire({ timeout: 10_000 }), true);
+  lock.release();
+  await Deno.remove(path);
+});
+
+Deno.test("FileLock in one process: instances exclude each other, timeouts, using, misuse", async (t) => {
+  const path = await tempPath();
+  await t.step("two instances on one path exclude each other", async () => {
+    const a = new FileLock(path);
+    const b = new FileLock(path);
+    using _ = await a.hold();
+    assert.equal(await b.acquire({ timeout: 0 }), false);
+    assert.equal(await b.acquire(5), false);
+  });
+  await t.step(
+    "one instance queues its own second acquire until release",
+    async () => {
+      const lock = new FileLock(new URL(`file://${path}`));
+      await lock.acquire();
+      assert.equal(await lock.acquire({ timeout: 0 }), false);
+      const second = lock.acquire();
+      lock.release();
+      assert.equal(await second, true);
+      lock.release();
+    },
+  );
+  await t.step("using releases on scope exit", async () => {
+    const lock = new FileLock(path);
+    {
+      using _ = await lock.hold();
+      assert.equal(lock.locked(), true);
+    }
+    assert.equal(lock.locked(), false);
+  });
+  await t.step("bad input is refused clearly", async () => {
+    assert.throws(() => new FileLock(""), /'path' must be a non-empty string/);
+    assert.throws(
+      () => new FileLock(new URL("https://x/y")),
+      /file path or file: URL/,
+    );
+    await assert.rejects(
+      new FileLock(path).acquire({ timeout: -1 }),
+      /non-negative number/,
+    );
+    assert.throws(() => new FileLock(path).release(), RuntimeError);
+  });
+  await Deno.remove(path);
+});
