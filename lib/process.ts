@@ -103,7 +103,9 @@ export interface ProcessOptions {
 
 /** `pid`, `ppid` and `name` of the running process. */
 export interface ProcessInfo {
+  /** This process's id [os.getpid]. */
   pid: number;
+  /** The parent's process id [os.getppid]. */
   ppid: number;
   /** `"MainProcess"`, or the Process name inside a child. */
   name: string;
@@ -175,6 +177,7 @@ export class Process implements AsyncDisposable {
   #exitCode: number | null = null;
   #failure: Error | null = null;
 
+  /** Describes the child; nothing runs until start(). Invalid options throw here. */
   constructor(options: ProcessOptions) {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(
