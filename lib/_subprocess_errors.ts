@@ -50,6 +50,8 @@ export class CalledProcessError<T extends SubprocessOutput = SubprocessOutput>
   readonly stderr: T;
 
   /**
+   * Describes a failed command and what it wrote.
+   *
    * @param cmd The command line.
    * @param code Exit code (negative signal number when killed).
    * @param output What it wrote, and the signal that killed it, if any.
@@ -108,6 +110,8 @@ export class TimeoutExpired<T extends SubprocessOutput = SubprocessOutput>
   readonly stderr: T;
 
   /**
+   * Describes a command that was killed for outliving its timeout.
+   *
    * @param cmd The command line.
    * @param timeout The timeout in milliseconds.
    * @param output The partial output.
@@ -158,6 +162,8 @@ export class SubprocessAbortError<T extends SubprocessOutput = SubprocessOutput>
   readonly stderr: T;
 
   /**
+   * Describes a command that was killed because its signal aborted.
+   *
    * @param cmd The command line.
    * @param reason The abort signal's reason.
    * @param output The partial output.
@@ -200,6 +206,8 @@ export class CommandNotFound extends Error {
   readonly cmd: string[];
 
   /**
+   * Describes a command whose program does not exist.
+   *
    * @param cmd The command line whose program is missing.
    * @param options Standard error options (`cause`).
    *
