@@ -82,3 +82,17 @@ export {
   type ProcessOptions,
   type ProcessPermissions,
 } from "./lib/process.ts";
+
+export {
+  AbortError,
+  type ApplyOptions,
+  type MapOptions,
+  Pool,
+  PoolClosedError,
+  PoolFullError,
+  type PoolOptions,
+  type PoolProgress,
+  type PoolStats,
+  TimeoutError,
+  WorkerCrashedError,
+} from "./lib/pool.ts";

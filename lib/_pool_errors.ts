@@ -1,0 +1,137 @@
+// The errors a Pool rejects with. They live apart from lib/pool.ts so that
+// the core (lib/_pool_core.ts) can raise them without importing the public
+// class; lib/pool.ts re-exports them.
+
+/**
+ * A task's worker died while running it (it called `Deno.exit`, an uncaught
+ * error escaped the task, the process was killed...). Only the tasks that
+ * worker held fail; the pool starts a replacement.
+ *
+ * @example
+ * ```ts
+ * import { Pool, WorkerCrashedError } from "@multitask/core/pool";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * try {
+ *   await pool.apply(() => Deno.exit(3));
+ * } catch (error) {
+ *   if (error instanceof WorkerCrashedError) console.log(error.worker, error.exitCode);
+ * }
+ * ```
+ */
+export class WorkerCrashedError extends Error {
+  override name = "WorkerCrashedError";
+  /** The name of the worker that died, e.g. "Pool-1-worker-2 (thread)". */
+  readonly worker: string;
+  /** The worker's exit code when it exited, otherwise null. */
+  readonly exitCode: number | null;
+
+  /**
+   * @param worker The name of the worker that died.
+   * @param message What happened and what to do about it.
+   * @param exitCode The worker's exit code, when known.
+   * @param options Standard error options (`cause`: the error that killed it).
+   *
+   * @example
+   * ```ts
+   * import { WorkerCrashedError } from "@multitask/core/pool";
+   *
+   * const error = new WorkerCrashedError("w1", "w1 died", 1);
+   * console.log(error.worker); // "w1"
+   * ```
+   */
+  constructor(
+    worker: string,
+    message: string,
+    exitCode: number | null = null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.worker = worker;
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * A task did not finish within its `timeout` (or the pool's `taskTimeout`).
+ * A task still waiting in the queue is dropped; a running one has its worker
+ * terminated and replaced.
+ *
+ * @example
+ * ```ts
+ * import { Pool, TimeoutError } from "@multitask/core/pool";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * try {
+ *   await pool.apply(() => new Promise((r) => setTimeout(r, 1000)), [], { timeout: 10 });
+ * } catch (error) {
+ *   console.log(error instanceof TimeoutError); // true
+ * }
+ * ```
+ */
+export class TimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+/**
+ * A task was cancelled through its `signal`. A queued task is dropped; a
+ * running one has its worker terminated and replaced. `cause` holds the
+ * signal's reason.
+ *
+ * @example
+ * ```ts
+ * import { AbortError, Pool } from "@multitask/core/pool";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * const signal = AbortSignal.abort();
+ * try {
+ *   await pool.apply((x: number) => x, [1], { signal });
+ * } catch (error) {
+ *   console.log(error instanceof AbortError); // true
+ * }
+ * ```
+ */
+export class AbortError extends Error {
+  override name = "AbortError";
+}
+
+/**
+ * Work was submitted to a pool after `close()` or `terminate()`, or a task
+ * was still pending when `terminate()` stopped the pool.
+ *
+ * @example
+ * ```ts
+ * import { Pool, PoolClosedError } from "@multitask/core/pool";
+ *
+ * const pool = new Pool({ size: 1 });
+ * pool.close();
+ * await pool.apply((x: number) => x, [1]).catch((error) => {
+ *   console.log(error instanceof PoolClosedError); // true
+ * });
+ * await pool.join();
+ * ```
+ */
+export class PoolClosedError extends Error {
+  override name = "PoolClosedError";
+}
+
+/**
+ * A task was refused because `maxQueue` tasks were already waiting.
+ *
+ * @example
+ * ```ts
+ * import { Pool, PoolFullError } from "@multitask/core/pool";
+ *
+ * await using pool = new Pool({ size: 1, maxQueue: 1 });
+ * const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+ * const running = pool.apply(sleep, [50]); // taken by the worker
+ * const queued = pool.apply(sleep, [50]); // waits in the queue
+ * await pool.apply(sleep, [50]).catch((error) => {
+ *   console.log(error instanceof PoolFullError); // true
+ * });
+ * await Promise.all([running, queued]);
+ * ```
+ */
+export class PoolFullError extends Error {
+  override name = "PoolFullError";
+}

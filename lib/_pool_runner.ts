@@ -1,0 +1,188 @@
+// The worker side of a pool, shared by thread workers (lib/_pool_worker.ts)
+// and child processes: keeps the targets it was sent (each shipped once, then
+// called by id), runs batches one task at a time, and marks in shared memory
+// which task is running so the pool knows which one a crash interrupted.
+
+import { serializeError } from "./_errors.ts";
+import {
+  explainClosure,
+  resolveTarget,
+  type Target,
+  type TargetSpec,
+} from "./_target.ts";
+import {
+  decodeValue,
+  encodeValue,
+  type ObjectImporter,
+  type Route,
+} from "./_transfer.ts";
+import {
+  type DoneMessage,
+  type InitMessage,
+  MODE_HANDLES,
+  MODE_MAP,
+  MODE_STARMAP,
+  type RunMessage,
+} from "./_pool_protocol.ts";
+
+interface Entry {
+  spec: TargetSpec;
+  fn?: Target;
+  failure?: unknown;
+  ready: Promise<void>;
+}
+
+/** Runs the batches one pool worker receives, strictly one task at a time. */
+export class PoolRunner {
+  #targets = new Map<number, Entry>();
+  #progress: Int32Array | undefined;
+  #seq = 0;
+  #route: Route;
+  #importer: ObjectImporter | undefined;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(route: Route, importer?: ObjectImporter) {
+    this.#route = route;
+    this.#importer = importer;
+  }
+
+  /**
+   * Applies the init message; batches that arrive meanwhile wait for it. The
+   * initializer's failure is returned, not thrown.
+   */
+  init(message: InitMessage): Promise<unknown> {
+    if (message.progress) this.#progress = new Int32Array(message.progress);
+    const done = this.#initialize(message);
+    this.#chain = done;
+    return done;
+  }
+
+  async #initialize(message: InitMessage): Promise<unknown> {
+    if (!message.initializer) return undefined;
+    const spec = message.initializer;
+    try {
+      const fn = await resolveTarget(spec);
+      const args = decodeValue(
+        message.initargs ?? [],
+        this.#importer,
+      ) as unknown[];
+      await fn(...args);
+      return undefined;
+    } catch (error) {
+      return explainClosure(error, spec);
+    }
+  }
+
+  /**
+   * Queues a batch behind the ones already running (batches may arrive
+   * while a task awaits) and resolves with its results.
+   */
+  run(message: RunMessage): Promise<DoneMessage> {
+    if (message.defs) this.#define(message.defs);
+    const next = this.#chain.then(() => this.#runBatch(message.tasks));
+    this.#chain = next;
+    return next;
+  }
+
+  #define(defs: unknown[]): void {
+    for (let i = 0; i < defs.length; i += 2) {
+      const spec = defs[i + 1] as TargetSpec;
+      const entry: Entry = { spec, ready: Promise.resolve() };
+      entry.ready = resolveTarget(spec).then(
+        (fn) => void (entry.fn = fn),
+        (error) => void (entry.failure = error),
+      );
+      this.#targets.set(defs[i] as number, entry);
+    }
+  }
+
+  async #runBatch(tasks: unknown[]): Promise<DoneMessage> {
+    const start = performance.now();
+    const out: unknown[] = new Array((tasks.length / 3) * 2);
+    const progress = this.#progress;
+    for (let i = 0, j = 0; i < tasks.length; i += 3, j += 2) {
+      const seq = ++this.#seq;
+      if (progress) Atomics.store(progress, 0, seq);
+      const entry = this.#targets.get(tasks[i + 1] as number)!;
+      if (!entry.fn && !entry.failure) await entry.ready;
+      try {
+        if (entry.failure) throw entry.failure;
+        let value = this.#call(entry.fn!, tasks[i] as number, tasks[i + 2]);
+        if (isThenable(value)) value = await value;
+        out[j] = 1;
+        out[j + 1] = encodeValue(value, this.#route);
+      } catch (error) {
+        out[j] = 0;
+        out[j + 1] = serializeError(explainClosure(error, entry.spec));
+      }
+      if (progress) Atomics.store(progress, 1, seq);
+    }
+    return { t: "done", out, ms: performance.now() - start };
+  }
+
+  #call(fn: Target, mode: number, payload: unknown): unknown {
+    if (mode & MODE_HANDLES) payload = decodeValue(payload, this.#importer);
+    const kind = mode & ~MODE_HANDLES;
+    if (kind === MODE_MAP) return mapChunk(fn, payload as unknown[], false);
+    if (kind === MODE_STARMAP) return mapChunk(fn, payload as unknown[], true);
+    return fn(...(payload as unknown[]));
+  }
+}
+
+// A chunk of a map: the results in order; any error fails the whole chunk,
+// as in Python. Sync functions stay sync so tiny items cost no awaits.
+function mapChunk(fn: Target, items: unknown[], spread: boolean): unknown {
+  const values: unknown[] = new Array(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const value = spread ? fn(...(items[k] as unknown[])) : fn(items[k]);
+    if (isThenable(value)) {
+      return finishAsync(fn, items, spread, values, k, value);
+    }
+    values[k] = value;
+  }
+  return values;
+}
+
+async function finishAsync(
+  fn: Target,
+  items: unknown[],
+  spread: boolean,
+  values: unknown[],
+  k: number,
+  pending: PromiseLike<unknown>,
+): Promise<unknown[]> {
+  values[k] = await pending;
+  for (k++; k < items.length; k++) {
+    values[k] = await (spread ? fn(...(items[k] as unknown[])) : fn(items[k]));
+  }
+  return values;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
+/**
+ * Replaces results that cannot be cloned by errors that say so, after
+ * postMessage refused the whole batch.
+ */
+export function cloneableResults(message: DoneMessage): DoneMessage {
+  const out = message.out;
+  for (let j = 0; j < out.length; j += 2) {
+    if (out[j] !== 1) continue;
+    try {
+      structuredClone(out[j + 1]);
+    } catch (error) {
+      out[j] = 0;
+      out[j + 1] = serializeError(
+        new TypeError(
+          `The task's result cannot be sent back to the pool: ${
+            (error as Error).message
+          }. Return plain data (numbers, strings, arrays, objects, Map, Date, typed arrays...), not functions or class instances with methods.`,
+        ),
+      );
+    }
+  }
+  return message;
+}

@@ -1,0 +1,58 @@
+// Entry point of a thread-pool worker (a node:worker_threads Worker, which
+// reports its exit code when a task calls Deno.exit). Runs batches with
+// PoolRunner; an error escaping a task (thrown from a timer, an unhandled
+// rejection) is reported as the cause of the crash before the worker exits.
+
+import { parentPort } from "node:worker_threads";
+import { serializeError } from "./_errors.ts";
+import { cloneableResults, PoolRunner } from "./_pool_runner.ts";
+import type {
+  DoneMessage,
+  InitMessage,
+  RunMessage,
+  WorkerReply,
+} from "./_pool_protocol.ts";
+
+const port = parentPort!;
+const runner = new PoolRunner("thread");
+
+function reply(message: WorkerReply): void {
+  port.postMessage(message);
+}
+
+function sendDone(message: DoneMessage): void {
+  try {
+    port.postMessage(message);
+  } catch {
+    port.postMessage(cloneableResults(message));
+  }
+}
+
+function crash(error: unknown): void {
+  try {
+    reply({ t: "crash", error: serializeError(error) });
+  } finally {
+    Deno.exit(70);
+  }
+}
+
+globalThis.addEventListener("error", (event) => {
+  event.preventDefault();
+  crash(event.error ?? new Error(event.message));
+});
+globalThis.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  crash(event.reason);
+});
+
+port.on("message", (message: InitMessage | RunMessage) => {
+  if (message.t === "init") {
+    runner.init(message).then((failure) => {
+      if (failure === undefined) return;
+      reply({ t: "initFailed", error: serializeError(failure) });
+      Deno.exit(71);
+    });
+    return;
+  }
+  runner.run(message).then(sendDone);
+});

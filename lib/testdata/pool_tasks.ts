@@ -1,0 +1,65 @@
+// Exported task functions for lib/pool_test.ts (workers import this module
+// by URL, so it must have no top-level effects).
+
+/** Adds two numbers. */
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+/** Squares a number. */
+export function square(x: number): number {
+  return x * x;
+}
+
+/** An error class of the user's own, to check its name survives. */
+export class InsufficientFunds extends Error {
+  override name = "InsufficientFunds";
+}
+
+/** Throws the user's own error class. */
+export function withdraw(balance: number, amount: number): number {
+  if (amount > balance) {
+    throw new InsufficientFunds(`cannot withdraw ${amount} from ${balance}`);
+  }
+  return balance - amount;
+}
+
+declare global {
+  var poolTaskState:
+    | { worker: string; inits: number; greeting: string }
+    | undefined;
+}
+
+/** Initializer: records itself in the worker's globals. */
+export function setUp(greeting: string): void {
+  const state = globalThis.poolTaskState ??= {
+    worker: crypto.randomUUID(),
+    inits: 0,
+    greeting: "",
+  };
+  state.inits++;
+  state.greeting = greeting;
+}
+
+/** Reports what the initializer left in this worker. */
+export function whoAmI(): { worker: string; inits: number; greeting: string } {
+  return globalThis.poolTaskState ?? { worker: "none", inits: 0, greeting: "" };
+}
+
+/** An id unique to the worker (or process) running it. */
+export function workerId(): string {
+  const g = globalThis as { poolWorkerId?: string };
+  return g.poolWorkerId ??= crypto.randomUUID();
+}
+
+/** Never returns. */
+export function spin(): never {
+  while (true) {
+    // stuck on purpose
+  }
+}
+
+/** Exits the worker (or child process) with `code`. */
+export function exitWith(code: number): never {
+  Deno.exit(code);
+}
