@@ -8,7 +8,7 @@
 // fields cannot be added to an object after construction; the worker entry
 // fills the map for the rebuilt instance instead.
 
-import type { Worker as NodeWorker } from "node:worker_threads";
+import type { WorkerPort } from "./_worker_port.ts";
 import type { Outcome, Target, TargetSpec } from "./_target.ts";
 
 /** What `currentThread()` reports. */
@@ -29,7 +29,7 @@ export interface ThreadRecord {
   module?: string;
   args: unknown[];
   phase: "new" | "running" | "done";
-  worker?: NodeWorker;
+  worker?: WorkerPort;
   /** How many join() calls are waiting (a daemon's worker is ref'd meanwhile). */
   joiners: number;
   finished: PromiseWithResolvers<void>;

@@ -4,7 +4,6 @@
 // reports the outcome. Once the thread's own non-daemon threads have
 // finished too, it says "idle" and the parent terminates the worker.
 
-import { parentPort } from "node:worker_threads";
 import { serializeError } from "./_errors.ts";
 import { invoke, type Outcome, TargetError } from "./_target.ts";
 import { type DecodeOptions, decodeValue, loadCodecs } from "./_transfer.ts";
@@ -16,11 +15,64 @@ import {
   type ThreadReport,
 } from "./_thread_state.ts";
 
-const port = parentPort!;
+interface ParentPort {
+  once(listener: (message: unknown) => void): void;
+  post(message: unknown): void;
+}
 
-port.once("message", async (init: ThreadInit) => {
+// A Web Worker has `self`; a node:worker_threads Worker (the fallback, see
+// _worker_port.ts) talks through parentPort instead.
+async function connect(): Promise<ParentPort> {
+  if (typeof globalThis.self !== "undefined") {
+    const scope = globalThis as unknown as {
+      addEventListener(
+        type: "message",
+        listener: (event: MessageEvent) => void,
+        options: AddEventListenerOptions,
+      ): void;
+      postMessage(message: unknown): void;
+    };
+    return {
+      once: (listener) =>
+        scope.addEventListener("message", (event) => listener(event.data), {
+          once: true,
+        }),
+      post: (message) => scope.postMessage(message),
+    };
+  }
+  const { parentPort } = await import("node:worker_threads");
+  return {
+    once: (listener) => parentPort!.once("message", listener),
+    post: (message) => parentPort!.postMessage(message),
+  };
+}
+
+const port = await connect();
+let reported = false;
+
+// An error the target did not await (a throwing timer, a rejected promise
+// nobody handled) ends the thread like an error it threw, unless the thread
+// has already finished.
+globalThis.addEventListener("error", (event) => {
+  event.preventDefault();
+  fail(event.error);
+});
+globalThis.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  fail(event.reason);
+});
+
+function fail(error: unknown): void {
+  if (reported) return;
+  post({ kind: "done", outcome: { ok: false, error: serializeError(error) } });
+  post({ kind: "idle" });
+}
+
+port.once(async (message) => {
+  const init = message as ThreadInit;
   enterThread(init.identity, init.counters);
   const outcome = await run(init);
+  if (reported) return;
   post({ kind: "done", outcome });
   await nonDaemonChildren();
   post({ kind: "idle" });
@@ -96,11 +148,12 @@ async function nonDaemonChildren(): Promise<void> {
 }
 
 function post(report: ThreadReport): void {
+  if (report.kind === "done") reported = true;
   try {
-    port.postMessage(report);
+    port.post(report);
   } catch {
     // The result cannot be cloned: like Python, a thread's return value is
     // not the point; report success without it.
-    port.postMessage({ kind: "done", outcome: { ok: true, value: undefined } });
+    port.post({ kind: "done", outcome: { ok: true, value: undefined } });
   }
 }

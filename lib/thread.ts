@@ -18,7 +18,6 @@
  * @module
  */
 
-import { Worker as NodeWorker } from "node:worker_threads";
 import { deserializeError, RuntimeError } from "./_errors.ts";
 import { describeTarget, resolveTarget, type Target } from "./_target.ts";
 import { encodeValue } from "./_transfer.ts";
@@ -34,6 +33,7 @@ import {
   type ThreadRecord,
   type ThreadReport,
 } from "./_thread_state.ts";
+import { spawnWorker, type WorkerEvents } from "./_worker_port.ts";
 
 export { RuntimeError } from "./_errors.ts";
 
@@ -255,9 +255,9 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
       );
     }
     const init = this.#init(record);
-    const worker = new NodeWorker(WORKER_URL, { name: record.name });
+    const worker = spawnWorker(WORKER_URL, record.name, this.#events(record));
     try {
-      worker.postMessage(init);
+      worker.post(init);
     } catch (error) {
       void worker.terminate();
       throw new TypeError(
@@ -274,7 +274,6 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
     record.worker = worker;
     alive.add(this);
     if (record.daemon) worker.unref();
-    this.#listen(record, worker);
   }
 
   #init(record: ThreadRecord): ThreadInit {
@@ -305,21 +304,25 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
     return init;
   }
 
-  #listen(record: ThreadRecord, worker: NodeWorker): void {
-    worker.on("message", (report: ThreadReport) => {
-      if (report.kind === "idle") {
-        void worker.terminate();
-        return;
-      }
-      if (report.outcome.ok) record.result = report.outcome.value;
-      else this.#failed(record, deserializeError(report.outcome.error));
-      this.#finish(record);
-    });
-    worker.on("error", (error: Error) => {
-      this.#failed(record, error);
-      this.#finish(record);
-    });
-    worker.on("exit", () => this.#finish(record));
+  #events(record: ThreadRecord): WorkerEvents {
+    return {
+      message: (data) => {
+        const report = data as ThreadReport;
+        if (report.kind === "idle") {
+          void record.worker?.terminate();
+          return;
+        }
+        if (report.outcome.ok) record.result = report.outcome.value;
+        else this.#failed(record, deserializeError(report.outcome.error));
+        this.#finish(record);
+      },
+      error: (error) => {
+        this.#failed(record, error);
+        this.#finish(record);
+        void record.worker?.terminate();
+      },
+      exit: () => this.#finish(record),
+    };
   }
 
   #failed(record: ThreadRecord, error: Error): void {

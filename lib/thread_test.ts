@@ -16,13 +16,16 @@ import {
   Download,
   echo,
   fail,
+  failLater,
   makeHidden,
   makeUnexported,
+  rejectUnhandled,
   spawnChild,
   waitForRelease,
   whoAmI,
   Wrapped,
 } from "./testdata/thread_targets.ts";
+import { useWorkerKind, workerKind } from "./_worker_port.ts";
 
 const targets = new URL("./testdata/thread_targets.ts", import.meta.url).href;
 
@@ -379,17 +382,20 @@ async function runScript(
   };
 }
 
-Deno.test("a daemon thread that never ends does not keep the program alive", async () => {
-  const { code, stdout, stderr } = await runScript();
-  assert.equal(code, 0, stderr);
-  assert.equal(stdout, "daemon started\nmain ended\n");
-});
+for (const kind of ["web", "node"]) {
+  const flags = kind === "node" ? ["--node"] : [];
+  Deno.test(`a daemon thread that never ends does not keep the program alive (${kind} workers)`, async () => {
+    const { code, stdout, stderr } = await runScript(...flags);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "daemon started\nmain ended\n");
+  });
 
-Deno.test("a non-daemon thread that finishes after the main module ends is waited for", async () => {
-  const { code, stdout, stderr } = await runScript("late");
-  assert.equal(code, 0, stderr);
-  assert.equal(stdout, "daemon started\nmain ended\nnon-daemon finished\n");
-});
+  Deno.test(`a non-daemon thread that finishes after the main module ends is waited for (${kind} workers)`, async () => {
+    const { code, stdout, stderr } = await runScript("late", ...flags);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "daemon started\nmain ended\nnon-daemon finished\n");
+  });
+}
 
 Deno.test("instances of classes exported by the target's module arrive with their class and live handles inside", async () => {
   const account = new Account("Alice");
@@ -438,4 +444,71 @@ Deno.test("a subclass's run() can call super.run(), which runs the target inside
   await t.join();
   assert.equal(t.error, undefined);
   assert.deepEqual(t.result, ["wrapped", ["a", 1]]);
+});
+
+Deno.test("an error the target did not await ends the thread like one it threw", async (t) => {
+  const cases: [string, () => Promise<never>, string, string][] = [
+    ["a throwing timer", failLater, "RangeError", "thrown from a timer"],
+    [
+      "an unhandled rejection",
+      rejectUnhandled,
+      "EvalError",
+      "nobody caught me",
+    ],
+  ];
+  for (const [label, target, name, message] of cases) {
+    await t.step(label, async () => {
+      await collectingErrors(async (seen) => {
+        const thread = new Thread({ target, module: targets });
+        thread.start();
+        await thread.join();
+        assert.equal(thread.isAlive(), false);
+        assert.equal(thread.error?.name, name);
+        assert.equal(thread.error?.message, message);
+        assert.match(thread.error?.stack ?? "", /thread_targets\.ts/);
+        assert.equal(seen.length, 1);
+      });
+    });
+  }
+});
+
+Deno.test("Web Workers are used when Deno has the worker ref switch", () => {
+  assert.equal(workerKind, "web");
+});
+
+Deno.test("the node:worker_threads fallback runs targets, subclasses, handles and errors the same way", async () => {
+  useWorkerKind("node");
+  try {
+    await collectingErrors(async (seen) => {
+      const cell = new Cell();
+      const plain = new Thread({
+        target: addToCell,
+        module: targets,
+        args: [cell, 10],
+      });
+      const sub = new Download("x.bin");
+      const failing = new Thread({ target: fail, module: targets });
+      const late = new Thread({ target: rejectUnhandled, module: targets });
+      for (const thread of [plain, sub, failing, late]) thread.start();
+      for (const thread of [plain, sub, failing, late]) await thread.join();
+      assert.equal(plain.result, true);
+      assert.equal(cell.view[0], 10);
+      assert.equal(sub.result, `${sub.name}:true:x.bin:5:true`);
+      assert.equal(failing.error?.name, "NotFound");
+      assert.equal(late.error?.name, "EvalError");
+      assert.equal(seen.length, 2);
+      const blocked = new Thread({
+        target: waitForRelease,
+        module: targets,
+        args: [new Int32Array(new SharedArrayBuffer(8))],
+      });
+      blocked.start();
+      await blocked.join(1);
+      assert.equal(blocked.isAlive(), true);
+      await blocked.terminate();
+      assert.equal(blocked.isAlive(), false);
+    });
+  } finally {
+    useWorkerKind("web");
+  }
 });

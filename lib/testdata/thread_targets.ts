@@ -143,3 +143,17 @@ export class Wrapped extends Thread {
     return ["wrapped", await super.run()];
   }
 }
+
+/** Returns a promise that never settles, and fails later from a timer. */
+export function failLater(): Promise<never> {
+  setTimeout(() => {
+    throw new RangeError("thrown from a timer");
+  }, 1);
+  return new Promise(() => {});
+}
+
+/** Leaves a rejected promise unhandled. */
+export function rejectUnhandled(): Promise<never> {
+  void Promise.reject(new EvalError("nobody caught me"));
+  return new Promise(() => {});
+}
