@@ -68,12 +68,18 @@ export function countersBuffer(): SharedArrayBuffer {
   return shared().buffer as SharedArrayBuffer;
 }
 
-/** Called once by the worker entry before any user code runs. */
+/**
+ * Makes this isolate a thread named `identity.name`: called by the Thread
+ * worker entry before any user code runs, and usable by any other worker
+ * loop (a pool worker) so that currentThread() reports its name there.
+ * With `buffer` (the starting isolate's countersBuffer()), names and idents
+ * of threads started from here stay unique process-wide.
+ */
 export function enterThread(
   identity: ThreadIdentity,
-  buffer: SharedArrayBuffer,
+  buffer?: SharedArrayBuffer,
 ): void {
-  counters = new Int32Array(buffer);
+  if (buffer) counters = new Int32Array(buffer);
   current = Object.freeze({ ...identity });
 }
 
