@@ -141,6 +141,7 @@ export class Child {
   #status: Promise<Deno.CommandStatus>;
   #process: Deno.ChildProcess;
   #session: RemoteSession | null = null;
+  #specIds = new Map<string, number>();
   #exited = false;
   #dir: string;
 
@@ -276,9 +277,22 @@ export class Child {
     if (!this.#session) await this.ready;
     return await this.#session!.call(
       "invoke",
-      [spec, args],
+      [this.#specRef(spec), args],
       options,
     ) as Outcome;
+  }
+
+  // A spec crosses once; later calls name it by number (pools call the same
+  // target many times). The child registers definitions in arrival order.
+  #specRef(spec: TargetSpec): number | [number, TargetSpec] {
+    const key = spec.kind === "export"
+      ? `${spec.module}#${spec.name}`
+      : spec.source;
+    const known = this.#specIds.get(key);
+    if (known !== undefined) return known;
+    const id = this.#specIds.size;
+    this.#specIds.set(key, id);
+    return [id, spec];
   }
 
   /**

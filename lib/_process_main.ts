@@ -12,7 +12,7 @@
 import { authenticateClient } from "./_auth.ts";
 import { CHILD_ENVIRONMENT, liveChildren } from "./_process_child.ts";
 import { RemoteSession } from "./_remote.ts";
-import { invoke, type TargetSpec } from "./_target.ts";
+import { invoke, type Outcome, type TargetSpec } from "./_target.ts";
 import { FramedConn } from "./_wire.ts";
 
 const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
@@ -58,14 +58,45 @@ const frames = new FramedConn(conn, {
 await authenticateClient(frames, key).catch(() => Deno.exit(1));
 
 const session: RemoteSession = new RemoteSession(frames, {
-  rawMethods: ["run"],
+  rawMethods: ["run", "invoke"],
   handler(method, params) {
-    const [spec, args] = params as [TargetSpec, unknown[]];
-    if (method === "invoke") return invoke(spec, args);
-    if (method === "run") return start(spec, args);
+    if (method === "invoke") {
+      const [ref, args] = params as [number | [number, TargetSpec], unknown];
+      return serveInvoke(specFor(ref), args);
+    }
+    if (method === "run") {
+      const [spec, args] = params as [TargetSpec, unknown];
+      return start(spec, args);
+    }
     throw new Error(`Unknown request '${method}' from the parent process.`);
   },
 });
+
+// Specs the parent defined, by number (see Child.invoke). Raw params reach
+// the handler synchronously, in arrival order, so a definition is always
+// registered before a later call names it.
+const specs: TargetSpec[] = [];
+
+function specFor(ref: number | [number, TargetSpec]): TargetSpec {
+  if (typeof ref === "number") return specs[ref];
+  specs[ref[0]] = ref[1];
+  return ref[1];
+}
+
+async function serveInvoke(spec: TargetSpec, args: unknown): Promise<Outcome> {
+  const decoded = Array.isArray(args) && !hasObjects(args)
+    ? args
+    : await session.decode(args);
+  return await invoke(spec, decoded as unknown[]);
+}
+
+// Plain arguments (numbers, strings) need no decoding walk.
+function hasObjects(args: unknown[]): boolean {
+  for (const arg of args) {
+    if (arg !== null && typeof arg === "object") return true;
+  }
+  return false;
+}
 
 session.closed.then(() => {
   if (!running || daemon) Deno.exit(0);

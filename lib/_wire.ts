@@ -47,6 +47,8 @@ export class TimeoutError extends Error {
 const TAG_JSON = 0x4a; // "J"
 const TAG_V8 = 0x56; // "V"
 const encoder = new TextEncoder();
+const INITIAL_OUT = 64 * 1024;
+const MAX_KEPT_OUT = 1024 * 1024;
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 // True when JSON.parse(JSON.stringify(value)) rebuilds an equal value with
@@ -151,8 +153,11 @@ export class FramedConn {
   #buf = new Uint8Array(64 * 1024);
   #start = 0;
   #end = 0;
-  #out: Uint8Array[] = [];
-  #outBytes = 0;
+  // Frames are encoded straight into #out; while it is being written the
+  // next frames go to the other buffer (one write is in flight at a time).
+  #out = new Uint8Array(INITIAL_OUT);
+  #spare = new Uint8Array(INITIAL_OUT);
+  #outLength = 0;
   #flushing: Promise<void> | null = null;
   #scheduled = false;
   #closed = false;
@@ -176,24 +181,61 @@ export class FramedConn {
 
   /** Queues one raw payload; it is written with the others of this tick. */
   sendPayload(payload: Uint8Array): void {
-    if (this.#closed) {
-      throw new ConnectionClosedError("Cannot send: the connection is closed.");
-    }
-    if (payload.length > this.maxFrameSize) {
-      throw new FrameError(
-        `Cannot send a message of ${payload.length} bytes: the maximum frame size is ${this.maxFrameSize} bytes. Send smaller items or raise 'maxFrameSize' on both sides.`,
-      );
-    }
-    const header = new Uint8Array(4);
-    new DataView(header.buffer).setUint32(0, payload.length);
-    this.#out.push(header, payload);
-    this.#outBytes += 4 + payload.length;
-    this.#schedule();
+    this.#checkOpen();
+    this.#checkSize(payload.length);
+    const at = this.#reserveOut(4 + payload.length);
+    this.#out.set(payload, at + 4);
+    this.#commit(at, payload.length);
   }
 
   /** Serializes and queues one value (throws DataCloneError / FrameError). */
   send(value: unknown): void {
-    this.sendPayload(encodePayload(value));
+    this.#checkOpen();
+    if (!jsonExact(value, new Set(), 0)) {
+      return this.sendPayload(encodePayload(value));
+    }
+    const text = JSON.stringify(value);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const at = this.#reserveOut(5 + text.length * 3);
+    this.#out[at + 4] = TAG_JSON;
+    const { written } = encoder.encodeInto(text, this.#out.subarray(at + 5));
+    this.#checkSize(written + 1);
+    this.#commit(at, written + 1);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) {
+      throw new ConnectionClosedError("Cannot send: the connection is closed.");
+    }
+  }
+
+  #checkSize(length: number): void {
+    if (length > this.maxFrameSize) {
+      throw new FrameError(
+        `Cannot send a message of ${length} bytes: the maximum frame size is ${this.maxFrameSize} bytes. Send smaller items or raise 'maxFrameSize' on both sides.`,
+      );
+    }
+  }
+
+  // Room for `need` more bytes at the end of #out; returns where they start.
+  #reserveOut(need: number): number {
+    const at = this.#outLength;
+    if (this.#out.length - at < need) {
+      const grown = new Uint8Array(Math.max(at + need, this.#out.length * 2));
+      grown.set(this.#out.subarray(0, at));
+      this.#out = grown;
+    }
+    return at;
+  }
+
+  #commit(at: number, length: number): void {
+    const out = this.#out;
+    out[at] = length >>> 24;
+    out[at + 1] = (length >>> 16) & 0xff;
+    out[at + 2] = (length >>> 8) & 0xff;
+    out[at + 3] = length & 0xff;
+    this.#outLength = at + 4 + length;
+    this.#schedule();
   }
 
   #schedule(): void {
@@ -207,16 +249,20 @@ export class FramedConn {
 
   async #drain(): Promise<void> {
     try {
-      while (this.#outBytes > 0 && !this.#closed) {
-        const chunks = this.#out;
-        const size = this.#outBytes;
-        this.#out = [];
-        this.#outBytes = 0;
-        const data = chunks.length === 1 ? chunks[0] : concat(chunks, size);
+      while (this.#outLength > 0 && !this.#closed) {
+        const data = this.#out.subarray(0, this.#outLength);
+        // Swap buffers; a buffer grown for one huge frame is not kept.
+        this.#out = this.#spare.length > MAX_KEPT_OUT
+          ? new Uint8Array(INITIAL_OUT)
+          : this.#spare;
+        this.#outLength = 0;
         let written = 0;
         while (written < data.length) {
           written += await this.conn.write(data.subarray(written));
         }
+        this.#spare = data.buffer.byteLength > MAX_KEPT_OUT
+          ? new Uint8Array(INITIAL_OUT)
+          : new Uint8Array(data.buffer);
       }
     } catch (error) {
       this.#writeError = error as Error;
@@ -349,16 +395,6 @@ export class FramedConn {
   }
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const data = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    data.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return data;
-}
-
 /** Serves one request; the signal aborts when the caller cancels or the connection closes. */
 export type RequestHandler = (
   method: string,
@@ -390,6 +426,7 @@ export interface CallOptions {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  cleanup?: () => void;
 }
 
 /**
@@ -454,41 +491,51 @@ export class RpcPeer {
       return Promise.reject(error);
     }
     this.#enter();
-    return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const cancel = (reason: unknown) => {
-        if (!this.#pending.delete(id)) return;
-        done();
-        if (!this.#isClosed) {
-          try {
-            this.frames.send([4, id]);
-          } catch { /* closing */ }
-        }
-        reject(reason);
-      };
-      const onAbort = () => cancel(signal!.reason);
-      const done = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#leave();
-      };
-      this.#pending.set(id, {
-        resolve: (v) => (done(), resolve(v)),
-        reject: (e) => (done(), reject(e)),
-      });
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== undefined) {
-        timer = setTimeout(
-          () =>
-            cancel(
-              new TimeoutError(
-                `'${method}' got no answer within ${timeout} ms.`,
-              ),
-            ),
-          timeout,
-        );
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    const pending: Pending = { resolve, reject };
+    this.#pending.set(id, pending);
+    if (signal || timeout !== undefined) {
+      this.#watch(id, method, pending, signal, timeout);
+    }
+    return promise;
+  }
+
+  // Cancellation and timeout cost closures; plain calls skip them.
+  #watch(
+    id: number,
+    method: string,
+    pending: Pending,
+    signal: AbortSignal | undefined,
+    timeout: number | undefined,
+  ): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cancel = (reason: unknown) => {
+      if (this.#pending.get(id) !== pending) return;
+      this.#pending.delete(id);
+      pending.cleanup?.();
+      this.#leave();
+      if (!this.#isClosed) {
+        try {
+          this.frames.send([4, id]);
+        } catch { /* closing */ }
       }
-    });
+      pending.reject(reason);
+    };
+    const onAbort = () => cancel(signal!.reason);
+    pending.cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (timeout !== undefined) {
+      timer = setTimeout(
+        () =>
+          cancel(
+            new TimeoutError(`'${method}' got no answer within ${timeout} ms.`),
+          ),
+        timeout,
+      );
+    }
   }
 
   /** Sends a one-way message; throws if it cannot be serialized or the connection is closed. */
@@ -507,7 +554,11 @@ export class RpcPeer {
       : new Error(String(reason));
     this.frames.close();
     const error = this.#closedError("The call");
-    for (const pending of this.#pending.values()) pending.reject(error);
+    for (const pending of this.#pending.values()) {
+      pending.cleanup?.();
+      this.#leave();
+      pending.reject(error);
+    }
     this.#pending.clear();
     for (const controller of this.#serving.values()) controller.abort(error);
     this.#serving.clear();
@@ -566,6 +617,8 @@ export class RpcPeer {
     const pending = this.#pending.get(id);
     if (!pending) return; // cancelled or timed out already
     this.#pending.delete(id);
+    pending.cleanup?.();
+    this.#leave();
     if (ok) pending.resolve(value);
     else pending.reject(deserializeError(value as SerializedError));
   }
