@@ -410,6 +410,25 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
     if (worker) await worker.terminate();
   }
 
+  /**
+   * Python's repr: `<Thread(LoopThread, started 2)>`, with `initial` before
+   * `start()`, `stopped` after the end, and ` daemon` for daemons.
+   */
+  toString(): string {
+    const record = state(this);
+    const status = record.phase === "new"
+      ? "initial"
+      : `${record.phase === "running" ? "started" : "stopped"} ${record.ident}`;
+    return `<Thread(${record.name}, ${status}${
+      record.daemon ? " daemon" : ""
+    })>`;
+  }
+
+  /** Shows the same text as `toString()` in `console.log`. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
   /** Terminates the thread if it is still running. */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.isAlive()) await this.terminate();

@@ -512,3 +512,21 @@ Deno.test("the node:worker_threads fallback runs targets, subclasses, handles an
     useWorkerKind("web");
   }
 });
+
+Deno.test("a thread prints like Python's repr: initial, started with its ident, stopped", async () => {
+  const view = new Int32Array(new SharedArrayBuffer(8));
+  const t = new Thread({
+    target: waitForRelease,
+    module: targets,
+    args: [view],
+    name: "Shown",
+    daemon: true,
+  });
+  assert.equal(String(t), "<Thread(Shown, initial daemon)>");
+  t.start();
+  assert.equal(Deno.inspect(t), `<Thread(Shown, started ${t.ident} daemon)>`);
+  Atomics.store(view, 1, 1);
+  Atomics.notify(view, 1);
+  await t.join();
+  assert.equal(`${t}`, `<Thread(Shown, stopped ${t.ident} daemon)>`);
+});
