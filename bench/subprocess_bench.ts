@@ -29,6 +29,18 @@ Deno.bench({
   },
 });
 
+// The baseline again, after run(): how far apart two identical benches land
+// on this machine (the noise floor for the ratio above).
+Deno.bench({
+  group: "run true",
+  n: N,
+  warmup: WARMUP,
+  name: "bare Deno.Command output() again (noise control)",
+  async fn() {
+    await new Deno.Command("true").output();
+  },
+});
+
 Deno.bench({
   group: "run true",
   n: N / 10,

@@ -83,9 +83,9 @@ export async function outputOf(
   cmd: readonly string[],
   options: Deno.CommandOptions,
 ): Promise<Deno.CommandOutput> {
+  options.args = cmd.slice(1);
   try {
-    return await new Deno.Command(cmd[0], { ...options, args: cmd.slice(1) })
-      .output();
+    return await new Deno.Command(cmd[0], options).output();
   } catch (error) {
     throw explainSpawnError(error, cmd[0], cmd, false);
   }

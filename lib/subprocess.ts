@@ -282,8 +282,11 @@ function encode(input: string | Uint8Array): Uint8Array {
   return typeof input === "string" ? new TextEncoder().encode(input) : input;
 }
 
+const UTF8 = new TextDecoder();
+
 function decode(bytes: Uint8Array, text: boolean): SubprocessOutput {
-  return text ? new TextDecoder().decode(bytes) : bytes;
+  if (!text) return bytes;
+  return bytes.length === 0 ? "" : UTF8.decode(bytes);
 }
 
 function decodeBoth(
