@@ -21,6 +21,7 @@ import {
   makeUnexported,
   rejectUnhandled,
   spawnChild,
+  spawnUnnamed,
   waitForRelease,
   whoAmI,
   Wrapped,
@@ -529,4 +530,27 @@ Deno.test("a thread prints like Python's repr: initial, started with its ident, 
   Atomics.notify(view, 1);
   await t.join();
   assert.equal(`${t}`, `<Thread(Shown, stopped ${t.ident} daemon)>`);
+});
+
+Deno.test("names and idents of threads started inside threads are unique process-wide; daemon is inherited", async () => {
+  const inner = new Thread({
+    target: spawnUnnamed,
+    module: targets,
+    daemon: true,
+  });
+  inner.start();
+  await inner.join();
+  const outer = new Thread({ target: () => {} });
+  const [childName, childIdent, childDaemon] = inner.result as [
+    string,
+    number,
+    boolean,
+  ];
+  outer.start();
+  await outer.join();
+  assert.match(childName, /^Thread-\d+$/);
+  assert.notEqual(childName, outer.name);
+  assert.notEqual(childName, inner.name);
+  assert.equal(new Set([inner.ident, childIdent, outer.ident]).size, 3);
+  assert.equal(childDaemon, true);
 });

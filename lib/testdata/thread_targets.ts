@@ -157,3 +157,13 @@ export function rejectUnhandled(): Promise<never> {
   void Promise.reject(new EvalError("nobody caught me"));
   return new Promise(() => {});
 }
+
+/** Starts an unnamed thread from inside a thread and reports its name, ident and daemon flag. */
+export async function spawnUnnamed(): Promise<
+  [string, number | null, boolean]
+> {
+  const child = new Thread({ target: whoAmI, module: import.meta.url });
+  child.start();
+  await child.join();
+  return [child.name, child.ident, child.daemon];
+}
