@@ -1,0 +1,111 @@
+// Targets run in worker threads and child processes by lib/queue_test.ts
+// and lib/pipe_test.ts.
+
+import type { JoinableQueue, Queue } from "../queue.ts";
+import type { Connection } from "../pipe.ts";
+
+/** Puts 0..n-1 with the blocking twin, then `"end"`. */
+export function produceSync(q: Queue<number | string>, n: number): void {
+  for (let i = 0; i < n; i++) q.putSync(i);
+  q.putSync("end");
+}
+
+/** Takes items with getSync until `"end"` and reports what it saw on `out`. */
+export function consumeSync(
+  q: Queue<number | string>,
+  out: Queue<number[]>,
+): void {
+  const seen: number[] = [];
+  for (;;) {
+    const item = q.getSync();
+    if (item === "end") break;
+    seen.push(item as number);
+  }
+  out.putSync(seen);
+}
+
+/** Takes n items, marking each done. */
+export function workSync(q: JoinableQueue<number>, n: number): void {
+  for (let i = 0; i < n; i++) {
+    q.getSync();
+    q.taskDone();
+  }
+}
+
+/** Tries getSync on the main thread of the worker's own view: reports the error name. */
+export function tryBlocking(q: Queue<number>, out: Queue<string>): void {
+  try {
+    q.getSync({ timeout: 0 });
+    out.putSync("no error");
+  } catch (error) {
+    out.putSync((error as Error).name);
+  }
+}
+
+/** Async producer for child processes: 0..n-1 in order. */
+export async function produce(q: Queue<number>, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await q.put(i);
+}
+
+/** Puts `count` items, then announces it and waits forever (to be killed). */
+export async function putThenHang(
+  q: Queue<string>,
+  count: number,
+): Promise<void> {
+  for (let i = 0; i < count; i++) await q.put(`item ${i}`);
+  await q.put("ready", { timeout: 10_000 });
+  await new Promise(() => setInterval(() => {}, 1000));
+}
+
+/** Waits for an item that never comes (to be killed while waiting). */
+export async function getForever(
+  q: Queue<string>,
+  started: Queue<string>,
+): Promise<void> {
+  await started.put("waiting", { timeout: 10_000 });
+  await q.get();
+}
+
+/** Takes one job from a JoinableQueue in a child process and marks it done. */
+export async function takeJob(
+  q: JoinableQueue<string>,
+  done: Queue<string>,
+): Promise<void> {
+  const job = await q.get();
+  q.taskDone();
+  await done.put(`took ${job}`);
+}
+
+/** Echoes what arrives on a connection, upper-cased, until EOF (blocking twins). */
+export function echoSync(conn: Connection<string>): void {
+  for (;;) {
+    let message: string;
+    try {
+      message = conn.recvSync();
+    } catch {
+      break;
+    }
+    conn.send(message.toUpperCase());
+  }
+  conn.close();
+}
+
+/** Async echo for child processes. */
+export async function echo(conn: Connection<string>): Promise<void> {
+  for (;;) {
+    let message: string;
+    try {
+      message = await conn.recv();
+    } catch {
+      break;
+    }
+    conn.send(message.toUpperCase());
+  }
+  conn.close();
+}
+
+/** Sends n numbers then closes. */
+export function sendNumbers(conn: Connection<number>, n: number): void {
+  for (let i = 0; i < n; i++) conn.send(i);
+  conn.close();
+}
