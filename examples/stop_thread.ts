@@ -27,10 +27,10 @@ export async function childThread(stopFlag: Event): Promise<void> {
 
 export async function testThread(started: Event): Promise<void> {
   let i = 0;
-  started.set();
   while (true) {
     i += 1;
     console.log(i);
+    started.set(); // tell the main thread it is counting
     await sleep(100);
   }
 }

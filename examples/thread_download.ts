@@ -4,10 +4,10 @@
 //   deno run -A examples/thread_download.ts
 //
 // Downloads take 5-10 "seconds" as in the seed, where one second is
-// shortened to 100 ms to keep the demo quick.
+// shortened to 200 ms to keep the demo quick.
 import { Thread } from "@multitask/core/thread";
 
-const SECOND = 100;
+const SECOND = 200;
 
 export async function download(filename: string): Promise<void> {
   console.log(`Start downloading ${filename}...`);

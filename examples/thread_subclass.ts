@@ -8,10 +8,10 @@
 // constructor does not run again there.
 //
 // Downloads take 5-10 "seconds" as in the seed, where one second is
-// shortened to 100 ms. Both run at once: the total is about the longer one.
+// shortened to 200 ms. Both run at once: the total is about the longer one.
 import { Thread } from "@multitask/core/thread";
 
-const SECOND = 100;
+const SECOND = 200;
 
 export class DownloadTask extends Thread {
   filename: string;
