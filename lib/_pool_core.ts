@@ -33,8 +33,8 @@ export interface WorkerEvents {
 
 /** What the core needs from a worker, whatever it runs on. */
 export interface PoolWorker {
-  /** How arguments are encoded for this worker. */
-  readonly route: Route;
+  /** How arguments are encoded for this worker; none: its channel does it. */
+  readonly route: Route | undefined;
   /** How results from this worker are decoded. */
   readonly importer?: ObjectImporter;
   /** Extra words for the worker's name, e.g. "process 1234". */
@@ -346,7 +346,9 @@ export class PoolCore {
         member.known.add(task.target);
         (defs ??= []).push(task.target, this.#specs[task.target]);
       }
-      const payload = encodeValue(task.payload, worker.route);
+      const payload = worker.route
+        ? encodeValue(task.payload, worker.route)
+        : task.payload;
       wire[i * 3] = payload === task.payload
         ? task.mode
         : task.mode | MODE_HANDLES;
@@ -364,7 +366,51 @@ export class PoolCore {
       );
     }
     if (member.batches.length === 1) worker.ref(true);
-    worker.send({ t: "run", defs, tasks: wire }, transfer ?? []);
+    try {
+      worker.send({ t: "run", defs, tasks: wire }, transfer ?? []);
+    } catch (error) {
+      for (let i = 0; defs && i < defs.length; i += 2) {
+        member.known.delete(defs[i] as number);
+      }
+      this.#unsend(member, tasks, error);
+    }
+  }
+
+  // postMessage refused the batch (an argument cannot be cloned): take it
+  // back, and if it held several tasks send them one by one so that only
+  // the culprit fails.
+  #unsend(member: Member, tasks: Task[], error: unknown): void {
+    member.inflight.length -= tasks.length;
+    member.batches.pop();
+    member.sent -= tasks.length;
+    member.used -= tasks.length;
+    if (member.runTimer !== undefined) {
+      clearTimeout(member.runTimer);
+      member.runTimer = undefined;
+    }
+    if (tasks.length > 1) {
+      for (const task of tasks) if (!member.dead) this.#send(member, [task]);
+      return;
+    }
+    const task = tasks[0];
+    this.#settle(task);
+    this.failed++;
+    task.reject(
+      new TypeError(
+        `Cannot send the task to its worker: ${
+          (error as Error)?.message ?? error
+        }. Arguments must be plain data (numbers, strings, arrays, objects, Map, Date, typed arrays...) or library objects (Queue, Lock, Event, Value...), not functions or class instances with methods.`,
+        { cause: error },
+      ),
+    );
+    if (member.inflight.length === member.head) this.#restIdle(member);
+  }
+
+  #restIdle(member: Member): void {
+    member.inflight.length = 0;
+    member.head = 0;
+    member.worker.ref(false);
+    this.#idle.push(member);
   }
 
   #onReply(member: Member, message: WorkerReply): void {

@@ -13,6 +13,7 @@ import {
 import {
   decodeValue,
   encodeValue,
+  loadCodecs,
   type ObjectImporter,
   type Route,
 } from "./_transfer.ts";
@@ -37,11 +38,16 @@ export class PoolRunner {
   #targets = new Map<number, Entry>();
   #progress: Int32Array | undefined;
   #seq = 0;
-  #route: Route;
+  #route: Route | undefined;
   #importer: ObjectImporter | undefined;
   #chain: Promise<unknown> = Promise.resolve();
 
-  constructor(route: Route, importer?: ObjectImporter) {
+  /**
+   * @param route How results holding library objects are encoded; none when
+   * the channel encodes them itself (child processes).
+   * @param importer How handles in arguments reach their owner.
+   */
+  constructor(route?: Route, importer?: ObjectImporter) {
     this.#route = route;
     this.#importer = importer;
   }
@@ -62,10 +68,9 @@ export class PoolRunner {
     const spec = message.initializer;
     try {
       const fn = await resolveTarget(spec);
-      const args = decodeValue(
-        message.initargs ?? [],
-        this.#importer,
-      ) as unknown[];
+      const raw = message.initargs ?? [];
+      await loadCodecs(raw);
+      const args = decodeValue(raw, this.#importer) as unknown[];
       await fn(...args);
       return undefined;
     } catch (error) {
@@ -107,10 +112,16 @@ export class PoolRunner {
       if (!entry.fn && !entry.failure) await entry.ready;
       try {
         if (entry.failure) throw entry.failure;
-        let value = this.#call(entry.fn!, tasks[i] as number, tasks[i + 2]);
+        const mode = tasks[i] as number;
+        let payload = tasks[i + 2];
+        if (mode & MODE_HANDLES) {
+          await loadCodecs(payload);
+          payload = decodeValue(payload, this.#importer);
+        }
+        let value = call(entry.fn!, mode & ~MODE_HANDLES, payload);
         if (isThenable(value)) value = await value;
         out[j] = 1;
-        out[j + 1] = encodeValue(value, this.#route);
+        out[j + 1] = this.#route ? encodeValue(value, this.#route) : value;
       } catch (error) {
         out[j] = 0;
         out[j + 1] = serializeError(explainClosure(error, entry.spec));
@@ -119,14 +130,12 @@ export class PoolRunner {
     }
     return { t: "done", out, ms: performance.now() - start };
   }
+}
 
-  #call(fn: Target, mode: number, payload: unknown): unknown {
-    if (mode & MODE_HANDLES) payload = decodeValue(payload, this.#importer);
-    const kind = mode & ~MODE_HANDLES;
-    if (kind === MODE_MAP) return mapChunk(fn, payload as unknown[], false);
-    if (kind === MODE_STARMAP) return mapChunk(fn, payload as unknown[], true);
-    return fn(...(payload as unknown[]));
-  }
+function call(fn: Target, mode: number, payload: unknown): unknown {
+  if (mode === MODE_MAP) return mapChunk(fn, payload as unknown[], false);
+  if (mode === MODE_STARMAP) return mapChunk(fn, payload as unknown[], true);
+  return fn(...(payload as unknown[]));
 }
 
 // A chunk of a map: the results in order; any error fails the whole chunk,

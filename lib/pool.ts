@@ -22,6 +22,7 @@ import { describeTarget, type Target, type TargetSpec } from "./_target.ts";
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP } from "./_pool_protocol.ts";
 import { PoolCore, type StartWorker, Task } from "./_pool_core.ts";
 import { startThreadWorker } from "./_pool_thread.ts";
+import { processStarter } from "./_pool_process.ts";
 
 export {
   AbortError,
@@ -145,7 +146,9 @@ export class Pool implements AsyncDisposable {
     const initializer = options.initializer === undefined
       ? undefined
       : describeTarget(options.initializer, options.module, "pool");
-    const start: StartWorker = startThreadWorker;
+    const start: StartWorker = o.kind === "process"
+      ? processStarter({ module: o.module })
+      : startThreadWorker;
     this.#core = new PoolCore({
       name: options.name ?? `Pool-${++pools}`,
       kind: o.kind,
@@ -559,7 +562,7 @@ class Gather {
   #total = 0;
   #done = 0;
   #ended = false;
-  #error: { error: unknown } | undefined;
+  #error: { error: unknown; index: number } | undefined;
   #wake: (() => void) | undefined;
 
   constructor(ordered: boolean, progress?: (progress: PoolProgress) => void) {
@@ -580,7 +583,7 @@ class Gather {
       this.#poke();
     }, (error) => {
       this.tasks.delete(task);
-      this.fail(error);
+      this.fail(error, index);
     });
     this.tasks.add(task);
     return task;
@@ -591,8 +594,11 @@ class Gather {
     this.#poke();
   }
 
-  fail(error: unknown): void {
-    this.#error ??= { error };
+  /** Fails the iteration once the results before chunk `index` are out (default: after all submitted so far). */
+  fail(error: unknown, index: number = this.#chunks): void {
+    if (!this.#error || index < this.#error.index) {
+      this.#error = { error, index };
+    }
     this.#poke();
   }
 
@@ -613,7 +619,10 @@ class Gather {
         yield* batch;
         continue;
       }
-      if (this.#error) throw this.#error.error;
+      const failed = this.#error;
+      if (failed && (!this.#ordered || failed.index === this.#next)) {
+        throw failed.error;
+      }
       if (this.#ended && this.tasks.size === 0) return;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
@@ -633,6 +642,7 @@ class Gather {
 interface Validated {
   size: number;
   kind: "thread" | "process";
+  module?: string;
 }
 
 function validate(options: PoolOptions): Validated {
@@ -692,9 +702,10 @@ function validate(options: PoolOptions): Validated {
       );
     }
   }
+  let module: string | undefined;
   if (options.module !== undefined) {
     try {
-      new URL(String(options.module));
+      module = new URL(String(options.module)).href;
     } catch {
       throw new TypeError(
         `Cannot create pool as 'module' must be an absolute URL: received ${
@@ -703,7 +714,7 @@ function validate(options: PoolOptions): Validated {
       );
     }
   }
-  return { size, kind };
+  return { size, kind, module };
 }
 
 function positiveInteger(value: number | undefined, name: string): void {

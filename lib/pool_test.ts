@@ -9,12 +9,16 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from "./pool.ts";
+import { Value } from "./value.ts";
+import { Event } from "./sync/event.ts";
 import {
   add,
+  bump,
   exitWith,
   setUp,
   spin,
   square,
+  waitFor,
   whoAmI,
   withdraw,
   workerId,
@@ -484,4 +488,17 @@ Deno.test("Pool defaults to one worker per core and reports stats", async () => 
   assert.equal(pool.stats.completed, 1);
   pool.close();
   await pool.join();
+});
+
+Deno.test("Pool tasks receive library objects (Value, Event) as live handles", async () => {
+  await using pool = new Pool({ size: 2, module: TASKS });
+  const counter = new Value("i32", 0);
+  await Promise.all(
+    Array.from({ length: 20 }, () => pool.apply(bump, [counter])),
+  );
+  assert.equal(counter.value, 20);
+  const event = new Event();
+  const woke = pool.apply(waitFor, [event]);
+  event.set();
+  assert.equal(await woke, "woke");
 });

@@ -63,3 +63,29 @@ export function spin(): never {
 export function exitWith(code: number): never {
   Deno.exit(code);
 }
+
+/** Adds 1 to a shared counter (a Value, live in a thread or proxied in a process). */
+export async function bump(
+  counter: { add(delta: number): unknown },
+): Promise<void> {
+  await counter.add(1);
+}
+
+/** Waits for an Event, then reports. */
+export async function waitFor(event: { wait(): unknown }): Promise<string> {
+  await event.wait();
+  return "woke";
+}
+
+/** The process id of whoever runs the task. */
+export function pid(): number {
+  return Deno.pid;
+}
+
+/** Kills its own process with SIGKILL (like the kernel's OOM killer would). */
+export function killSelf(): never {
+  Deno.kill(Deno.pid, "SIGKILL");
+  while (true) {
+    // the signal lands before this loops long
+  }
+}
