@@ -40,6 +40,8 @@ import {
 interface Entry {
   object: object;
   codec: TransferCodec;
+  /** Markers sent to the peer and not yet released by it. */
+  sent?: number;
 }
 
 /** Objects reachable by a well-known name from every connection (the Manager's registry). */
@@ -85,12 +87,15 @@ export class ObjectTable implements ObjectExporter {
   /** Exports `object` (the same object always gets the same id). */
   export(object: object, codec: TransferCodec): string {
     let id = this.#ids.get(object);
-    if (id === undefined || !this.#byId.has(id)) {
+    let entry = id === undefined ? undefined : this.#byId.get(id);
+    if (!entry) {
       id = `o${this.#next++}`;
+      entry = { object, codec, sent: 0 };
       this.#ids.set(object, id);
-      this.#byId.set(id, { object, codec });
+      this.#byId.set(id, entry);
     }
-    return id;
+    entry.sent!++;
+    return id!;
   }
 
   /** Finds an exported object, or a named one (ids of the form "n:<name>"). */
@@ -99,10 +104,16 @@ export class ObjectTable implements ObjectExporter {
     return this.#byId.get(id);
   }
 
-  /** Forgets one exported object. */
-  release(id: string): void {
+  /**
+   * The peer dropped the proxies built from `count` markers of `id`; the
+   * entry goes once every marker sent was released (a marker still in
+   * flight keeps it).
+   */
+  release(id: string, count: number = Infinity): void {
     const entry = this.#byId.get(id);
     if (!entry) return;
+    entry.sent = (entry.sent ?? 0) - count;
+    if (entry.sent > 0) return;
     this.#byId.delete(id);
     this.#ids.delete(entry.object);
   }
@@ -139,6 +150,13 @@ export class RemoteSession {
   readonly importer: ObjectImporter;
   #handler?: RequestHandler;
   #raw: ReadonlySet<string>;
+  #imported = new Map<
+    string,
+    { call: WeakRef<RemoteCall>; holder: { id: string; count: number } }
+  >();
+  #released = new FinalizationRegistry<{ id: string; count: number }>((
+    holder,
+  ) => this.#onCollected(holder));
 
   constructor(conn: Deno.Conn | FramedConn, options: SessionOptions = {}) {
     this.table = new ObjectTable(options.named);
@@ -148,6 +166,13 @@ export class RemoteSession {
     this.peer = new RpcPeer(conn, {
       ...options,
       handler: (method, params, signal) => this.#serve(method, params, signal),
+      onNotify: (method, params) => {
+        if (method !== "$release") return options.onNotify?.(method, params);
+        const [id, count] = params as [string, number];
+        if (typeof id === "string" && typeof count === "number") {
+          this.table.release(id, count);
+        }
+      },
     });
     this.peer.closed.then(() => this.table.clear());
   }
@@ -188,8 +213,31 @@ export class RemoteSession {
     this.peer.close(reason);
   }
 
+  // One call function per live id; proxies hold it. When every proxy built
+  // on it is collected, the owner is told how many markers it covered.
   #remote(id: string, _codec: TransferCodec): RemoteCall {
-    return this.remote(id);
+    const live = this.#imported.get(id);
+    const known = live?.call.deref();
+    if (live && known) {
+      live.holder.count++;
+      return known;
+    }
+    const call = this.remote(id);
+    const holder = { id, count: 1 };
+    this.#imported.set(id, { call: new WeakRef(call), holder });
+    this.#released.register(call, holder);
+    return call;
+  }
+
+  #onCollected(holder: { id: string; count: number }): void {
+    const live = this.#imported.get(holder.id);
+    if (live?.holder === holder) this.#imported.delete(holder.id);
+    if (this.peer.isClosed) return;
+    try {
+      this.peer.notify("$release", [holder.id, holder.count]);
+    } catch {
+      // Closing: the owner forgets everything anyway.
+    }
   }
 
   #serve(method: string, params: unknown, signal: AbortSignal): unknown {

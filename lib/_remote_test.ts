@@ -103,3 +103,17 @@ Deno.test("only library objects that cross processes can be registered", () => {
   const named = new NamedObjects();
   assert.throws(() => named.register("plain", {}), /Cannot register 'plain'/);
 });
+
+Deno.test("the owner forgets an object once the peer's proxies of it are garbage collected", async () => {
+  const script = new URL("./testdata/remote_gc.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--v8-flags=--expose-gc", script],
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  assert.equal(
+    new TextDecoder().decode(out.stdout),
+    "exported 3\nafter gc 1\nkept still works 3\n",
+  );
+});
