@@ -153,12 +153,14 @@ export class Child {
       this.name,
     );
     const key = crypto.getRandomValues(new Uint8Array(32));
-    this.#dir = Deno.makeTempDirSync({ prefix: "multitask-" });
-    Deno.chmodSync(this.#dir, 0o700);
-    const path = `${this.#dir}/control.sock`;
     const frame = options.maxFrameSize ?? DEFAULT_FRAME;
     let listener: Deno.UnixListener | undefined;
+    let path = "";
+    this.#dir = "";
     try {
+      this.#dir = Deno.makeTempDirSync({ prefix: "multitask-" });
+      Deno.chmodSync(this.#dir, 0o700);
+      path = `${this.#dir}/control.sock`;
       listener = Deno.listen({ transport: "unix", path });
       this.#process = new Deno.Command(Deno.execPath(), {
         args: [
@@ -184,8 +186,13 @@ export class Child {
     } catch (error) {
       listener?.close();
       this.#cleanup();
+      const hint = error instanceof Deno.errors.NotCapable
+        ? " A Process needs --allow-run (to start Deno.execPath()) and read/write access to the temp dir for its control socket; run with -A, or grant those."
+        : "";
       throw new ChildStartError(
-        `Cannot start process '${this.name}': ${(error as Error).message}`,
+        `Cannot start process '${this.name}': ${
+          (error as Error).message
+        }.${hint}`,
         { cause: error },
       );
     }
@@ -335,6 +342,7 @@ export class Child {
   }
 
   #cleanup(): void {
+    if (!this.#dir) return;
     try {
       Deno.removeSync(this.#dir, { recursive: true });
     } catch {

@@ -244,3 +244,23 @@ Deno.test("a non-daemon child outlives the parent's main code and finishes", asy
     "main code done\nchild finished\n",
   );
 });
+
+Deno.test("a self-contained target runs in the child and sees its Process name", async () => {
+  const path = await Deno.makeTempFile();
+  const processModule = new URL("./process.ts", import.meta.url).href;
+  const p = new Process({
+    name: "Writer",
+    target: async (file: string, lib: string) => {
+      const { currentProcess } = await import(lib);
+      const me = currentProcess();
+      await Deno.writeTextFile(file, JSON.stringify(me));
+    },
+    args: [path, processModule],
+  });
+  p.start();
+  await p.join();
+  assert.equal(p.exitCode, 0);
+  const me = JSON.parse(await Deno.readTextFile(path));
+  assert.deepEqual(me, { pid: p.pid, ppid: Deno.pid, name: "Writer" });
+  await Deno.remove(path);
+});
