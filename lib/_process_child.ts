@@ -187,7 +187,7 @@ export class Child {
       listener?.close();
       this.#cleanup();
       const hint = error instanceof Deno.errors.NotCapable
-        ? " A Process needs --allow-run (to start Deno.execPath()) and read/write access to the temp dir for its control socket; run with -A, or grant those."
+        ? " A Process needs --allow-run (to start Deno.execPath()), --allow-net (its control channel is a Unix socket) and read/write access to the temp dir; run with -A, or grant those."
         : "";
       throw new ChildStartError(
         `Cannot start process '${this.name}': ${
