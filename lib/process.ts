@@ -304,8 +304,10 @@ export class Process implements AsyncDisposable {
       await child.status;
     } else {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      // The timer keeps this process alive meanwhile; `status` would ref a
+      // daemon child for good.
       await Promise.race([
-        child.status,
+        child.exited,
         new Promise((resolve) => (timer = setTimeout(resolve, timeout))),
       ]);
       clearTimeout(timer);
