@@ -49,6 +49,7 @@ function script(mode: string): Deno.ChildProcess {
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
+    signal: AbortSignal.timeout(60_000), // a hang fails instead of blocking the suite
   }).spawn();
 }
 
@@ -206,7 +207,9 @@ Deno.test("an uncaught error prints the stack from the child and exits 1; a miss
 });
 
 Deno.test("a daemon child dies when its parent exits", async (t) => {
-  for (const mode of ["daemon-return", "daemon-deno-exit"]) {
+  for (
+    const mode of ["daemon-return", "daemon-deno-exit", "daemon-join-timeout"]
+  ) {
     await t.step(mode, async () => {
       const parent = script(mode);
       const [line] = await firstLines(parent, 1);

@@ -38,6 +38,12 @@ async function main(): Promise<void> {
     case "daemon-return":
       daemon();
       return;
+    case "daemon-join-timeout": {
+      const p = daemon();
+      await p.join(1);
+      console.log(`alive ${p.isAlive()}`);
+      return;
+    }
     case "daemon-deno-exit":
       daemon();
       Deno.exit(3);
