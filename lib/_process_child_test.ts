@@ -1,18 +1,33 @@
 import assert from "node:assert/strict";
-import { ChildStartError, permissionFlags, startChild } from "./_process_child.ts";
+import {
+  ChildStartError,
+  permissionFlags,
+  startChild,
+} from "./_process_child.ts";
 import { describeTarget } from "./_target.ts";
 import { ConnectionClosedError } from "./_wire.ts";
 import * as targets from "./testdata/process_targets.ts";
 
 const module = new URL("./testdata/process_targets.ts", import.meta.url).href;
-const spec = (fn: (...args: never[]) => unknown) => describeTarget(fn, module, "test");
+const spec = (fn: (...args: never[]) => unknown) =>
+  describeTarget(fn, module, "test");
 
 Deno.test("a child runs many pipelined invokes and reports who it is", async () => {
-  await using child = await startChild({ name: "Worker-A", daemon: true, module });
+  await using child = await startChild({
+    name: "Worker-A",
+    daemon: true,
+    module,
+  });
   const results = await Promise.all(
-    Array.from({ length: 1000 }, (_, i) => child.invoke(spec(targets.add), [i, 1])),
+    Array.from(
+      { length: 1000 },
+      (_, i) => child.invoke(spec(targets.add), [i, 1]),
+    ),
   );
-  assert.deepEqual(results.map((r) => r.ok && r.value), results.map((_, i) => i + 1));
+  assert.deepEqual(
+    results.map((r) => r.ok && r.value),
+    results.map((_, i) => i + 1),
+  );
   const who = await child.invoke(spec(targets.whoAmI), []);
   assert.deepEqual(who, {
     ok: true,
@@ -21,7 +36,11 @@ Deno.test("a child runs many pipelined invokes and reports who it is", async () 
 });
 
 Deno.test("an error thrown in the child comes back with its class name and message", async () => {
-  await using child = await startChild({ name: "Worker-B", daemon: true, module });
+  await using child = await startChild({
+    name: "Worker-B",
+    daemon: true,
+    module,
+  });
   const outcome = await child.invoke(spec(targets.fail), ["bad input"]);
   assert.equal(outcome.ok, false);
   if (!outcome.ok) {
@@ -32,13 +51,21 @@ Deno.test("an error thrown in the child comes back with its class name and messa
 });
 
 Deno.test("a library object passed to a child is a live handle on the parent's object", async () => {
-  await using child = await startChild({ name: "Worker-C", daemon: true, module });
+  await using child = await startChild({
+    name: "Worker-C",
+    daemon: true,
+    module,
+  });
   const tally = new targets.Tally();
   const outcome = await child.invoke(spec(targets.addRemote), [tally, 50]);
   assert.deepEqual(outcome, { ok: true, value: 50 });
   assert.equal(tally.total, 50);
   const again = await child.invoke(spec(targets.addRemote), [tally, 1]);
-  assert.deepEqual(again, { ok: true, value: 51 }, "the same object, not a copy");
+  assert.deepEqual(
+    again,
+    { ok: true, value: 51 },
+    "the same object, not a copy",
+  );
 });
 
 Deno.test("a call the child was blocked in is cancelled when the child dies, and its exports are released", async () => {
@@ -65,15 +92,25 @@ Deno.test("a child resolves imports through the deno.json next to the target's m
       `${dir}/deno.json`,
       JSON.stringify({ imports: { "greeting": "./greeting.ts" } }),
     );
-    await Deno.writeTextFile(`${dir}/greeting.ts`, `export const greeting = "hello from the map";`);
+    await Deno.writeTextFile(
+      `${dir}/greeting.ts`,
+      `export const greeting = "hello from the map";`,
+    );
     await Deno.writeTextFile(
       `${dir}/uses_map.ts`,
       `import { greeting } from "greeting";\nexport function hello() { return greeting; }\n`,
     );
     const userModule = `file://${dir}/uses_map.ts`;
-    await using child = await startChild({ name: "Mapped", daemon: true, module: userModule });
+    await using child = await startChild({
+      name: "Mapped",
+      daemon: true,
+      module: userModule,
+    });
     const hello = function hello() {};
-    const outcome = await child.invoke(describeTarget(hello, userModule, "test"), []);
+    const outcome = await child.invoke(
+      describeTarget(hello, userModule, "test"),
+      [],
+    );
     assert.deepEqual(outcome, { ok: true, value: "hello from the map" });
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -94,11 +131,21 @@ Deno.test("permissions are inherited unless narrowed", async (t) => {
     const outcome = await child.invoke(spec(targets.permissionStates), []);
     assert.deepEqual(outcome, {
       ok: true,
-      value: { read: "granted", write: "granted", net: "prompt", run: "prompt" },
+      value: {
+        read: "granted",
+        write: "granted",
+        net: "prompt",
+        run: "prompt",
+      },
     });
   });
   await t.step('"none" leaves only the control socket', async () => {
-    await using child = await startChild({ name: "Bare", daemon: true, module, permissions: "none" });
+    await using child = await startChild({
+      name: "Bare",
+      daemon: true,
+      module,
+      permissions: "none",
+    });
     const outcome = await child.invoke(spec(targets.permissionStates), []);
     assert.deepEqual(outcome, {
       ok: true,
@@ -119,7 +166,12 @@ Deno.test("permissions are inherited unless narrowed", async (t) => {
 
 Deno.test("a child that cannot start is reported as ChildStartError", async () => {
   await assert.rejects(
-    startChild({ name: "Nowhere", daemon: true, module, cwd: "/nonexistent/dir" }),
+    startChild({
+      name: "Nowhere",
+      daemon: true,
+      module,
+      cwd: "/nonexistent/dir",
+    }),
     ChildStartError,
   );
 });
