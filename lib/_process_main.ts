@@ -127,6 +127,9 @@ async function runToExit(spec: TargetSpec, args: unknown): Promise<void> {
   await Promise.all(
     liveChildren().filter((c) => !c.daemon).map((c) => c.status),
   );
+  // Like Python's queue feeder threads joined at exit: what the target sent
+  // (a Queue handle's batched puts) reaches the parent before we go.
+  await session.peer.frames.flush().catch(() => {});
   Deno.exit(code);
 }
 

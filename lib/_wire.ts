@@ -668,7 +668,8 @@ export class RpcPeer {
     try {
       this.frames.send(ok ? [1, id, value] : [2, id, value]);
     } catch (error) {
-      if (this.#isClosed) return;
+      // The peer went away while we worked on its request: nobody to answer.
+      if (this.#isClosed || error instanceof ConnectionClosedError) return;
       // The answer itself could not be sent (not cloneable, too large): say so.
       this.frames.send([2, id, serializeError(error)]);
     }
