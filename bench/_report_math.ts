@@ -1,4 +1,4 @@
-// The report's arithmetic and text: speedup, efficiency, medians, markdown
+// The report's arithmetic and text: speedup, efficiency, markdown
 // tables and the progress bar. Pure functions, so report_test.ts checks them.
 
 /** One timed configuration: a workload run by a strategy at a pool size. */
@@ -9,7 +9,7 @@ export interface Measurement {
   strategy: string;
   /** Workers in the pool; null for single-threaded strategies. */
   size: number | null;
-  /** Median wall time of the timed runs, in ms. */
+  /** Best wall time of the timed runs, in ms. */
   ms: number;
 }
 
@@ -41,16 +41,6 @@ export function efficiency(speedupValue: number, size: number): number {
     );
   }
   return speedupValue / size;
-}
-
-/** The middle value (mean of the two middle values for an even count). */
-export function median(values: number[]): number {
-  if (values.length === 0) {
-    throw new RangeError("Cannot take the median of no values.");
-  }
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Python strategies compare with Python's serial run, the others with Deno's. */
@@ -163,4 +153,36 @@ export function seriesFor(
     out.push({ name, points });
   }
   return out;
+}
+
+/**
+ * A compact table for one workload: one row per strategy, one column per
+ * pool size, each cell the speedup (efficiency in brackets). Strategies
+ * without a pool show their one figure under every size.
+ */
+export function pivotTable(
+  rows: Row[],
+  workload: string,
+  sizes: number[],
+  order: string[],
+): string {
+  const mine = rows.filter((r) => r.workload === workload);
+  const lines = [
+    `| strategy | ${sizes.map((s) => `size ${s}`).join(" | ")} |`,
+    `|---|${sizes.map(() => "---:").join("|")}|`,
+  ];
+  for (const strategy of order) {
+    const of = mine.filter((r) => r.strategy === strategy);
+    if (of.length === 0) continue;
+    const cells = sizes.map((size) => {
+      const r = of.find((x) => x.size === size) ??
+        (of[0].size === null ? of[0] : undefined);
+      if (!r) return "—";
+      return r.efficiency === null || r.size === null
+        ? `${r.speedup.toFixed(2)}×`
+        : `${r.speedup.toFixed(2)}× (${r.efficiency.toFixed(2)})`;
+    });
+    lines.push(`| ${strategy} | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
 }

@@ -153,7 +153,7 @@ function renderPanel(
       }" stroke="#bbbbbb" stroke-dasharray="2 3"/>`,
     );
     out.push(
-      text(sx(chart.cores) + 4, top + 12, `cores = ${chart.cores}`, {
+      text(sx(chart.cores) + 4, top + h - 6, `cores = ${chart.cores}`, {
         fill: "#888888",
         size: 11,
       }),

@@ -5,12 +5,14 @@
 //   deno run -A bench/report.ts [--quick] [--sizes 1,2,4] [--tasks 16]
 //                               [--json] [--out DIR] [--no-python]
 
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { startIoFixture } from "./_fixture.ts";
 import {
+  formatMs,
   markdownTable,
   type Measurement,
-  median,
+  pivotTable,
   progressBar,
   type Row,
   SERIES_STYLE,
@@ -40,6 +42,7 @@ interface Options {
   params: WorkParams;
   reps: number;
   json: boolean;
+  readme: boolean;
   out: string;
   python: boolean;
 }
@@ -80,6 +83,8 @@ const PYTHON_SLOWDOWN = 40;
 const MIN_TIMED_MS = 250;
 /** ...or until there are this many. */
 const MAX_REPS = 40;
+/** Timed runs of the serial baselines, at least. */
+const BASELINE_REPS = 3;
 const POOLED: Strategy[] = ["thread pool", "process pool", "piscina"];
 const USAGE = `Usage: deno task demo [-- options]
   --quick         small work sizes, one timed run each (under a minute on 2 cores)
@@ -87,7 +92,9 @@ const USAGE = `Usage: deno task demo [-- options]
   --tasks N       tasks per workload (default: 16 quick, 32 full, at least 2 × the largest size)
   --json          print the JSON report on stdout instead of the markdown tables
   --out DIR       where to save results (default: bench/results)
-  --no-python     skip the Python peers`;
+  --no-python     skip the Python peers
+  --readme        also put the summary tables and chart in README.md (between
+                  the <!-- bench:begin --> and <!-- bench:end --> markers)`;
 
 function parseOptions(args: string[]): Options {
   const { values } = parseArgs({
@@ -99,6 +106,7 @@ function parseOptions(args: string[]): Options {
       json: { type: "boolean", default: false },
       out: { type: "string" },
       "no-python": { type: "boolean", default: false },
+      readme: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -122,13 +130,14 @@ function parseOptions(args: string[]): Options {
     params: {
       tasks,
       span: quick ? 1_200_000 : 6_400_000,
-      delayMs: quick ? 10 : 50,
+      delayMs: quick ? 10 : 25,
       fileBytes: quick ? 1024 * 1024 : 4 * 1024 * 1024,
     },
     reps: quick ? 1 : 3,
     json: values.json,
     out: values.out ?? new URL("./results/", import.meta.url).pathname,
     python: !values["no-python"],
+    readme: values.readme,
   };
 }
 
@@ -170,11 +179,18 @@ class Progress {
   #total: number;
   #tty = Deno.stderr.isTerminal();
   #encoder = new TextEncoder();
+  #start = performance.now();
   constructor(total: number) {
     this.#total = total;
   }
   show(label: string): void {
-    const line = progressBar(this.#done, this.#total, 28, label);
+    const elapsed = ((performance.now() - this.#start) / 1000).toFixed(0);
+    const line = progressBar(
+      this.#done,
+      this.#total,
+      28,
+      `${elapsed.padStart(3)} s  ${label}`,
+    );
     this.#write(this.#tty ? `\r\x1b[2K${line.slice(0, 110)}` : `${line}\n`);
   }
   step(label: string): void {
@@ -209,7 +225,11 @@ async function within<T>(
   }
 }
 
-/** Runs all workloads on one runner: a checked warm-up, then `reps` timed runs each. */
+/**
+ * Runs all workloads on one runner: a checked warm-up, then timed runs, of
+ * which the best counts (the least disturbed by other load on the machine).
+ * The serial baseline every ratio depends on gets at least BASELINE_REPS.
+ */
 async function measureRunner(
   runner: Runner,
   list: Workload[],
@@ -223,10 +243,13 @@ async function measureRunner(
     try {
       const expected = w.expected();
       const times: number[] = [];
-      // Short runs repeat until they fill MIN_TIMED_MS, so a median means something.
+      // Short runs repeat until they fill MIN_TIMED_MS.
+      const reps = runner.strategy === "serial"
+        ? Math.max(BASELINE_REPS, opts.reps)
+        : opts.reps;
       for (
         let rep = -1;
-        rep < opts.reps || (sum(times) < MIN_TIMED_MS && rep < MAX_REPS);
+        rep < reps || (sum(times) < MIN_TIMED_MS && rep < MAX_REPS);
         rep++
       ) {
         const start = performance.now();
@@ -245,7 +268,7 @@ async function measureRunner(
         workload: w.id,
         strategy: runner.strategy,
         size: runner.size,
-        ms: median(times),
+        ms: Math.min(...times),
       });
     } catch (error) {
       out.failures.push({
@@ -314,6 +337,7 @@ async function runPython(
     reps: opts.reps,
     min_timed_ms: MIN_TIMED_MS,
     max_reps: MAX_REPS,
+    baseline_reps: BASELINE_REPS,
     workloads: ["cpu", "timer", "file", "http"],
   };
   const writer = child.stdin.getWriter();
@@ -425,7 +449,8 @@ function renderMarkdown(
     `| Python | ${m.python ?? "not run"} |`,
     "",
     `Each workload is cut into ${p.tasks} tasks; the total work is the same for every strategy. ` +
-    `Times are the median of at least ${p.reps} timed run(s) (more for short ones, until they add up to ${MIN_TIMED_MS} ms) ` +
+    `Times are the best of at least ${p.reps} timed run(s) (${BASELINE_REPS} for the serial baselines, more for short runs, ` +
+    `until they add up to ${MIN_TIMED_MS} ms) ` +
     "after one untimed, checked warm-up; pool start-up is never timed. " +
     `Speedup is the serial time divided by the strategy's time (Python's pools are compared with Python's own serial run, ` +
     `on a CPU range ${PYTHON_SLOWDOWN}× smaller: ${
@@ -435,6 +460,7 @@ function renderMarkdown(
     "",
   ];
   for (const note of report.notes) lines.push(`> ${note}`, "");
+  lines.push("## Summary", "", summary(report, list), "");
   for (const w of list) {
     const rows = sortRows(report.rows.filter((r) => r.workload === w.id));
     lines.push(`## ${w.id}: ${w.title}`, "", markdownTable(rows), "");
@@ -450,6 +476,109 @@ function renderMarkdown(
   }
   lines.push(`![Speedup vs pool size, CPU-bound and IO-bound](${svgName})`, "");
   return lines.join("\n");
+}
+
+/** Speedup (efficiency) per strategy and size, one small table per workload. */
+function summary(report: Report, list: Workload[]): string {
+  const parts: string[] = [];
+  for (const w of list) {
+    const serial = report.measurements.find((m) =>
+      m.workload === w.id && m.strategy === "serial"
+    );
+    const py = report.measurements.find((m) =>
+      m.workload === w.id && m.strategy === "python serial"
+    );
+    const base = [
+      serial && `serial ${formatMs(serial.ms)}`,
+      py && `Python serial ${formatMs(py.ms)}`,
+    ]
+      .filter(Boolean).join(", ");
+    parts.push(
+      `**${w.title}** (${base}): speedup vs serial (efficiency)`,
+      "",
+      pivotTable(
+        report.rows,
+        w.id,
+        report.params.sizes,
+        ORDER.filter((o) => !o.endsWith("serial")),
+      ),
+      "",
+    );
+  }
+  return parts.join("\n").trimEnd();
+}
+
+const README_BEGIN = "<!-- bench:begin -->";
+const README_END = "<!-- bench:end -->";
+
+/** Replaces the block between the README markers with this run's summary and chart. */
+async function updateReadme(
+  report: Report,
+  list: Workload[],
+  files: { md: string; svg: string },
+): Promise<string> {
+  const root = new URL("..", import.meta.url).pathname;
+  const m = report.machine;
+  const command = report.command.replace(
+    "deno run -A bench/report.ts",
+    "deno task demo --",
+  );
+  const block = await formatMarkdown([
+    README_BEGIN,
+    "",
+    `Measured by \`${command}\` on ${report.date} (${m.cpu}, ${m.cores} cores, ` +
+    `${m.memoryGiB} GiB, ${m.os}, Deno ${m.deno}${
+      m.python ? `, Python ${m.python}` : ""
+    }); ` +
+    `${report.params.tasks} tasks per workload. All tables: ` +
+    `[${relative(root, files.md)}](${relative(root, files.md)}).`,
+    "",
+    summary(report, list),
+    "",
+    `![Speedup vs pool size for CPU-bound and IO-bound work](${
+      relative(root, files.svg)
+    })`,
+    "",
+    README_END,
+  ].join("\n"));
+  // Read, splice and write in one go: others edit the rest of the README.
+  const readme = new URL("../README.md", import.meta.url).pathname;
+  const text = await Deno.readTextFile(readme);
+  const begin = text.indexOf(README_BEGIN);
+  const end = text.indexOf(README_END);
+  if (begin < 0 || end < begin) {
+    throw new Error(
+      `README.md has no ${README_BEGIN} ... ${README_END} block to fill; add the two markers where the results belong.`,
+    );
+  }
+  await writeAtomic(
+    readme,
+    text.slice(0, begin) + block.trimEnd() +
+      text.slice(end + README_END.length),
+  );
+  return readme;
+}
+
+/** Formats markdown as `deno fmt` would in README.md (tables aligned, prose wrapped). */
+async function formatMarkdown(markdown: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--ext=md", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = out.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(markdown));
+  await writer.close();
+  const result = await out.output();
+  if (!result.success) {
+    throw new Error(
+      `deno fmt could not format the README block: ${
+        new TextDecoder().decode(result.stderr)
+      }`,
+    );
+  }
+  return new TextDecoder().decode(result.stdout);
 }
 
 function renderSvg(report: Report, list: Workload[]): string {
@@ -570,6 +699,13 @@ async function main(): Promise<void> {
   );
   await writeAtomic(`${dir}/${base}.md`, markdown);
   await writeAtomic(`${dir}/${base}.svg`, renderSvg(report, list));
+  if (opts.readme) {
+    const readme = await updateReadme(report, list, {
+      md: `${dir}/${base}.md`,
+      svg: `${dir}/${base}.svg`,
+    });
+    console.error(`Updated the results in ${readme}`);
+  }
   if (opts.json) console.log(JSON.stringify(report, null, 2));
   else console.log(markdown);
   console.error(`Saved ${dir}/${base}.json, ${base}.md and ${base}.svg`);

@@ -4,7 +4,7 @@ import {
   formatMs,
   markdownTable,
   type Measurement,
-  median,
+  pivotTable,
   progressBar,
   seriesFor,
   speedup,
@@ -26,13 +26,6 @@ Deno.test("efficiency() is speedup per worker", () => {
   assert.equal(efficiency(2, 8), 0.25);
   assert.throws(() => efficiency(2, 0), RangeError);
   assert.throws(() => efficiency(2, 1.5), RangeError);
-});
-
-Deno.test("median() takes the middle value, or the mean of the middle two", () => {
-  assert.equal(median([5]), 5);
-  assert.equal(median([9, 1, 5]), 5);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.throws(() => median([]), RangeError);
 });
 
 Deno.test("poolSizes() is 1, cores/2, cores, 2×cores, 4×cores without repeats", async (t) => {
@@ -254,4 +247,20 @@ Deno.test("escapeXml() escapes the five XML specials", () => {
     escapeXml(`<a href="x">'&'</a>`),
     "&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;",
   );
+});
+
+Deno.test("pivotTable() puts speedup (efficiency) per size, flat for strategies without a pool", () => {
+  const table = pivotTable(toRows(measurements), "cpu", [1, 2, 4], [
+    "serial",
+    "async",
+    "thread pool",
+    "process pool",
+  ]);
+  assert.deepEqual(table.split("\n"), [
+    "| strategy | size 1 | size 2 | size 4 |",
+    "|---|---:|---:|---:|",
+    "| serial | 1.00× | 1.00× | 1.00× |",
+    "| async | 1.00× | 1.00× | 1.00× |",
+    `| thread pool | 0.98× (0.98) | 2.00× (1.00) | 1.95× (0.49) |`,
+  ]);
 });

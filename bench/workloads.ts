@@ -154,8 +154,8 @@ export function workloads(p: WorkParams, env: IoEnv): Workload[] {
     },
     {
       id: "file",
-      title: `IO-bound: read a ${p.fileBytes / 1024} KiB temp file per task`,
-      label: `IO-bound: read ${p.fileBytes / 1024} KiB files`,
+      title: `IO-bound: read a ${bytes(p.fileBytes)} temp file per task`,
+      label: `IO-bound: read ${bytes(p.fileBytes)} files`,
       bound: "io",
       fn: fileTask,
       args: (i) => [env.files[i]],
@@ -173,6 +173,10 @@ export function workloads(p: WorkParams, env: IoEnv): Workload[] {
       expected: () => sum(indices.map((i) => i * i)),
     },
   ];
+}
+
+function bytes(n: number): string {
+  return n >= 2 ** 20 ? `${n / 2 ** 20} MiB` : `${n / 1024} KiB`;
 }
 
 function sum(values: number[]): number {

@@ -3,15 +3,15 @@ multiprocessing.pool.ThreadPool and on multiprocessing.Pool.
 
 Reads one JSON object on stdin (written by report.ts):
   {"tasks", "span", "base", "delay_ms", "url", "files", "sizes", "reps",
-   "min_timed_ms", "max_reps", "workloads"}
+   "min_timed_ms", "max_reps", "baseline_reps", "workloads"}
 and prints one JSON object on stdout: {"python": version, "results": [...]},
 each result {"workload", "strategy", "size", "ms", "total"} where ms is the
-median wall time of at least `reps` timed runs (short ones repeat until they
-add up to `min_timed_ms`, at most `max_reps` runs) after one untimed warm-up.
+best wall time of at least `reps` timed runs (`baseline_reps` for the serial
+baseline; short ones repeat until they add up to `min_timed_ms`, at most
+`max_reps` runs) after one untimed warm-up, as report.ts does.
 """
 
 import json
-import statistics
 import sys
 import time
 import urllib.request
@@ -75,17 +75,17 @@ def run_pool(pool, fn, arg_list):
     return sum(p.get() for p in pending)
 
 
-def measure(run, cfg):
+def measure(run, cfg, reps):
     run()  # warm-up: workers started, modules and connections ready
     times = []
     total = None
-    while len(times) < cfg["reps"] or (
+    while len(times) < reps or (
         sum(times) < cfg["min_timed_ms"] and len(times) < cfg["max_reps"]
     ):
         start = time.perf_counter()
         total = run()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), total
+    return min(times), total
 
 
 def main():
@@ -93,7 +93,8 @@ def main():
     results = []
 
     def record(workload, strategy, size, run):
-        ms, total = measure(run, cfg)
+        reps = max(cfg["reps"], cfg["baseline_reps"]) if size is None else cfg["reps"]
+        ms, total = measure(run, cfg, reps)
         results.append(
             {"workload": workload, "strategy": strategy, "size": size, "ms": ms, "total": total}
         )
