@@ -1,0 +1,422 @@
+import assert from "node:assert/strict";
+import { authenticateClient } from "../_auth.ts";
+import { FramedConn } from "../_wire.ts";
+import { Empty, Queue } from "../queue.ts";
+import { Event } from "../sync/event.ts";
+import {
+  AuthenticationError,
+  ConnectionClosedError,
+  Manager,
+  type ManagerOptions,
+} from "./manager.ts";
+
+const KEY = "abc";
+
+async function serve(options: Partial<ManagerOptions> = {}) {
+  const manager = new Manager({ port: 0, authkey: KEY, ...options });
+  manager.register("task_queue", new Queue<number>());
+  manager.register("result_queue", new Queue<string>());
+  manager.register("ready", new Event());
+  const { port } = await manager.start();
+  return { manager, port };
+}
+
+/** Reads until the server closes the connection; true if it did. */
+async function closedByServer(conn: Deno.Conn): Promise<boolean> {
+  const buf = new Uint8Array(1024);
+  try {
+    while ((await conn.read(buf)) !== null) { /* handshake bytes */ }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+  }
+  conn.close();
+  return true;
+}
+
+async function seedExchange(port: number, manager: Manager): Promise<void> {
+  await using client = await Manager.connect({ port, authkey: KEY });
+  const task = client.queue<number>("task_queue");
+  const result = client.queue<string>("result_queue");
+  const tasks = manager.get<Queue<number>>("task_queue");
+  const results = manager.get<Queue<string>>("result_queue");
+  for (const n of [2732, 1122, 6716]) await tasks.put(n);
+  for (let i = 0; i < 3; i++) {
+    const n = await task.get({ timeout: 1000 });
+    await result.put(`${n} * ${n} = ${n * n}`);
+  }
+  const got = [await results.get(), await results.get(), await results.get()];
+  assert.deepEqual(got, [
+    "2732 * 2732 = 7463824",
+    "1122 * 1122 = 1258884",
+    "6716 * 6716 = 45104656",
+  ]);
+}
+
+Deno.test("A worker with the right authkey works on the master's queues by name", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await seedExchange(port, manager);
+});
+
+Deno.test("A remote get({ timeout }) rejects with Empty when the master's queue stays empty", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await using client = await Manager.connect({ port, authkey: KEY });
+  await assert.rejects(client.queue("task_queue").get({ timeout: 20 }), Empty);
+});
+
+Deno.test("A wrong authkey is refused with AuthenticationError and the master goes on serving", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await assert.rejects(
+    Manager.connect({ port, authkey: "wrong" }),
+    (error: Error) => {
+      assert.ok(error instanceof AuthenticationError);
+      assert.match(error.message, /same authkey/);
+      return true;
+    },
+  );
+  await assert.rejects(
+    Manager.connect({ port, authkey: new Uint8Array([97, 98]) }),
+    AuthenticationError,
+  );
+  assert.equal(manager.refused, 2);
+  await seedExchange(port, manager);
+});
+
+Deno.test("client.queue() of an unknown name names it and lists the registered names", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await using client = await Manager.connect({ port, authkey: KEY });
+  assert.throws(() => client.queue("get_task_queue"), {
+    name: "ReferenceError",
+    message:
+      /'get_task_queue'|"get_task_queue".*registered: 'task_queue', 'result_queue', 'ready'/,
+  });
+  assert.throws(() => client.queue("ready"), {
+    name: "TypeError",
+    message: /'ready' .* is a Event, not a Queue/,
+  });
+  assert.throws(() => manager.get("nope"), {
+    name: "ReferenceError",
+    message: /"nope".*'task_queue'/,
+  });
+  assert.deepEqual(client.names(), ["task_queue", "result_queue", "ready"]);
+});
+
+Deno.test("client.event() sets and waits on the master's Event", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await using client = await Manager.connect({ port, authkey: KEY });
+  const ready = client.event("ready");
+  assert.equal(await ready.isSet(), false);
+  assert.equal(await ready.wait(1), false);
+  await ready.set();
+  assert.equal(manager.get<Event>("ready").isSet(), true);
+  assert.equal(await ready.wait(), true);
+});
+
+Deno.test("Garbage before authentication closes that connection only", async (t) => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  const cases: [string, Uint8Array][] = [
+    ["random bytes", crypto.getRandomValues(new Uint8Array(64))],
+    [
+      "an HTTP request",
+      new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+    ],
+    ["a huge length prefix", new Uint8Array([0xff, 0xff, 0xff, 0xff, 1, 2, 3])],
+  ];
+  for (const [name, bytes] of cases) {
+    await t.step(name, async () => {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(bytes).catch(() => 0);
+      assert.ok(await closedByServer(conn));
+    });
+  }
+  await t.step(
+    "a connection that says nothing, after handshakeTimeout",
+    async () => {
+      const quick = await serve({ handshakeTimeout: 50 });
+      await using _quick = quick.manager;
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: quick.port,
+      });
+      assert.ok(await closedByServer(conn));
+    },
+  );
+  assert.equal(manager.refused, 3);
+  await seedExchange(port, manager);
+});
+
+Deno.test("Garbage after authentication closes that connection only", async (t) => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  const cases: [string, Uint8Array][] = [
+    ["a huge length prefix", new Uint8Array([0xff, 0xff, 0xff, 0xf0])],
+    ["an undecodable frame", new Uint8Array([0, 0, 0, 3, 0x4a, 0x7b, 0x7b])],
+    [
+      "a frame that is not an RPC message",
+      new Uint8Array([0, 0, 0, 3, 0x4a, 0x34, 0x32]),
+    ],
+  ];
+  for (const [name, bytes] of cases) {
+    await t.step(name, async () => {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      const frames = new FramedConn(conn);
+      await authenticateClient(frames, KEY);
+      await conn.write(bytes);
+      const buf = new Uint8Array(64);
+      while (
+        (await conn.read(buf).catch(() => null)) !== null
+      ) { /* until closed */ }
+      frames.close();
+    });
+  }
+  await seedExchange(port, manager);
+});
+
+Deno.test("A client killed while blocked in get() loses nothing: its get is cancelled on the master", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  const jobs = new Queue<number>();
+  const blocked = new Event();
+  manager.register("jobs", jobs).register("blocked", blocked);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./testdata/blocked_get.ts", import.meta.url).pathname,
+      String(port),
+      KEY,
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  await blocked.wait(); // the child's get() reached the master before this set()
+  child.kill("SIGKILL");
+  await child.status;
+  while (manager.connections > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await jobs.put(42);
+  assert.equal(jobs.qsize(), 1);
+  await using client = await Manager.connect({ port, authkey: KEY });
+  assert.equal(await client.queue<number>("jobs").get({ timeout: 1000 }), 42);
+});
+
+Deno.test("callTimeout rejects a get() with TimeoutError and cancels it on the master", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await using client = await Manager.connect({
+    port,
+    authkey: KEY,
+    callTimeout: 30,
+  });
+  const task = client.queue<number>("task_queue");
+  await assert.rejects(task.get(), { name: "TimeoutError" });
+  // Calls are served in order: once this answers, the cancel was handled.
+  await assert.rejects(task.get({ timeout: 0 }), Empty);
+  await manager.get<Queue<number>>("task_queue").put(7);
+  assert.equal(await task.get({ timeout: 1000 }), 7);
+});
+
+Deno.test("Pipelined calls from one client are all answered, in order", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await using client = await Manager.connect({ port, authkey: KEY });
+  const task = client.queue<number>("task_queue");
+  const n = 2000;
+  const puts = Array.from(
+    { length: n },
+    (_, i) => task.put(i, { timeout: 1000 }),
+  );
+  const gets = Array.from({ length: n }, () => task.get({ timeout: 1000 }));
+  await Promise.all(puts);
+  assert.deepEqual(
+    await Promise.all(gets),
+    Array.from({ length: n }, (_, i) => i),
+  );
+});
+
+Deno.test("An item over the frame size limit is refused, and the connection stays usable", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await using client = await Manager.connect({
+    port,
+    authkey: KEY,
+    maxFrameSize: 64 * 1024,
+  });
+  const task = client.queue<string>("task_queue");
+  await assert.rejects(task.put("x".repeat(100_000), { timeout: 1000 }), {
+    name: "FrameError",
+    message: /maximum frame size is 65536 bytes/,
+  });
+  await task.put("small", { timeout: 1000 });
+  assert.equal(await task.get({ timeout: 1000 }), "small");
+});
+
+Deno.test("A frame over the master's limit closes that client's connection only", async () => {
+  const { manager, port } = await serve({ maxFrameSize: 64 * 1024 });
+  await using _ = manager;
+  await using big = await Manager.connect({ port, authkey: KEY });
+  await assert.rejects(
+    big.queue("task_queue").put("x".repeat(100_000), { timeout: 1000 }),
+    ConnectionClosedError,
+  );
+  await big.closed;
+  await seedExchange(port, manager);
+  assert.equal(manager.get<Queue<number>>("task_queue").qsize(), 0);
+});
+
+Deno.test("shutdown() rejects the calls clients wait in and keeps every item", async () => {
+  const { manager, port } = await serve();
+  const client = await Manager.connect({ port, authkey: KEY });
+  const waiting = assert.rejects(
+    client.queue("task_queue").get(),
+    ConnectionClosedError,
+  );
+  await client.event("ready").set(); // the get() is being served
+  await manager.shutdown();
+  await waiting;
+  await client.close();
+  const tasks = manager.get<Queue<number>>("task_queue");
+  await tasks.put(1);
+  assert.equal(tasks.qsize(), 1);
+  await assert.rejects(
+    Manager.connect({ port, authkey: KEY }),
+    Deno.errors.ConnectionRefused,
+  );
+});
+
+Deno.test("A TLS manager serves clients that trust its certificate", async (t) => {
+  const pem = await selfSignedCertificate();
+  if (!pem) {
+    await t.step({
+      name: "skipped: openssl is not installed",
+      ignore: true,
+      fn() {},
+    });
+    return;
+  }
+  const { manager, port } = await serve({ tls: pem });
+  await using _ = manager;
+  await using client = await Manager.connect({
+    port,
+    authkey: KEY,
+    tls: { caCerts: [pem.cert] },
+  });
+  const task = client.queue<number>("task_queue");
+  await task.put(3411);
+  assert.equal(await task.get({ timeout: 1000 }), 3411);
+  await assert.rejects(
+    Manager.connect({ port, authkey: KEY, tls: true }),
+    /certificate/i,
+  );
+  await assert.rejects(
+    Manager.connect({ port, authkey: "wrong", tls: { caCerts: [pem.cert] } }),
+    AuthenticationError,
+  );
+});
+
+Deno.test("Bad options are refused up front, naming the option", async (t) => {
+  const cases: [string, () => unknown, RegExp][] = [
+    [
+      "port",
+      () => new Manager({ port: -1, authkey: KEY }),
+      /'port' must be an integer from 0 to 65535.*received -1/,
+    ],
+    [
+      "authkey",
+      () => new Manager({ port: 0, authkey: "" }),
+      /'authkey' must be a non-empty string/,
+    ],
+    [
+      "hostname",
+      () => new Manager({ hostname: "", port: 0, authkey: KEY }),
+      /'hostname'/,
+    ],
+    [
+      "tls",
+      () => new Manager({ port: 0, authkey: KEY, tls: { cert: "x" } as never }),
+      /'tls' must be \{ cert, key \}/,
+    ],
+    [
+      "maxFrameSize",
+      () => new Manager({ port: 0, authkey: KEY, maxFrameSize: 10 }),
+      /'maxFrameSize'/,
+    ],
+    [
+      "register name",
+      () => new Manager({ port: 0, authkey: KEY }).register("", new Queue()),
+      /'name'/,
+    ],
+    [
+      "register a plain object",
+      () => new Manager({ port: 0, authkey: KEY }).register("x", {}),
+      /only library objects that cross processes/,
+    ],
+  ];
+  for (const [name, make, message] of cases) {
+    await t.step(
+      name,
+      () => assert.throws(make, { name: "TypeError", message }),
+    );
+  }
+  await t.step("connect port", async () => {
+    await assert.rejects(
+      Manager.connect({ port: 0, authkey: KEY }),
+      /'port' must be an integer from 1/,
+    );
+  });
+  await t.step("connect callTimeout", async () => {
+    await assert.rejects(
+      Manager.connect({ port: 1, authkey: KEY, callTimeout: -5 }),
+      /'callTimeout'/,
+    );
+  });
+});
+
+async function selfSignedCertificate(): Promise<
+  { cert: string; key: string } | undefined
+> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { success } = await new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (!success) return undefined;
+    return {
+      cert: await Deno.readTextFile(`${dir}/cert.pem`),
+      key: await Deno.readTextFile(`${dir}/key.pem`),
+    };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
