@@ -13,6 +13,7 @@ import { authenticateClient } from "./_auth.ts";
 import { CHILD_ENVIRONMENT, liveChildren } from "./_process_child.ts";
 import { RemoteSession } from "./_remote.ts";
 import { invoke, type Outcome, type TargetSpec } from "./_target.ts";
+import { drainUndelivered } from "./_transfer.ts";
 import { FramedConn } from "./_wire.ts";
 
 const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
@@ -129,6 +130,7 @@ async function runToExit(spec: TargetSpec, args: unknown): Promise<void> {
   );
   // Like Python's queue feeder threads joined at exit: what the target sent
   // (a Queue handle's batched puts) reaches the parent before we go.
+  await drainUndelivered();
   await session.peer.frames.flush().catch(() => {});
   Deno.exit(code);
 }

@@ -393,3 +393,22 @@ export function callExported(
     return Promise.reject(error);
   }
 }
+
+// Work remote handles accepted but have not delivered yet (a Queue handle's
+// batched puts, which resolve before the owner has them, like Python's
+// multiprocessing.Queue.put). A child process drains it before exiting, the
+// way Python joins a queue's feeder thread at exit.
+const undelivered = new Set<() => Promise<void>>();
+
+/** Registers a drain function while a handle holds undelivered work; returns the unregister. */
+export function trackUndelivered(drain: () => Promise<void>): () => void {
+  undelivered.add(drain);
+  return () => undelivered.delete(drain);
+}
+
+/** Resolves once every handle has delivered (or failed to deliver) what it accepted. */
+export async function drainUndelivered(): Promise<void> {
+  while (undelivered.size > 0) {
+    await Promise.all([...undelivered].map((drain) => drain().catch(() => {})));
+  }
+}

@@ -24,7 +24,11 @@ import {
   Ring,
   type RingState,
 } from "./_ring.ts";
-import { registerCodec, type RemoteCall } from "./_transfer.ts";
+import {
+  registerCodec,
+  type RemoteCall,
+  trackUndelivered,
+} from "./_transfer.ts";
 
 /** Options of {@linkcode Queue}. */
 export interface QueueOptions {
@@ -678,21 +682,28 @@ for (const fn of [putMany, joinRemote]) {
 
 // ---- the remote side (a handle in another process) ----------------------------
 
-// Items a handle may have sent but not yet had acknowledged before a put
-// waits; bounds the memory a fast producer can pile up in the channel.
-const WINDOW = 8192;
+// Items a handle may hold undelivered before a put waits; bounds the memory
+// a fast producer can pile up ahead of the owner.
+const WINDOW = 16384;
 
-/** A handle's link to the owner's queue: batches puts, keeps call order. */
+/**
+ * A handle's link to the owner's queue. Puts are batched: while one batch
+ * is on its way, the next accumulates, so batches grow with the load and
+ * stay in order (one `putMany` in flight at a time). Other calls wait for
+ * the puts made before them.
+ */
 class RemoteSide {
   readonly #call: RemoteCall;
   #batch: unknown[] = [];
   #batchWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> =
     [];
   #scheduled = false;
+  #sending = false;
   /** Learnt from the first acknowledged batch; 0: unbounded, so puts resolve early. */
   #maxsize: number | undefined;
-  #inflight = 0; // items sent, not yet acknowledged
+  #idle: Array<() => void> = [];
   #room: Array<() => void> = [];
+  #untrack: (() => void) | undefined;
   #failure: unknown;
 
   constructor(call: RemoteCall) {
@@ -717,9 +728,7 @@ class RemoteSide {
     this.#batch.push(item);
     this.#schedule();
     if (this.#maxsize === 0) {
-      return this.#inflight + this.#batch.length < WINDOW
-        ? Promise.resolve()
-        : this.#waitRoom();
+      return this.#batch.length < WINDOW ? Promise.resolve() : this.#waitRoom();
     }
     return new Promise((resolve, reject) =>
       this.#batchWaiters.push({ resolve, reject })
@@ -732,8 +741,8 @@ class RemoteSide {
     args: unknown[],
     signal?: AbortSignal,
   ): Promise<unknown> {
+    await this.#delivered();
     if (this.#failure !== undefined) throw this.#takeFailure();
-    if (this.#batch.length > 0) this.#send();
     try {
       return await this.#call(method, args, signal ? { signal } : undefined);
     } catch (error) {
@@ -741,12 +750,15 @@ class RemoteSide {
     }
   }
 
-  /** A call whose result nobody awaits (close, taskDone); a failure surfaces at the next call. */
+  /** A call nobody awaits (close, taskDone), after earlier puts; a failure surfaces at the next call. */
   send(method: string, args: unknown[]): void {
-    if (this.#batch.length > 0) this.#send();
-    this.#call(method, args).catch((error) => {
-      this.#failure ??= revived(error);
-    });
+    const untrack = trackUndelivered(() => done);
+    const done: Promise<void> = this.#delivered()
+      .then(() => this.#call(method, args))
+      .then(() => {}, (error) => {
+        this.#failure ??= revived(error);
+      })
+      .finally(untrack);
   }
 
   #takeFailure(): unknown {
@@ -755,23 +767,25 @@ class RemoteSide {
     return failure;
   }
 
-  // Sent in a microtask: every put made before the caller next awaits goes
-  // in one batch, and the batch is on the channel before the putting code
-  // resumes, so a child that returns right after its last put loses nothing.
+  // First batch: sent in a microtask, so every put made before the caller
+  // next awaits goes in it. Later ones: when the previous is acknowledged.
   #schedule(): void {
-    if (this.#scheduled) return;
+    this.#untrack ??= trackUndelivered(() => this.#delivered());
+    if (this.#scheduled || this.#sending) return;
     this.#scheduled = true;
     queueMicrotask(() => {
       this.#scheduled = false;
-      if (this.#batch.length > 0) this.#send();
+      if (!this.#sending) this.#send();
     });
   }
 
   #send(): void {
     const items = this.#batch, waiters = this.#batchWaiters;
+    if (items.length === 0) return this.#becameIdle();
     this.#batch = [];
     this.#batchWaiters = [];
-    this.#inflight += items.length;
+    this.#sending = true;
+    for (const wake of this.#room.splice(0)) wake();
     this.#call("putMany", [items]).then(
       (maxsize) => {
         this.#maxsize = maxsize as number;
@@ -784,13 +798,23 @@ class RemoteSide {
         for (const w of waiters) w.reject(e);
       },
     ).finally(() => {
-      this.#inflight -= items.length;
-      if (this.#inflight + this.#batch.length < WINDOW) {
-        for (const wake of this.#room.splice(0)) {
-          wake();
-        }
-      }
+      this.#sending = false;
+      this.#send();
     });
+  }
+
+  #becameIdle(): void {
+    this.#untrack?.();
+    this.#untrack = undefined;
+    for (const wake of this.#idle.splice(0)) wake();
+  }
+
+  /** Resolves once every put made so far is acknowledged (or failed). */
+  #delivered(): Promise<void> {
+    if (!this.#sending && !this.#scheduled && this.#batch.length === 0) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   #waitRoom(): Promise<void> {
