@@ -20,6 +20,7 @@
  * ```
  */
 export class WorkerCrashedError extends Error {
+  /** Always "WorkerCrashedError". */
   override name = "WorkerCrashedError";
   /** The name of the worker that died, e.g. "Pool-1-worker-2 (thread)". */
   readonly worker: string;
@@ -27,6 +28,8 @@ export class WorkerCrashedError extends Error {
   readonly exitCode: number | null;
 
   /**
+   * Describes the death of `worker` for the task it held.
+   *
    * @param worker The name of the worker that died.
    * @param message What happened and what to do about it.
    * @param exitCode The worker's exit code, when known.
@@ -70,6 +73,7 @@ export class WorkerCrashedError extends Error {
  * ```
  */
 export class TimeoutError extends Error {
+  /** Always "TimeoutError". */
   override name = "TimeoutError";
 }
 
@@ -92,6 +96,7 @@ export class TimeoutError extends Error {
  * ```
  */
 export class AbortError extends Error {
+  /** Always "AbortError". */
   override name = "AbortError";
 }
 
@@ -112,6 +117,7 @@ export class AbortError extends Error {
  * ```
  */
 export class PoolClosedError extends Error {
+  /** Always "PoolClosedError". */
   override name = "PoolClosedError";
 }
 
@@ -133,5 +139,6 @@ export class PoolClosedError extends Error {
  * ```
  */
 export class PoolFullError extends Error {
+  /** Always "PoolFullError". */
   override name = "PoolFullError";
 }

@@ -48,8 +48,9 @@ export interface PoolOptions {
   kind?: "thread" | "process";
   /** Module (usually `import.meta.url`) whose exports name the functions passed to `apply`, `map`... */
   module?: string | URL;
-  /** Runs once in each worker before its first task (it may be async). */
-  initializer?: Target;
+  /** Runs once in each worker before its first task (it may be async); exported from `module`, or self-contained. */
+  // deno-lint-ignore no-explicit-any
+  initializer?: (...args: any[]) => unknown;
   /** Arguments of `initializer`. */
   initargs?: unknown[];
   /** Replace a worker after it ran this many tasks (a map chunk counts as one). */
