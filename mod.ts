@@ -96,3 +96,15 @@ export {
   TimeoutError,
   WorkerCrashedError,
 } from "./lib/pool.ts";
+
+export {
+  AuthenticationError,
+  type ConnectOptions,
+  ConnectionClosedError,
+  FrameError,
+  Manager,
+  type ManagerAddress,
+  ManagerClient,
+  type ManagerOptions,
+  type RemoteEvent,
+} from "./lib/manager/manager.ts";

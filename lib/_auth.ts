@@ -7,8 +7,25 @@
 
 import type { FramedConn } from "./_wire.ts";
 
-/** The peer did not prove it holds the same key (Python's multiprocessing.AuthenticationError). */
+/**
+ * The peer did not prove it holds the same key (Python's multiprocessing.AuthenticationError).
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError, Manager } from "@multitask/core";
+ *
+ * export async function connect(port: number): Promise<void> {
+ *   try {
+ *     await using _client = await Manager.connect({ port, authkey: "abc" });
+ *   } catch (error) {
+ *     if (error instanceof AuthenticationError) console.log("wrong authkey");
+ *     else throw error;
+ *   }
+ * }
+ * ```
+ */
 export class AuthenticationError extends Error {
+  /** Always "AuthenticationError". */
   override name = "AuthenticationError";
 }
 

@@ -39,7 +39,7 @@ export interface ConnectOptions {
   /** Port the master listens on. */
   port: number;
   /** The master's key (same bytes on both sides; never sent over the wire). */
-  authkey: AuthKey;
+  authkey: string | Uint8Array;
   /**
    * Connect over TLS: `true` trusts the system's roots; `{ caCerts }` adds
    * PEM certificates to trust (a self-signed master's certificate).

@@ -46,7 +46,7 @@ export interface ManagerOptions {
   /** Port to listen on; 0 picks a free one (see the address `start()` returns). */
   port: number;
   /** Shared secret clients must prove they hold (a string or bytes; never sent). */
-  authkey: AuthKey;
+  authkey: string | Uint8Array;
   /** Serve over TLS with this PEM certificate chain and private key. */
   tls?: { cert: string; key: string };
   /** Largest message accepted or sent, in bytes. Default 8 MiB. */
@@ -66,7 +66,9 @@ export interface ManagerOptions {
  * ```
  */
 export interface ManagerAddress {
+  /** The interface listened on, e.g. "127.0.0.1". */
   hostname: string;
+  /** The bound port (the one picked when 0 was asked for). */
   port: number;
 }
 
