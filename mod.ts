@@ -75,6 +75,26 @@ export {
 export { Local } from "./lib/local.ts";
 
 export {
+  Empty,
+  Full,
+  type GetOptions,
+  JoinableQueue,
+  type PutOptions,
+  Queue,
+  QueueClosed,
+  type QueueOptions,
+} from "./lib/queue.ts";
+
+export {
+  BrokenPipeError,
+  Connection,
+  EOFError,
+  Pipe,
+  type PipeOptions,
+  type RecvOptions,
+} from "./lib/pipe.ts";
+
+export {
   currentProcess,
   type PermissionName,
   Process,
