@@ -1,7 +1,9 @@
 // A condition variable over a Lock or RLock. notify(n) hands out n "tokens"
 // under the lock and bumps SEQ; a waiter sleeps on SEQ and leaves only with
 // a token (or on timeout), so notify(1) releases exactly one waiter even
-// though Atomics.notify may wake more.
+// though Atomics.notify wakes more. Invariant: WAITERS + TOKENS = threads
+// inside wait(); a waiter may only take a token from a notify that came
+// after it started waiting.
 
 import { codecFor, codecOf, registerCodec } from "../_transfer.ts";
 import { type LockOps, lockOpsOf } from "./_lockable.ts";
@@ -283,7 +285,9 @@ export class Condition {
     Atomics.sub(cell, WAITERS, k);
     Atomics.add(cell, TOKENS, k);
     Atomics.add(cell, SEQ, 1);
-    Atomics.notify(cell, SEQ, k);
+    // Wake all: a woken thread that finds no token sleeps again, and waking
+    // exactly k could pick ones that are not eligible for these tokens.
+    Atomics.notify(cell, SEQ);
   }
 
   /**
@@ -313,12 +317,15 @@ export class Condition {
   *#wait(deadline: number): Steps<boolean> {
     this.#checkOwned("wait");
     const cell = this.#cell, lock = this.#lock, ops = this.#ops;
+    // Only a notify that comes after this point may wake us: a waiter that
+    // arrives later must not take a token meant for one already waiting.
+    const since = Atomics.load(cell, SEQ);
     Atomics.add(cell, WAITERS, 1);
     const saved = ops.releaseSave(lock);
     let notified = false;
     for (;;) {
       const seq = Atomics.load(cell, SEQ); // read before the token check: a notify in between changes it
-      if (takeToken(cell)) {
+      if (seq !== since && takeToken(cell)) {
         notified = true;
         break;
       }
@@ -328,7 +335,7 @@ export class Condition {
     ops.restore(lock, saved);
     // Timed out: under the lock, either a notify already counted us (take its token) or withdraw.
     if (!notified) {
-      notified = takeToken(cell);
+      notified = Atomics.load(cell, SEQ) !== since && takeToken(cell);
       if (!notified) Atomics.sub(cell, WAITERS, 1);
     }
     return notified;

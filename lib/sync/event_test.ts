@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { Event } from "./event.ts";
+import { Semaphore } from "./semaphore.ts";
+import { runAll, setEvent, waitEvent } from "./testdata/targets.ts";
+
+Deno.test("Event.set() wakes every thread waiting in waitSync()", async () => {
+  const event = new Event();
+  const waiting = new Semaphore(0);
+  const threads = runAll(waitEvent, [[event, waiting], [event, waiting], [
+    event,
+    waiting,
+  ]]);
+  for (let i = 0; i < 3; i++) await waiting.acquire();
+  event.set();
+  assert.deepEqual(await threads, [true, true, true]);
+});
+
+Deno.test("Event.set() in a thread wakes wait() on the main thread", async () => {
+  const event = new Event();
+  const waited = event.wait();
+  await runAll(setEvent, [[event]]);
+  assert.equal(await waited, true);
+  assert.equal(event.isSet(), true);
+});
+
+Deno.test("Event.wait() times out on a cleared event, on every thread", async () => {
+  const event = new Event();
+  assert.equal(await event.wait(5), false);
+  assert.equal(event.waitSync(1), false);
+  assert.deepEqual(await runAll(waitEvent, [[event, new Semaphore(0), 5]]), [
+    false,
+  ]);
+});
+
+Deno.test("Event.set() then clear() still releases the waiters that were waiting", async () => {
+  const event = new Event();
+  const waited = event.wait();
+  event.set();
+  event.clear();
+  assert.equal(await waited, true);
+  assert.equal(await event.wait(1), false, "later waits see the cleared flag");
+});
+
+Deno.test("Event.isSet/clear report and lower the flag; a set event returns at once", async () => {
+  const event = new Event();
+  assert.equal(event.isSet(), false);
+  event.set();
+  assert.equal(event.isSet(), true);
+  assert.equal(await event.wait(), true);
+  assert.equal(event.waitSync(), true);
+  event.clear();
+  assert.equal(event.isSet(), false);
+});
+
+Deno.test("Event.wait() rejects a bad timeout", async () => {
+  await assert.rejects(
+    new Event().wait(-1),
+    /'timeout' must be a number of milliseconds >= 0/,
+  );
+  assert.throws(() => new Event().waitSync(NaN), RangeError);
+});

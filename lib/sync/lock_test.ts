@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { RuntimeError } from "../_errors.ts";
+import {
+  callExported,
+  codecOf,
+  decodeValue,
+  encodeValue,
+} from "../_transfer.ts";
+import { SharedArray } from "../value.ts";
+import { Barrier } from "./barrier.ts";
+import { Event } from "./event.ts";
+import { Lock } from "./lock.ts";
+import {
+  acquireWithTimeout,
+  countWithLock,
+  countWithLockAsync,
+  holdUntil,
+  release,
+  runAll,
+  tryThenAcquire,
+} from "./testdata/targets.ts";
+
+Deno.test("Lock keeps a non-atomic shared counter exact under contention from threads and the main thread", async () => {
+  const lock = new Lock();
+  const counter = new SharedArray("i32", 1);
+  const times = 5000;
+  const start = new Barrier(4);
+  const threads = runAll(countWithLock, [
+    [lock, start, counter, times],
+    [lock, start, counter, times],
+    [lock, start, counter, times],
+  ]);
+  await countWithLockAsync(lock, start, counter, times);
+  await threads;
+  assert.equal(counter.get(0), 4 * times);
+  assert.equal(lock.locked(), false);
+});
+
+Deno.test("Lock async acquirers in other threads are exact too", async () => {
+  const lock = new Lock();
+  const counter = new SharedArray("i32", 1);
+  const start = new Barrier(3);
+  await runAll(countWithLockAsync, [
+    [lock, start, counter, 2000],
+    [lock, start, counter, 2000],
+    [lock, start, counter, 2000],
+  ]);
+  assert.equal(counter.get(0), 6000);
+});
+
+Deno.test("Lock.acquire() and acquireSync() give up after their timeout", async (t) => {
+  const lock = new Lock();
+  lock.acquireSync();
+  await t.step("async on the main thread", async () => {
+    assert.equal(await lock.acquire({ timeout: 5 }), false);
+    assert.equal(await lock.acquire(0), false);
+  });
+  await t.step("blocking, in another thread", async () => {
+    assert.deepEqual(await runAll(acquireWithTimeout, [[lock, 5]]), [false]);
+  });
+  await t.step("blocking, on the main thread", () => {
+    assert.equal(lock.acquireSync({ timeout: 1 }), false);
+  });
+  lock.release();
+  assert.equal(await lock.acquire({ timeout: 5 }), true);
+  lock.release();
+});
+
+Deno.test("Lock release in one thread wakes a thread blocked in acquireSync()", async () => {
+  const lock = new Lock();
+  const trying = new Event();
+  await lock.acquire();
+  const result = runAll(tryThenAcquire, [[lock, trying]]);
+  await trying.wait();
+  lock.release();
+  // The thread saw the lock held, then got it once released.
+  assert.deepEqual(await result, [[false, true]]);
+  assert.equal(lock.locked(), false);
+});
+
+Deno.test("Lock release in another thread wakes an awaiting acquire() on the main thread", async () => {
+  const lock = new Lock();
+  const held = new Event(), go = new Event();
+  const thread = runAll(holdUntil, [[lock, held, go]]);
+  await held.wait();
+  assert.equal(lock.tryAcquire(), false);
+  const acquired = lock.acquire(); // parked on Atomics.waitAsync
+  go.set();
+  assert.equal(await acquired, true);
+  lock.release();
+  await thread;
+});
+
+Deno.test("Lock can be released by a thread that did not acquire it, like Python's", async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  await runAll(release, [[lock]]);
+  assert.equal(lock.locked(), false);
+});
+
+Deno.test("Lock misuse throws clear errors", async (t) => {
+  await t.step("release of an unlocked Lock throws RuntimeError", () => {
+    assert.throws(() => new Lock().release(), (error: Error) => {
+      assert.ok(error instanceof RuntimeError);
+      assert.match(error.message, /Cannot release an unlocked Lock/);
+      return true;
+    });
+  });
+  await t.step("a second release throws", () => {
+    const lock = new Lock();
+    lock.tryAcquire();
+    lock.release();
+    assert.throws(() => lock.release(), RuntimeError);
+  });
+  for (const timeout of [-1, NaN, "5" as unknown as number]) {
+    await t.step(
+      `acquire({ timeout: ${
+        JSON.stringify(timeout) ?? String(timeout)
+      } }) rejects with RangeError`,
+      async () => {
+        const lock = new Lock();
+        await assert.rejects(lock.acquire({ timeout }), (error: Error) => {
+          assert.ok(error instanceof RangeError);
+          assert.match(
+            error.message,
+            /'timeout' must be a number of milliseconds >= 0/,
+          );
+          return true;
+        });
+        assert.throws(() => lock.acquireSync({ timeout }), RangeError);
+        assert.equal(lock.locked(), false, "bad input takes nothing");
+      },
+    );
+  }
+});
+
+Deno.test("Lock.hold() releases on scope exit, also when the block throws", async () => {
+  const lock = new Lock();
+  const failing = async () => {
+    using _ = await lock.hold();
+    assert.equal(lock.locked(), true);
+    throw new Error("boom");
+  };
+  await assert.rejects(failing(), /boom/);
+  assert.equal(lock.locked(), false);
+  {
+    using _ = lock.holdSync();
+    assert.equal(lock.tryAcquire(), false);
+  }
+  assert.equal(lock.locked(), false);
+});
+
+Deno.test("Lock travels to a thread as a handle to the same lock", () => {
+  const lock = new Lock();
+  const copy = decodeValue(
+    structuredClone(encodeValue([lock], "thread")),
+  ) as Lock[];
+  assert.ok(copy[0] instanceof Lock);
+  assert.notEqual(copy[0], lock);
+  copy[0].tryAcquire();
+  assert.equal(lock.locked(), true);
+  lock.release();
+  assert.equal(copy[0].locked(), false);
+});
+
+Deno.test("Lock serves its listed methods to another process and refuses others", async () => {
+  const lock = new Lock();
+  const codec = codecOf(lock)!;
+  assert.equal(
+    await callExported(lock, codec, "acquire", [{ timeout: 10 }]),
+    true,
+  );
+  assert.equal(await callExported(lock, codec, "tryAcquire", []), false);
+  await callExported(lock, codec, "release", []);
+  assert.equal(lock.locked(), false);
+  await assert.rejects(
+    callExported(lock, codec, "holdSync", []),
+    /no remotely callable method/,
+  );
+});

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { RuntimeError } from "../_errors.ts";
+import { encodeValue } from "../_transfer.ts";
+import { SharedArray } from "../value.ts";
+import { Barrier } from "./barrier.ts";
+import { Event } from "./event.ts";
+import { RLock } from "./rlock.ts";
+import {
+  acquireWithTimeout,
+  countWithRLock,
+  errorOf,
+  holdUntil,
+  release,
+  runAll,
+  tryThenAcquire,
+} from "./testdata/targets.ts";
+
+Deno.test("RLock lets its owner re-enter and frees only after as many releases", async () => {
+  const rlock = new RLock();
+  assert.equal(await rlock.acquire(), true);
+  assert.equal(rlock.acquireSync(), true);
+  assert.equal(rlock.tryAcquire(), true);
+  rlock.release();
+  rlock.release();
+  assert.equal(rlock.locked(), true, "still held after 2 of 3 releases");
+  rlock.release();
+  assert.equal(rlock.locked(), false);
+  assert.throws(() => rlock.release(), (error: Error) => {
+    assert.ok(error instanceof RuntimeError);
+    assert.match(error.message, /Cannot release an unlocked RLock/);
+    return true;
+  });
+});
+
+Deno.test("RLock shuts other threads out until the owner's last release, then wakes them", async () => {
+  const rlock = new RLock();
+  const trying = new Event();
+  rlock.acquireSync();
+  rlock.acquireSync();
+  const result = runAll(tryThenAcquire, [[rlock, trying]]);
+  await trying.wait();
+  rlock.release();
+  assert.deepEqual(
+    await runAll(acquireWithTimeout, [[rlock, 1]]),
+    [false],
+    "one release is not enough",
+  );
+  rlock.release();
+  assert.deepEqual(await result, [[false, true]]);
+});
+
+Deno.test("RLock rejects a release by a thread that does not own it", async () => {
+  const rlock = new RLock();
+  await rlock.acquire();
+  const error = await errorOf(release, [rlock]);
+  assert.equal(error?.name, "RuntimeError");
+  assert.match(error!.message, /held by another thread/);
+  assert.equal(rlock.locked(), true, "the failed release changed nothing");
+  rlock.release();
+});
+
+Deno.test("RLock release in a thread wakes an awaiting acquire() on the main thread", async () => {
+  const rlock = new RLock();
+  const held = new Event(), go = new Event();
+  const thread = runAll(holdUntil, [[rlock, held, go]]);
+  await held.wait();
+  assert.equal(rlock.tryAcquire(), false);
+  assert.equal(await rlock.acquire({ timeout: 1 }), false);
+  const acquired = rlock.acquire();
+  go.set();
+  assert.equal(await acquired, true);
+  rlock.release();
+  await thread;
+});
+
+Deno.test("RLock keeps a shared counter exact with re-entrant acquires from several threads", async () => {
+  const rlock = new RLock();
+  const counter = new SharedArray("i32", 1);
+  const start = new Barrier(3);
+  await runAll(countWithRLock, [
+    [rlock, start, counter, 2000],
+    [rlock, start, counter, 2000],
+    [rlock, start, counter, 2000],
+  ]);
+  assert.equal(counter.get(0), 6000);
+  assert.equal(rlock.locked(), false);
+});
+
+Deno.test("RLock cannot be passed to another process, and says why", () => {
+  const exporter = { export: () => "1" };
+  assert.throws(
+    () => encodeValue(new RLock(), exporter),
+    /Cannot pass a RLock to another process/,
+  );
+});
+
+Deno.test("RLock rejects a bad timeout without taking the lock", async () => {
+  const rlock = new RLock();
+  await assert.rejects(rlock.acquire({ timeout: -5 }), RangeError);
+  assert.throws(() => rlock.acquireSync(-5), RangeError);
+  assert.equal(rlock.locked(), false);
+});

@@ -1,0 +1,289 @@
+// Exported thread targets for the lib/sync tests: each Thread's worker
+// imports this module and calls one of these with live handles.
+
+import { Thread } from "../../thread.ts";
+import type { Barrier } from "../barrier.ts";
+import type { Condition } from "../condition.ts";
+import type { Event } from "../event.ts";
+import type { Lock } from "../lock.ts";
+import type { RLock } from "../rlock.ts";
+import type { Semaphore } from "../semaphore.ts";
+import type { SharedArray, Value } from "../../value.ts";
+import type { Local } from "../../local.ts";
+
+/** Starts one thread per argument list on an export of this module and returns their results. */
+export async function runAll(
+  target: (...args: never[]) => unknown,
+  argLists: unknown[][],
+): Promise<unknown[]> {
+  const threads = argLists.map((args) =>
+    new Thread({
+      target: target as (...a: unknown[]) => unknown,
+      module: import.meta.url,
+      args,
+    })
+  );
+  for (const t of threads) t.start();
+  await Promise.all(threads.map((t) => t.join()));
+  return threads.map((t) => {
+    if (t.error) throw t.error;
+    return t.result;
+  });
+}
+
+/** Runs one thread and returns its error (or undefined). */
+export async function errorOf(
+  target: (...args: never[]) => unknown,
+  args: unknown[],
+): Promise<Error | undefined> {
+  const t = new Thread({
+    target: target as (...a: unknown[]) => unknown,
+    module: import.meta.url,
+    args,
+  });
+  const hook = Thread.excepthook;
+  Thread.excepthook = () => {};
+  try {
+    t.start();
+    await t.join();
+  } finally {
+    Thread.excepthook = hook;
+  }
+  return t.error;
+}
+
+// A read-modify-write that loses updates unless the caller excludes others:
+// the read and the write are separate plain accesses.
+function bump(counter: SharedArray<"i32">): void {
+  const array = counter.array as Int32Array;
+  const seen = array[0];
+  array[0] = seen + 1;
+}
+
+export function countWithLock(
+  lock: Lock,
+  start: Barrier,
+  counter: SharedArray<"i32">,
+  times: number,
+): void {
+  start.waitSync();
+  for (let i = 0; i < times; i++) {
+    lock.acquireSync();
+    bump(counter);
+    lock.release();
+  }
+}
+
+export async function countWithLockAsync(
+  lock: Lock,
+  start: Barrier,
+  counter: SharedArray<"i32">,
+  times: number,
+): Promise<void> {
+  await start.wait();
+  for (let i = 0; i < times; i++) {
+    await lock.acquire();
+    bump(counter);
+    lock.release();
+  }
+}
+
+export function countWithSemaphore(
+  sem: Semaphore,
+  start: Barrier,
+  counter: SharedArray<"i32">,
+  times: number,
+): void {
+  start.waitSync();
+  for (let i = 0; i < times; i++) {
+    using _ = sem.holdSync();
+    bump(counter);
+  }
+}
+
+export function countWithRLock(
+  rlock: RLock,
+  start: Barrier,
+  counter: SharedArray<"i32">,
+  times: number,
+): void {
+  start.waitSync();
+  for (let i = 0; i < times; i++) {
+    rlock.acquireSync();
+    rlock.acquireSync();
+    bump(counter);
+    rlock.release();
+    rlock.release();
+  }
+}
+
+/** Reports whether the lock was held, then blocks until it can take it. */
+export function tryThenAcquire(
+  lock: Lock | RLock,
+  trying: Event,
+): [boolean, boolean] {
+  const first = lock.tryAcquire();
+  trying.set();
+  const second = lock.acquireSync();
+  lock.release();
+  return [first, second];
+}
+
+export function acquireWithTimeout(
+  lock: Lock | RLock | Semaphore,
+  timeout: number,
+): boolean {
+  return lock.acquireSync({ timeout });
+}
+
+/** Takes the lock, says so, and releases it when told to. */
+export function holdUntil(lock: Lock | RLock, held: Event, go: Event): void {
+  lock.acquireSync();
+  held.set();
+  go.waitSync();
+  lock.release();
+}
+
+export function release(lock: Lock | RLock | Semaphore): void {
+  lock.release();
+}
+
+export function waitEvent(
+  event: Event,
+  waiting: Semaphore,
+  timeout?: number,
+): boolean {
+  waiting.release();
+  return event.waitSync(timeout);
+}
+
+export function setEvent(event: Event): void {
+  event.set();
+}
+
+/** Semaphore(n) with a gate: counts who got in, then waits for the gate. */
+export function enterAndWait(
+  sem: Semaphore,
+  entered: Semaphore,
+  gate: Event,
+  inside: Value<"i32">,
+): number {
+  sem.acquireSync();
+  const now = inside.add(1) + 1;
+  entered.release();
+  gate.waitSync();
+  inside.add(-1);
+  sem.release();
+  return now;
+}
+
+/** Returns the most threads this one ever saw inside the semaphore at once. */
+export function measureConcurrency(
+  sem: Semaphore,
+  start: Barrier,
+  inside: Value<"i32">,
+  rounds: number,
+): number {
+  start.waitSync();
+  let most = 0;
+  for (let i = 0; i < rounds; i++) {
+    sem.acquireSync();
+    most = Math.max(most, inside.add(1) + 1);
+    for (let spin = 0; spin < 100; spin++) most = Math.max(most, inside.value);
+    inside.add(-1);
+    sem.release();
+  }
+  return most;
+}
+
+/** Producer of `count` numbers into a bounded shared ring guarded by a Condition. */
+export function produce(
+  cond: Condition,
+  ring: SharedArray<"i32">,
+  state: SharedArray<"i32">,
+  count: number,
+): void {
+  const capacity = ring.length;
+  for (let n = 1; n <= count; n++) {
+    using _ = cond.holdSync();
+    cond.waitForSync(() => state.get(1) < capacity); // state: [head, size]
+    ring.set((state.get(0) + state.get(1)) % capacity, n);
+    state.add(1, 1);
+    cond.notifyAll();
+  }
+}
+
+/** Consumes `count` numbers from the ring and returns their sum. */
+export function consume(
+  cond: Condition,
+  ring: SharedArray<"i32">,
+  state: SharedArray<"i32">,
+  count: number,
+): number {
+  const capacity = ring.length;
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    using _ = cond.holdSync();
+    cond.waitForSync(() => state.get(1) > 0);
+    sum += ring.get(state.get(0));
+    state.set(0, (state.get(0) + 1) % capacity);
+    state.add(1, -1);
+    cond.notifyAll();
+  }
+  return sum;
+}
+
+export function conditionWaitUnheld(cond: Condition): boolean {
+  return cond.waitSync(1);
+}
+
+export function barrierRounds(barrier: Barrier, rounds: number): number[] {
+  const indexes = [];
+  for (let i = 0; i < rounds; i++) indexes.push(barrier.waitSync());
+  return indexes;
+}
+
+export function barrierWait(barrier: Barrier, timeout?: number): number {
+  return barrier.waitSync(timeout);
+}
+
+export function addFloats(
+  value: Value<"f64">,
+  start: Barrier,
+  times: number,
+): void {
+  start.waitSync();
+  for (let i = 0; i < times; i++) value.add(0.5);
+}
+
+export function addToArray(
+  array: SharedArray<"i32">,
+  start: Barrier,
+  times: number,
+): void {
+  start.waitSync();
+  for (let i = 0; i < times; i++) {
+    for (let j = 0; j < array.length; j++) array.add(j, 1);
+  }
+}
+
+export function compoundUnderValueLock(
+  value: Value<"i32">,
+  start: Barrier,
+  times: number,
+): void {
+  start.waitSync();
+  for (let i = 0; i < times; i++) {
+    using _ = value.lock.holdSync();
+    value.value = value.value + 1;
+  }
+}
+
+export function localInThread(
+  local: Local<string>,
+  name: string,
+): [string | undefined, string | undefined] {
+  const before = local.get();
+  local.set(name);
+  return [before, local.get()];
+}
