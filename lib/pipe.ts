@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { Pipe } from "@multitask/core/queue";
+ * import { Pipe } from "@multitask/core/pipe";
  *
  * const [left, right] = Pipe<string>();
  * left.send("ping");
@@ -45,7 +45,7 @@ export interface RecvOptions {
  *
  * @example
  * ```ts
- * import { EOFError, Pipe } from "@multitask/core/queue";
+ * import { EOFError, Pipe } from "@multitask/core/pipe";
  *
  * const [a, b] = Pipe();
  * a.close();
@@ -61,7 +61,7 @@ export class EOFError extends Error {
  *
  * @example
  * ```ts
- * import { BrokenPipeError, Pipe } from "@multitask/core/queue";
+ * import { BrokenPipeError, Pipe } from "@multitask/core/pipe";
  *
  * const [a, b] = Pipe();
  * b.close();
@@ -125,7 +125,7 @@ function abortPromise(
  *
  * @example Two ends, both ways
  * ```ts
- * import { Pipe } from "@multitask/core/queue";
+ * import { Pipe } from "@multitask/core/pipe";
  *
  * const [parent, child] = Pipe<number[]>();
  * child.send([42, 7]);
@@ -180,7 +180,7 @@ let ends: (c: Connection) => { in?: RingState; out?: RingState };
  *
  * @example
  * ```ts
- * import { Pipe } from "@multitask/core/queue";
+ * import { Pipe } from "@multitask/core/pipe";
  *
  * const [a, b] = Pipe<string>();
  * a.send("hello");
