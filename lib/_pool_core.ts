@@ -256,12 +256,28 @@ export class PoolCore {
     }
     const name = `${this.#options.name}-worker-${++this.#spawned}`;
     const member = new Member(name);
-    member.worker = this.#options.start(name, this.#options.setup, {
-      reply: (message) => this.#onReply(member, message),
-      exit: (code, detail) => this.#onExit(member, code, detail),
-    });
+    try {
+      member.worker = this.#options.start(name, this.#options.setup, {
+        reply: (message) => this.#onReply(member, message),
+        exit: (code, detail) => this.#onExit(member, code, detail),
+      });
+    } catch (error) {
+      this.#cannotStart(error);
+      return undefined;
+    }
     this.#members.push(member);
     return member;
+  }
+
+  // No worker could be started (no permission to run a child...): with no
+  // worker at all nothing queued can ever run, so it fails now.
+  #cannotStart(error: unknown): void {
+    if (this.#members.length > 0) return;
+    for (let task = this.#dequeue(); task; task = this.#dequeue()) {
+      this.#settle(task);
+      this.failed++;
+      task.reject(error);
+    }
   }
 
   #dequeue(): Task | undefined {

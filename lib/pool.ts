@@ -220,6 +220,7 @@ export class Pool implements AsyncDisposable {
         );
       }
       checkTimeout(options?.timeout, "timeout");
+      checkSignal(options?.signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -741,6 +742,14 @@ function checkTimeout(
       `Cannot ${what} as '${name}' must be a positive number of milliseconds: received ${
         String(value)
       }`,
+    );
+  }
+}
+
+function checkSignal(signal: unknown): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `Cannot apply the task as 'signal' must be an AbortSignal: received ${typeof signal}. Pass controller.signal or AbortSignal.timeout(ms).`,
     );
   }
 }

@@ -460,6 +460,10 @@ Deno.test("Pool.apply() and map() reject bad arguments without losing the pool",
     /'timeout' must be a positive/,
   );
   await assert.rejects(
+    pool.apply(() => 1, [], { signal: {} as AbortSignal }),
+    /'signal' must be an AbortSignal/,
+  );
+  await assert.rejects(
     pool.map((x: number) => x, [1], { chunksize: 0 }),
     /'chunksize'/,
   );
