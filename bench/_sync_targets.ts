@@ -1,0 +1,69 @@
+// Thread targets for bench/sync_bench.ts. Each loops on a start Barrier
+// (parties: the bench's threads + the main thread) so one set of threads
+// serves every bench iteration; a set `stop` Event ends the loop.
+
+import type { Barrier, Event, Lock, SharedArray } from "../mod.ts";
+
+/** Per iteration: `times` acquireSync/increment/release on a shared lock. */
+export function lockHandOff(
+  lock: Lock,
+  start: Barrier,
+  finish: Barrier,
+  stop: Event,
+  counter: SharedArray<"i32">,
+  times: number,
+): void {
+  const array = counter.array as Int32Array;
+  for (;;) {
+    start.waitSync();
+    if (stop.isSet()) return;
+    for (let i = 0; i < times; i++) {
+      lock.acquireSync();
+      array[0]++;
+      lock.release();
+    }
+    finish.waitSync();
+  }
+}
+
+/** Per iteration: answers `rounds` pings with pongs (Event.waitSync). */
+export function pongEvents(
+  ping: Event,
+  pong: Event,
+  start: Barrier,
+  finish: Barrier,
+  stop: Event,
+  rounds: number,
+): void {
+  for (;;) {
+    start.waitSync();
+    if (stop.isSet()) return;
+    for (let i = 0; i < rounds; i++) {
+      ping.waitSync();
+      ping.clear();
+      pong.set();
+    }
+    finish.waitSync();
+  }
+}
+
+/** Per iteration: sends `rounds` pings and waits for each pong (Event.waitSync). */
+export function pingEvents(
+  ping: Event,
+  pong: Event,
+  start: Barrier,
+  finish: Barrier,
+  stop: Event,
+  rounds: number,
+): void {
+  for (;;) {
+    start.waitSync();
+    if (stop.isSet()) return;
+    for (let i = 0; i < rounds; i++) {
+      ping.set();
+      pong.waitSync();
+      pong.clear();
+    }
+    finish.waitSync();
+  }
+}

@@ -1,0 +1,233 @@
+// Synchronisation benches: uncontended Lock (bar: <= 30 ns per
+// acquire+release; Python's threading.Lock is 79 ns on this machine),
+// contended hand-off between two threads, and Event ping-pong latency
+// between threads against a bare postMessage ping-pong.
+//
+//   deno bench -A bench/sync_bench.ts
+
+import { Worker as NodeWorker } from "node:worker_threads";
+import { Barrier, Event, Lock, SharedArray, Thread } from "../mod.ts";
+import { lockHandOff, pingEvents, pongEvents } from "./_sync_targets.ts";
+
+const TARGETS = new URL("./_sync_targets.ts", import.meta.url).href;
+
+// --- uncontended -----------------------------------------------------------
+
+const lock = new Lock();
+const cells = new Int32Array(new SharedArrayBuffer(8));
+
+Deno.bench({
+  group: "lock uncontended",
+  name: "floor: two bare Atomics.compareExchange",
+  baseline: true,
+  fn() {
+    Atomics.compareExchange(cells, 0, 0, 1);
+    Atomics.compareExchange(cells, 0, 1, 0);
+  },
+});
+
+Deno.bench({
+  group: "lock uncontended",
+  name: "Lock.tryAcquire() + release()",
+  fn() {
+    lock.tryAcquire();
+    lock.release();
+  },
+});
+
+Deno.bench({
+  group: "lock uncontended",
+  name: "Lock.acquireSync() + release()",
+  fn() {
+    lock.acquireSync();
+    lock.release();
+  },
+});
+
+Deno.bench({
+  group: "lock uncontended",
+  name: "await Lock.acquire() + release()",
+  async fn() {
+    await lock.acquire();
+    lock.release();
+  },
+});
+
+Deno.bench({
+  group: "lock uncontended",
+  name: "using _ = await Lock.hold()",
+  async fn() {
+    using _ = await lock.hold();
+  },
+});
+
+// --- threads that serve every iteration --------------------------------------
+
+function daemon(
+  target: (...args: never[]) => unknown,
+  args: unknown[],
+): Thread {
+  const thread = new Thread({
+    target: target as (...a: unknown[]) => unknown,
+    module: TARGETS,
+    args,
+    daemon: true,
+  });
+  thread.start();
+  return thread;
+}
+
+const TIMES = 1000;
+const handOff = {
+  lock: new Lock(),
+  start: new Barrier(3),
+  finish: new Barrier(3),
+  stop: new Event(),
+  counter: new SharedArray("i32", 1),
+};
+for (let i = 0; i < 2; i++) {
+  daemon(lockHandOff, [
+    handOff.lock,
+    handOff.start,
+    handOff.finish,
+    handOff.stop,
+    handOff.counter,
+    TIMES,
+  ]);
+}
+const single = { ...handOff, start: new Barrier(2), finish: new Barrier(2) };
+daemon(lockHandOff, [
+  single.lock,
+  single.start,
+  single.finish,
+  single.stop,
+  single.counter,
+  TIMES * 2,
+]);
+
+Deno.bench({
+  group: "lock contended",
+  name: `1 thread × ${TIMES * 2} acquireSync/release (no contention)`,
+  baseline: true,
+  async fn() {
+    await single.start.wait();
+    await single.finish.wait();
+  },
+});
+
+Deno.bench({
+  group: "lock contended",
+  name: `2 threads × ${TIMES} acquireSync/release on one Lock`,
+  async fn() {
+    await handOff.start.wait();
+    await handOff.finish.wait();
+  },
+});
+
+// --- ping-pong -------------------------------------------------------------
+
+const ROUNDS = 100;
+
+// Bare postMessage: the main thread and a worker bounce a number.
+const echo = new NodeWorker(
+  `const { parentPort } = require("node:worker_threads");
+   parentPort.on("message", (n) => parentPort.postMessage(n));`,
+  { eval: true },
+);
+// Unref'd so the bench can exit; ref'd only while a bench waits on it.
+echo.unref();
+let answer: (() => void) | undefined;
+echo.on("message", () => answer!());
+
+Deno.bench({
+  group: "ping-pong",
+  name: `postMessage main ↔ thread × ${ROUNDS}`,
+  baseline: true,
+  async fn() {
+    echo.ref();
+    for (let i = 0; i < ROUNDS; i++) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      answer = resolve;
+      echo.postMessage(i);
+      await promise;
+    }
+    echo.unref();
+  },
+});
+
+const mainPong = {
+  ping: new Event(),
+  pong: new Event(),
+  start: new Barrier(2),
+  finish: new Barrier(2),
+  stop: new Event(),
+};
+daemon(pongEvents, [
+  mainPong.ping,
+  mainPong.pong,
+  mainPong.start,
+  mainPong.finish,
+  mainPong.stop,
+  ROUNDS,
+]);
+
+Deno.bench({
+  group: "ping-pong",
+  name: `Event main (await wait) ↔ thread (waitSync) × ${ROUNDS}`,
+  async fn() {
+    await mainPong.start.wait();
+    for (let i = 0; i < ROUNDS; i++) {
+      mainPong.ping.set();
+      await mainPong.pong.wait();
+      mainPong.pong.clear();
+    }
+    await mainPong.finish.wait();
+  },
+});
+
+const pair = {
+  ping: new Event(),
+  pong: new Event(),
+  start: new Barrier(3),
+  finish: new Barrier(3),
+  stop: new Event(),
+};
+daemon(pingEvents, [
+  pair.ping,
+  pair.pong,
+  pair.start,
+  pair.finish,
+  pair.stop,
+  ROUNDS,
+]);
+daemon(pongEvents, [
+  pair.ping,
+  pair.pong,
+  pair.start,
+  pair.finish,
+  pair.stop,
+  ROUNDS,
+]);
+
+// Every thread has loaded and finished one round before the first bench
+// runs, so start-up does not land in the measurements.
+for (const group of [handOff, single, mainPong, pair]) {
+  await group.start.wait();
+  if (group === mainPong) {
+    for (let i = 0; i < ROUNDS; i++) {
+      mainPong.ping.set();
+      await mainPong.pong.wait();
+      mainPong.pong.clear();
+    }
+  }
+  await group.finish.wait();
+}
+
+Deno.bench({
+  group: "ping-pong",
+  name: `Event thread ↔ thread (waitSync) × ${ROUNDS}`,
+  async fn() {
+    await pair.start.wait();
+    await pair.finish.wait();
+  },
+});
