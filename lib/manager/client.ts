@@ -114,6 +114,7 @@ export class ManagerClient implements AsyncDisposable {
   #where: string;
   #callTimeout?: number;
   #handles = new Map<string, unknown>();
+  #unsettled = new Set<Promise<unknown>>();
 
   /** Not for direct use: call {@linkcode ManagerClient.connect} (or `Manager.connect`). */
   constructor() {
@@ -238,10 +239,20 @@ export class ManagerClient implements AsyncDisposable {
     return this.#session.closed.then(() => {});
   }
 
-  /** Ends the connection; calls still waiting reject with ConnectionClosedError. */
-  close(): Promise<void> {
+  /**
+   * Ends the connection once the master has acknowledged every put (and
+   * other non-waiting call) made so far, so no item a worker put is lost;
+   * calls still waiting (get, wait) reject with ConnectionClosedError.
+   */
+  async close(): Promise<void> {
+    // Puts on an unbounded queue resolve before the master has them: they
+    // are sent in a microtask, then acknowledged; wait for both.
+    await Promise.resolve();
+    while (this.#unsettled.size > 0) {
+      await Promise.allSettled([...this.#unsettled]);
+    }
     this.#session.close();
-    return this.closed;
+    await this.closed;
   }
 
   /** `await using client = await Manager.connect(...)` closes it at scope exit. */
@@ -280,13 +291,25 @@ export class ManagerClient implements AsyncDisposable {
 
   #call(id: string): RemoteCall {
     const extra = this.#callTimeout;
-    return (method, args, options) =>
-      this.#session.call("$obj", [id, method, compact(args)], {
+    return (method, args, options) => {
+      const answer = this.#session.call("$obj", [id, method, compact(args)], {
         signal: options?.signal,
         timeout: extra === undefined ? undefined : extra + ownTimeout(args),
       });
+      if (!WAITING.has(method)) this.#track(answer);
+      return answer;
+    };
+  }
+
+  #track(answer: Promise<unknown>): void {
+    this.#unsettled.add(answer);
+    const forget = () => this.#unsettled.delete(answer);
+    answer.then(forget, forget);
   }
 }
+
+// Methods that may wait for other processes; close() does not wait for them.
+const WAITING = new Set(["get", "wait", "joinRemote"]);
 
 function methodsOf(
   codec: TransferCodec,

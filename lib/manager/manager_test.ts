@@ -420,3 +420,15 @@ async function selfSignedCertificate(): Promise<
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+Deno.test("close() returns once the master holds every item the client put", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  const client = await Manager.connect({ port, authkey: KEY });
+  const results = client.queue<string>("result_queue");
+  for (let i = 0; i < 1000; i++) await results.put(`result ${i}`);
+  await client.close();
+  const local = manager.get<Queue<string>>("result_queue");
+  assert.equal(local.qsize(), 1000);
+  assert.equal(await local.get(), "result 0");
+});
