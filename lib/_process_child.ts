@@ -165,6 +165,7 @@ export class Child {
       this.#process = new Deno.Command(Deno.execPath(), {
         args: [
           "run",
+          "--no-prompt", // a narrowed child fails instead of asking
           ...permissions,
           ...channelFlags(permissions, path, options.module),
           ...configFlags(options.module),
