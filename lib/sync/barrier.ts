@@ -42,6 +42,7 @@ let reviving: { cell: Int32Array; cond: Condition } | undefined;
  * ```
  */
 export class BrokenBarrierError extends Error {
+  /** Always "BrokenBarrierError". */
   override name = "BrokenBarrierError";
   /** Creates the error with a message saying how the barrier broke. */
   constructor(
