@@ -61,6 +61,44 @@ Deno.bench({
   },
 });
 
+// The same in batches of 1000, so the harness's per-call cost is spread
+// out: divide by 1000 for the cost of one acquire+release.
+const BATCH = 1000;
+
+Deno.bench({
+  group: "lock uncontended ×1000",
+  name: "floor: 1000 × two bare Atomics.compareExchange",
+  baseline: true,
+  fn() {
+    for (let i = 0; i < BATCH; i++) {
+      Atomics.compareExchange(cells, 0, 0, 1);
+      Atomics.compareExchange(cells, 0, 1, 0);
+    }
+  },
+});
+
+Deno.bench({
+  group: "lock uncontended ×1000",
+  name: "1000 × Lock.tryAcquire() + release()",
+  fn() {
+    for (let i = 0; i < BATCH; i++) {
+      lock.tryAcquire();
+      lock.release();
+    }
+  },
+});
+
+Deno.bench({
+  group: "lock uncontended ×1000",
+  name: "1000 × Lock.acquireSync() + release()",
+  fn() {
+    for (let i = 0; i < BATCH; i++) {
+      lock.acquireSync();
+      lock.release();
+    }
+  },
+});
+
 // --- threads that serve every iteration --------------------------------------
 
 function daemon(
