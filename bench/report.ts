@@ -56,6 +56,8 @@ interface Machine {
   deno: string;
   v8: string;
   python: string | null;
+  /** 1-minute load average before the run (other work on the machine) and after it. */
+  load: { before: number; after: number | null };
 }
 
 /** A configuration that could not be measured, and why. */
@@ -170,7 +172,21 @@ async function describeMachine(): Promise<Machine> {
     deno: Deno.version.deno,
     v8: Deno.version.v8,
     python: null,
+    load: { before: Deno.loadavg()[0], after: null },
   };
+}
+
+/**
+ * A warning when other work was already running: it takes CPU time from the
+ * pools, so CPU-bound speedups come out low (IO-bound waits barely notice).
+ */
+function busyWarning(m: Machine): string | undefined {
+  if (m.load.before <= m.cores / 2) return undefined;
+  return `The machine was busy: the load average was ${
+    m.load.before.toFixed(1)
+  } on ${m.cores} cores before the run. ` +
+    "Other processes took CPU time from the workers, so the CPU-bound speedups understate what a quiet machine gives; " +
+    "re-run when it is idle.";
 }
 
 /** Progress on stderr: a redrawn bar on a terminal, one line per step otherwise. */
@@ -350,8 +366,12 @@ async function runPython(
       lineSplitter(),
     )
   ) {
-    if (line.startsWith("python ")) {
-      progress.step(line.replace(/ [\d.]+ ms$/, ""));
+    // cpu_io.py reports each measurement as "python <workload> <strategy> size=<n|None> <ms> ms".
+    const done = line.match(/^python (\w+) (.+) size=(\w+) [\d.]+ ms$/);
+    if (done) {
+      const [, workload, strategy, size] = done;
+      const sized = size === "None" ? "" : ` size=${size}`;
+      progress.step(`${workload} · ${strategy}${sized}`);
     } else stderrLines.push(line);
   }
   const status = await child.status;
@@ -447,6 +467,9 @@ function renderMarkdown(
     `| OS | ${m.os} |`,
     `| Deno | ${m.deno} (V8 ${m.v8}) |`,
     `| Python | ${m.python ?? "not run"} |`,
+    `| load average (1 min) | ${m.load.before.toFixed(2)} before the run, ${
+      m.load.after?.toFixed(2)
+    } after |`,
     "",
     `Each workload is cut into ${p.tasks} tasks; the total work is the same for every strategy. ` +
     `Times are the best of at least ${p.reps} timed run(s) (${BASELINE_REPS} for the serial baselines, more for short runs, ` +
@@ -533,6 +556,7 @@ async function updateReadme(
     `${report.params.tasks} tasks per workload. All tables: ` +
     `[${relative(root, files.md)}](${relative(root, files.md)}).`,
     "",
+    ...report.notes.flatMap((note) => [`> ${note}`, ""]),
     summary(report, list),
     "",
     `![Speedup vs pool size for CPU-bound and IO-bound work](${
@@ -589,7 +613,7 @@ function renderSvg(report: Report, list: Workload[]): string {
       m.python ? ` · Python ${m.python}` : ""
     } · ${report.params.tasks} tasks · ${
       report.date.slice(0, 16).replace("T", " ")
-    } UTC`,
+    } UTC · load avg ${m.load.before.toFixed(1)}`,
     sizes: report.params.sizes,
     cores: m.cores,
     panels: list.map((w) => ({
@@ -677,6 +701,9 @@ async function main(): Promise<void> {
     progress.end();
   }
 
+  machine.load.after = Deno.loadavg()[0];
+  const busy = busyWarning(machine);
+  if (busy) notes.unshift(busy);
   const report: Report = {
     command: `deno run -A bench/report.ts${
       Deno.args.length ? " " + Deno.args.join(" ") : ""
