@@ -92,6 +92,8 @@ const USAGE = `Usage: deno task demo [-- options]
   --quick         small work sizes, one timed run each (under a minute on 2 cores)
   --sizes LIST    pool sizes, e.g. 1,2,4 (default: 1, cores/2, cores, 2×cores, 4×cores)
   --tasks N       tasks per workload (default: 16 quick, 32 full, at least 2 × the largest size)
+  --span N        how many numbers the CPU workload searches for primes
+                  (default: 1,200,000 quick, 6,400,000 full)
   --json          print the JSON report on stdout instead of the markdown tables
   --out DIR       where to save results (default: bench/results)
   --no-python     skip the Python peers
@@ -105,6 +107,7 @@ function parseOptions(args: string[]): Options {
       quick: { type: "boolean", default: false },
       sizes: { type: "string" },
       tasks: { type: "string" },
+      span: { type: "string" },
       json: { type: "boolean", default: false },
       out: { type: "string" },
       "no-python": { type: "boolean", default: false },
@@ -131,7 +134,9 @@ function parseOptions(args: string[]): Options {
     sizes,
     params: {
       tasks,
-      span: quick ? 1_200_000 : 6_400_000,
+      span: values.span === undefined
+        ? (quick ? 1_200_000 : 6_400_000)
+        : positiveInt(values.span, "--span"),
       delayMs: quick ? 10 : 25,
       fileBytes: quick ? 1024 * 1024 : 4 * 1024 * 1024,
     },

@@ -264,3 +264,73 @@ Deno.test("pivotTable() puts speedup (efficiency) per size, flat for strategies 
     `| thread pool | 0.98× (0.98) | 2.00× (1.00) | 1.95× (0.49) |`,
   ]);
 });
+
+Deno.test("report.ts runs every strategy, prints the tables and saves JSON, markdown and a well-formed SVG", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const report = new URL("./report.ts", import.meta.url).pathname;
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        report,
+        "--quick",
+        "--sizes",
+        "1,2",
+        "--tasks",
+        "4",
+        "--span",
+        "4000",
+        "--out",
+        out,
+        "--json",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(run.stderr);
+    assert.equal(run.code, 0, stderr);
+    assert.match(stderr, /\[█+\] \d+\/\d+ /); // the progress bar
+    const printed = JSON.parse(new TextDecoder().decode(run.stdout));
+    const saved = JSON.parse(
+      await Deno.readTextFile(`${out}/cpu_vs_io_quick.json`),
+    );
+    assert.deepEqual(printed, saved);
+    assert.deepEqual(saved.failures, []);
+    assert.equal(saved.machine.cores, navigator.hardwareConcurrency);
+    assert.deepEqual(saved.params.sizes, [1, 2]);
+    const names = new Set(
+      saved.measurements.map((m: Measurement) =>
+        `${m.workload} ${m.strategy} ${m.size}`
+      ),
+    );
+    for (const w of ["cpu", "timer", "file", "http"]) {
+      for (
+        const s of [
+          "serial null",
+          "async null",
+          "thread pool 1",
+          "thread pool 2",
+          "process pool 2",
+          "piscina 2",
+        ]
+      ) {
+        assert.ok(names.has(`${w} ${s}`), `${w} ${s} missing`);
+      }
+      if (saved.machine.python) {
+        assert.ok(names.has(`${w} python ThreadPool 2`), `${w} python missing`);
+      }
+    }
+    const markdown = await Deno.readTextFile(`${out}/cpu_vs_io_quick.md`);
+    assert.match(
+      markdown,
+      /\| thread pool \| 2 \| [\d.]+ m?s \| [\d.]+× \| [\d.]+ \| serial \|/,
+    );
+    assert.match(markdown, /!\[.*\]\(cpu_vs_io_quick\.svg\)/);
+    const svg = parseXml(await Deno.readTextFile(`${out}/cpu_vs_io_quick.svg`));
+    assert.equal(svg.filter((t) => t.attrs.class === "panel").length, 4);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
