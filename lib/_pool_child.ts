@@ -4,21 +4,55 @@
 // control channel already revives handles in the arguments and exports
 // library objects in the results.
 
+import { setImmediate } from "node:timers";
+import { serialize } from "node:v8";
 import { serializeError } from "./_errors.ts";
 import { PoolRunner } from "./_pool_runner.ts";
-import type {
-  DoneMessage,
-  InitFailedMessage,
-  InitMessage,
-  RunMessage,
+import {
+  type DoneMessage,
+  type InitFailedMessage,
+  type InitMessage,
+  partialPath,
+  type RunMessage,
 } from "./_pool_protocol.ts";
 
-const runner = new PoolRunner();
+// Between batches the child goes back to its event loop, so the previous
+// batch's results are written to the channel before the next batch runs:
+// if a task then kills the child, only its own batch is in doubt.
+const runner = new PoolRunner(
+  undefined,
+  undefined,
+  () => new Promise((resolve) => setImmediate(resolve)),
+);
+
+let partialFile: string | undefined;
+
+// A task that calls Deno.exit (process.exit too) takes the channel down with
+// it, but the tasks of its batch that finished before it need not fail: their
+// results are written to a file next to the progress mark, synchronously,
+// and the pool reads them once the child is gone.
+const exit = Deno.exit;
+Object.defineProperty(Deno, "exit", {
+  value: (code?: number): never => {
+    const partial = runner.flushPartial();
+    if (partial && partialFile) {
+      try {
+        Deno.writeFileSync(partialFile, serialize(partial));
+      } catch {
+        // Unserializable results or no access: those tasks fail as lost.
+      }
+    }
+    return exit(code);
+  },
+  configurable: true,
+  writable: true,
+});
 
 /** Runs the initializer; resolves with the failure message if it threw. */
 export async function runPoolInit(
   message: InitMessage,
 ): Promise<InitFailedMessage | null> {
+  if (message.progressFile) partialFile = partialPath(message.progressFile);
   const failure = await runner.init(message);
   return failure === undefined
     ? null

@@ -12,6 +12,7 @@ import {
   type Route,
 } from "./_transfer.ts";
 import {
+  type DoneMessage,
   MODE_HANDLES,
   type RunMessage,
   type WorkerReply,
@@ -71,6 +72,8 @@ export interface CoreOptions {
   maxTasksPerWorker: number;
   maxQueue: number;
   taskTimeout: number;
+  /** Most tasks in one batch: a crash that leaves no trace of progress fails a whole batch. */
+  maxBatch: number;
   setup: WorkerSetup;
   start: StartWorker;
 }
@@ -80,7 +83,12 @@ const QUEUED = 0, RUNNING = 1, DONE = 2;
 // Batches are sized so that one takes about this long to run: long enough
 // to amortise a message, short enough to keep the workers evenly loaded.
 const BATCH_MS = 2;
-const MAX_BATCH = 512;
+// With tiny tasks a worker gets its next batches while it runs one, so it
+// never waits for a message; a crash then loses track of one batch at most.
+// Only when tasks are known to be short: a long task would hold back the
+// batches behind it while another worker sits idle.
+const PIPELINE = 3;
+const PIPELINE_TASK_MS = 0.25;
 
 /** One unit of work: a call, or a chunk of a map. */
 export class Task {
@@ -117,6 +125,8 @@ class Member {
   initFailure: SerializedError | undefined = undefined;
   worker!: PoolWorker;
   runTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Runs an exclusive task: nothing may be queued behind it. */
+  exclusive = false;
   gone: Promise<void> | undefined = undefined;
 
   constructor(readonly name: string) {}
@@ -247,7 +257,32 @@ export class PoolCore {
       if (!member) break;
       this.#dispatch(member);
     }
+    if (this.#queued > 0 && this.#pipelining()) this.#topUp();
     if (!this.#open) this.#maybeFinish();
+  }
+
+  #pipelining(): boolean {
+    return this.#perTask > 0 && this.#perTask < PIPELINE_TASK_MS;
+  }
+
+  // Gives busy workers more batches, one each in turn, up to PIPELINE.
+  #topUp(): void {
+    const cap = this.#options.maxTasksPerWorker;
+    let sent = true;
+    while (sent && this.#queued > 0) {
+      sent = false;
+      for (const member of this.#members) {
+        if (this.#queued === 0) return;
+        const next = this.#peek();
+        if (!next || next.exclusive) return; // waits for an idle worker
+        if (
+          member.batches.length === 0 || member.batches.length >= PIPELINE ||
+          member.exclusive || (cap > 0 && member.used >= cap)
+        ) continue;
+        this.#dispatch(member);
+        sent = true;
+      }
+    }
   }
 
   #spawn(): Member | undefined {
@@ -321,9 +356,10 @@ export class PoolCore {
   }
 
   #batchLimit(member: Member): number {
-    const share = Math.ceil(this.#queued / this.#options.size);
+    const depth = this.#pipelining() ? PIPELINE : 1;
+    const share = Math.ceil(this.#queued / (this.#options.size * depth));
     const byCost = this.#perTask > 0 ? Math.floor(BATCH_MS / this.#perTask) : 1;
-    let limit = Math.max(1, Math.min(share, byCost, MAX_BATCH));
+    let limit = Math.max(1, Math.min(share, byCost, this.#options.maxBatch));
     const cap = this.#options.maxTasksPerWorker;
     if (cap > 0) limit = Math.min(limit, cap - member.used);
     return limit;
@@ -374,6 +410,7 @@ export class PoolCore {
     }
     member.used += tasks.length;
     member.batches.push(tasks.length);
+    if (tasks[0].exclusive) member.exclusive = true;
     const limit = this.#options.taskTimeout;
     if (limit > 0) {
       member.runTimer = setTimeout(
@@ -398,6 +435,7 @@ export class PoolCore {
   #unsend(member: Member, tasks: Task[], error: unknown): void {
     member.inflight.length -= tasks.length;
     member.batches.pop();
+    if (tasks[0].exclusive) member.exclusive = false;
     member.sent -= tasks.length;
     member.used -= tasks.length;
     if (member.runTimer !== undefined) {
@@ -439,14 +477,24 @@ export class PoolCore {
       member.initFailure = message.error;
       return;
     }
-    const n = member.batches.shift()!;
-    const per = message.ms / n;
-    this.#perTask = this.#perTask === 0 ? per : this.#perTask * 0.7 + per * 0.3;
-    if (member.runTimer !== undefined) {
-      clearTimeout(member.runTimer);
-      member.runTimer = undefined;
-    }
+    if (message.first !== undefined) return this.#onPartial(member, message);
     const out = message.out;
+    const n = out.length / 2;
+    // A partial reply (the worker is exiting) covers the head of its batch.
+    if ((member.batches[0] -= n) <= 0) {
+      member.batches.shift();
+      if (message.ms > 0) {
+        const per = message.ms / n;
+        this.#perTask = this.#perTask === 0
+          ? per
+          : this.#perTask * 0.7 + per * 0.3;
+      }
+      member.exclusive = false;
+      if (member.runTimer !== undefined) {
+        clearTimeout(member.runTimer);
+        member.runTimer = undefined;
+      }
+    }
     const importer = member.worker.importer;
     for (let k = 0; k < n; k++) {
       const task = member.inflight[member.head++];
@@ -466,6 +514,31 @@ export class PoolCore {
       this.#rest(member);
     }
     this.#pump();
+  }
+
+  // The results a worker sent as it exits, named by task sequence number
+  // (replies before it may have been lost with the worker); #bury settles
+  // the rest once the exit is reported.
+  #onPartial(member: Member, message: DoneMessage): void {
+    const out = message.out;
+    const first = message.first!;
+    for (let i = member.head; i < member.inflight.length; i++) {
+      const task = member.inflight[i];
+      const k = task.seq - first;
+      if (k < 0 || k * 2 >= out.length || task.state === DONE) continue;
+      this.#finish(task, out[k * 2] === 1, out[k * 2 + 1], member);
+    }
+  }
+
+  #finish(task: Task, ok: boolean, value: unknown, member: Member): void {
+    this.#settle(task);
+    if (ok) {
+      this.completed++;
+      task.resolve(decodeValue(value, member.worker.importer));
+    } else {
+      this.failed++;
+      task.reject(deserializeError(value as SerializedError));
+    }
   }
 
   // A worker ran out of work: recycle it if it used up its tasks, otherwise
@@ -554,10 +627,13 @@ export class PoolCore {
   ): void {
     const progress = member.worker.progress();
     const retry: Task[] = [];
+    // Batches run in order: those after the first unanswered one never started.
+    const headEnd = member.head + (member.batches[0] ?? 0);
     for (let i = member.head; i < member.inflight.length; i++) {
       const task = member.inflight[i];
       if (task.state === DONE || task === culprit) continue;
-      if (progress && task.seq > progress[0] && !noRetry) {
+      const unstarted = progress ? task.seq > progress[0] : i >= headEnd;
+      if (unstarted && !noRetry) {
         retry.push(task);
         continue;
       }

@@ -5,14 +5,17 @@
 // channel exports library objects (Queue, Event, Lock...) to the child as
 // live proxies.
 
+import { deserialize } from "node:v8";
 import { serializeError } from "./_errors.ts";
 import { Child } from "./_process_child.ts";
+import { ConnectionClosedError } from "./_wire.ts";
 import type { Outcome, TargetSpec } from "./_target.ts";
-import type {
-  DoneMessage,
-  InitFailedMessage,
-  InitMessage,
-  RunMessage,
+import {
+  type DoneMessage,
+  type InitFailedMessage,
+  type InitMessage,
+  partialPath,
+  type RunMessage,
 } from "./_pool_protocol.ts";
 import type { PoolWorker, StartWorker, WorkerEvents } from "./_pool_core.ts";
 
@@ -34,6 +37,7 @@ export function processStarter(options: ProcessSetup): StartWorker {
     worker.init({
       t: "init",
       name,
+      progressFile: worker.progressFile,
       initializer: setup.initializer,
       initargs: setup.initargs,
     });
@@ -47,21 +51,33 @@ class ProcessWorker implements PoolWorker {
   #child: Child;
   #events: WorkerEvents;
   #held: RunMessage[] | undefined = [];
+  #delivered: Promise<void> = Promise.resolve();
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  /** Where the child marks the task it starts (see InitMessage.progressFile). */
+  readonly progressFile: string | undefined;
 
   constructor(child: Child, events: WorkerEvents) {
     this.#child = child;
     this.#events = events;
     this.label = `process ${child.pid}`;
-    child.exited.then((status) => {
-      const detail = status.signal
-        ? `was killed by ${status.signal}${
-          status.signal === "SIGKILL"
-            ? " (out of memory, or killed from outside?)"
-            : ""
-        }`
-        : undefined;
-      events.exit(status.code, detail);
-    });
+    this.progressFile = progressFile();
+    // Results already on the wire are delivered before the death.
+    child.exited.then((status) => this.#delivered.then(() => status)).then(
+      (status) => {
+        const detail = status.signal
+          ? `was killed by ${status.signal}${
+            status.signal === "SIGKILL"
+              ? " (out of memory, or killed from outside?)"
+              : ""
+          }`
+          : undefined;
+        const partial = this.#partial();
+        if (partial) events.reply(partial);
+        events.exit(status.code, detail);
+        this.#release();
+        if (this.progressFile) Deno.remove(this.progressFile).catch(() => {});
+      },
+    );
   }
 
   // Batches wait for the initializer, so none can overtake it in the child.
@@ -92,36 +108,64 @@ class ProcessWorker implements PoolWorker {
     else this.#run(message);
   }
 
+  // Replies are delivered in the order the batches were sent, even when one
+  // fails before it left (arguments that cannot be serialized): the core
+  // matches results to tasks by that order.
   #run(message: RunMessage): void {
-    this.#child.invoke(RUN, [message]).then(
-      (outcome: Outcome) => {
-        this.#events.reply(
-          outcome.ok
-            ? outcome.value as DoneMessage
-            : failAll(message, outcome.error),
-        );
-      },
-      async (error: unknown) => {
-        // A dead child is reported by `exited`; anything else (arguments
-        // that cannot be serialized, a frame too large) fails the batch.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          this.#child.exited,
-          new Promise((r) => timer = setTimeout(r, 50)),
-        ]);
-        clearTimeout(timer);
-        if (!this.#child.running) return;
-        this.#events.reply(failAll(message, serializeError(error)));
-      },
+    const result = this.#child.invoke(RUN, [message]).then(
+      (outcome: Outcome): DoneMessage =>
+        outcome.ok
+          ? outcome.value as DoneMessage
+          : failAll(message, outcome.error),
+      (error: unknown): DoneMessage | undefined =>
+        // A dead child is reported once `exited` resolves.
+        error instanceof ConnectionClosedError
+          ? undefined
+          : failAll(message, serializeError(error)),
     );
+    this.#delivered = this.#delivered.then(() => result).then((done) => {
+      if (done) this.#events.reply(done);
+    });
   }
 
-  progress(): undefined {
-    return undefined;
+  // Results the child saved as a task made it exit (see lib/_pool_child.ts).
+  #partial(): DoneMessage | undefined {
+    if (!this.progressFile) return undefined;
+    const path = partialPath(this.progressFile);
+    try {
+      const message = deserialize(Deno.readFileSync(path)) as DoneMessage;
+      Deno.removeSync(path);
+      return message;
+    } catch {
+      return undefined;
+    }
   }
 
-  ref(): void {
-    // The channel keeps this process alive while calls are pending.
+  progress(): [number, number] | undefined {
+    if (!this.progressFile) return undefined;
+    try {
+      const bytes = Deno.readFileSync(this.progressFile);
+      const started = new DataView(bytes.buffer, bytes.byteOffset).getInt32(
+        0,
+        true,
+      );
+      return [started, started - 1];
+    } catch {
+      return undefined;
+    }
+  }
+
+  // A daemon child does not keep this process alive, and the channel stops
+  // doing so once its calls failed: while the child holds tasks, a timer
+  // does, so that its death is always reported.
+  ref(busy: boolean): void {
+    if (busy) this.#keepAlive ??= setInterval(() => {}, 2 ** 30);
+    else this.#release();
+  }
+
+  #release(): void {
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
   }
 
   // `status` (unlike `exited`) keeps this process alive until the child is
@@ -148,4 +192,14 @@ function failAll(
     out[k * 2 + 1] = error;
   }
   return { t: "done", out, ms: 0 };
+}
+
+function progressFile(): string | undefined {
+  try {
+    const path = Deno.makeTempFileSync({ prefix: "multitask-pool-" });
+    Deno.writeFileSync(path, new Uint8Array(4));
+    return path;
+  } catch {
+    return undefined; // no temp dir access: crashes fail the whole batch
+  }
 }

@@ -20,6 +20,12 @@ export interface InitMessage {
   name: string;
   /** Int32Array view: [0] sequence number of the task started last, [1] of the task finished last. */
   progress?: SharedArrayBuffer;
+  /**
+   * Child processes share no memory: the sequence number of the task started
+   * last is written at the start of this file instead (a write survives even
+   * SIGKILL).
+   */
+  progressFile?: string;
   initializer?: TargetSpec;
   initargs?: unknown[];
 }
@@ -40,6 +46,11 @@ export interface DoneMessage {
   out: unknown[];
   /** Milliseconds the worker spent running the batch (for batch sizing). */
   ms: number;
+  /**
+   * Only in the partial results a worker leaves as a task makes it exit: the
+   * sequence number of the task `out` starts with.
+   */
+  first?: number;
 }
 
 /** An error escaped a task (a timer, an unhandled rejection): the worker is going down. */
@@ -56,3 +67,8 @@ export interface InitFailedMessage {
 
 /** Anything a worker sends back. */
 export type WorkerReply = DoneMessage | CrashMessage | InitFailedMessage;
+
+/** Where a child process leaves the results of its exiting batch. */
+export function partialPath(progressFile: string): string {
+  return `${progressFile}.partial`;
+}

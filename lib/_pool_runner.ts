@@ -26,6 +26,9 @@ import {
   type RunMessage,
 } from "./_pool_protocol.ts";
 
+// Batches whose results a worker repeats as it exits (see flushPartial).
+const RECENT = 4;
+
 interface Entry {
   spec: TargetSpec;
   fn?: Target;
@@ -37,19 +40,34 @@ interface Entry {
 export class PoolRunner {
   #targets = new Map<number, Entry>();
   #progress: Int32Array | undefined;
+  #progressFile: FileMark | undefined;
   #seq = 0;
   #route: Route | undefined;
   #importer: ObjectImporter | undefined;
   #chain: Promise<unknown> = Promise.resolve();
+  #pause: (() => Promise<void>) | undefined;
+  // The running batch's results so far, for flushPartial().
+  #out: unknown[] = [];
+  #first = 0;
+  #recent: { first: number; out: unknown[] }[] = [];
+  #finished = 0;
+  #reported = 0;
 
   /**
    * @param route How results holding library objects are encoded; none when
    * the channel encodes them itself (child processes).
    * @param importer How handles in arguments reach their owner.
+   * @param pause Awaited before each batch (a child process lets its channel
+   * write the previous batch's results first).
    */
-  constructor(route?: Route, importer?: ObjectImporter) {
+  constructor(
+    route?: Route,
+    importer?: ObjectImporter,
+    pause?: () => Promise<void>,
+  ) {
     this.#route = route;
     this.#importer = importer;
+    this.#pause = pause;
   }
 
   /**
@@ -58,6 +76,9 @@ export class PoolRunner {
    */
   init(message: InitMessage): Promise<unknown> {
     if (message.progress) this.#progress = new Int32Array(message.progress);
+    if (message.progressFile) {
+      this.#progressFile = FileMark.open(message.progressFile);
+    }
     const done = this.#initialize(message);
     this.#chain = done;
     return done;
@@ -84,7 +105,10 @@ export class PoolRunner {
    */
   run(message: RunMessage): Promise<DoneMessage> {
     if (message.defs) this.#define(message.defs);
-    const next = this.#chain.then(() => this.#runBatch(message.tasks));
+    const pause = this.#pause;
+    const next = pause
+      ? this.#chain.then(pause).then(() => this.#runBatch(message.tasks))
+      : this.#chain.then(() => this.#runBatch(message.tasks));
     this.#chain = next;
     return next;
   }
@@ -104,10 +128,16 @@ export class PoolRunner {
   async #runBatch(tasks: unknown[]): Promise<DoneMessage> {
     const start = performance.now();
     const out: unknown[] = new Array((tasks.length / 3) * 2);
+    this.#out = out;
+    this.#first = this.#seq + 1;
+    this.#finished = 0;
+    this.#reported = 0;
     const progress = this.#progress;
+    const file = this.#progressFile;
     for (let i = 0, j = 0; i < tasks.length; i += 3, j += 2) {
       const seq = ++this.#seq;
       if (progress) Atomics.store(progress, 0, seq);
+      else file?.mark(seq);
       const entry = this.#targets.get(tasks[i + 1] as number)!;
       if (!entry.fn && !entry.failure) await entry.ready;
       try {
@@ -127,8 +157,34 @@ export class PoolRunner {
         out[j + 1] = serializeError(explainClosure(error, entry.spec));
       }
       if (progress) Atomics.store(progress, 1, seq);
+      this.#finished++;
     }
-    return { t: "done", out, ms: performance.now() - start };
+    const unreported = this.#reported ? out.slice(this.#reported * 2) : out;
+    this.#recent.push({ first: this.#first + this.#reported, out: unreported });
+    if (this.#recent.length > RECENT) this.#recent.shift();
+    this.#out = [];
+    this.#finished = this.#reported = 0;
+    return { t: "done", out: unreported, ms: performance.now() - start };
+  }
+
+  /**
+   * The results of the running batch's finished tasks not sent yet, for a
+   * worker about to exit (Deno.exit in a task): they are not lost with it.
+   */
+  flushPartial(): DoneMessage | undefined {
+    const out = this.#out.slice(this.#reported * 2, this.#finished * 2);
+    let first = this.#first + this.#reported;
+    this.#reported = this.#finished;
+    // The last batches' replies may still sit in a channel's buffer: repeat
+    // them (the pool ignores results it already has).
+    for (let i = this.#recent.length - 1; i >= 0; i--) {
+      const batch = this.#recent[i];
+      if (batch.first + batch.out.length / 2 !== first) break;
+      first = batch.first;
+      out.unshift(...batch.out);
+    }
+    this.#recent = [];
+    return out.length ? { t: "done", out, ms: 0, first } : undefined;
   }
 }
 
@@ -194,4 +250,29 @@ export function cloneableResults(message: DoneMessage): DoneMessage {
     }
   }
   return message;
+}
+
+// The started-task mark of a child process: 4 bytes at the start of a file.
+class FileMark {
+  #file: Deno.FsFile;
+  #bytes = new Uint8Array(4);
+  #view = new DataView(this.#bytes.buffer);
+
+  constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  static open(path: string): FileMark | undefined {
+    try {
+      return new FileMark(Deno.openSync(path, { write: true }));
+    } catch {
+      return undefined; // no write access: crashes fail the whole batch
+    }
+  }
+
+  mark(seq: number): void {
+    this.#view.setInt32(0, seq, true);
+    this.#file.seekSync(0, Deno.SeekMode.Start);
+    this.#file.writeSync(this.#bytes);
+  }
 }

@@ -1,7 +1,8 @@
 // Entry point of a thread-pool worker (a node:worker_threads Worker, which
 // reports its exit code when a task calls Deno.exit). Runs batches with
 // PoolRunner; an error escaping a task (thrown from a timer, an unhandled
-// rejection) is reported as the cause of the crash before the worker exits.
+// rejection) is reported as the cause of the crash before the worker exits,
+// and Deno.exit (process.exit too) sends the results already computed first.
 
 import { parentPort } from "node:worker_threads";
 import { serializeError } from "./_errors.ts";
@@ -28,11 +29,29 @@ function sendDone(message: DoneMessage): void {
   }
 }
 
+// Results of the tasks that finished before the one that brings the worker
+// down go back first, so only that task fails.
+function flush(): void {
+  const partial = runner.flushPartial();
+  if (partial) sendDone(partial);
+}
+
+const exit = Deno.exit;
+Object.defineProperty(Deno, "exit", {
+  value: (code?: number): never => {
+    flush();
+    return exit(code);
+  },
+  configurable: true,
+  writable: true,
+});
+
 function crash(error: unknown): void {
   try {
+    flush();
     reply({ t: "crash", error: serializeError(error) });
   } finally {
-    Deno.exit(70);
+    exit(70);
   }
 }
 
@@ -50,7 +69,7 @@ port.on("message", (message: InitMessage | RunMessage) => {
     runner.init(message).then((failure) => {
       if (failure === undefined) return;
       reply({ t: "initFailed", error: serializeError(failure) });
-      Deno.exit(71);
+      exit(71);
     });
     return;
   }

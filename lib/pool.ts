@@ -157,6 +157,9 @@ export class Pool implements AsyncDisposable {
       maxTasksPerWorker: options.maxTasksPerWorker ?? 0,
       maxQueue: options.maxQueue ?? Infinity,
       taskTimeout: options.taskTimeout ?? 0,
+      // A thread worker reports which task it runs, a process cannot: its
+      // batches stay small so that a crash fails few tasks besides its own.
+      maxBatch: o.kind === "process" ? 32 : 256,
       setup: { initializer, initargs: options.initargs },
       start,
     });
