@@ -412,3 +412,10 @@ export async function drainUndelivered(): Promise<void> {
     await Promise.all([...undelivered].map((drain) => drain().catch(() => {})));
   }
 }
+
+/** Resolves once what every handle had accepted so far is delivered (later work is not waited for). */
+export function deliveredSoFar(): Promise<void> {
+  if (undelivered.size === 0) return Promise.resolve();
+  return Promise.all([...undelivered].map((drain) => drain().catch(() => {})))
+    .then(() => {});
+}

@@ -25,6 +25,7 @@ import {
   type RingState,
 } from "./_ring.ts";
 import {
+  deliveredSoFar,
   registerCodec,
   type RemoteCall,
   trackUndelivered,
@@ -735,13 +736,17 @@ class RemoteSide {
     );
   }
 
-  /** One acknowledged call, issued after every put made before it. */
+  /**
+   * One acknowledged call, issued after every put this process made before
+   * it (to any queue) was delivered: a "ready" put with a timeout, or a get,
+   * never overtakes earlier early-resolved puts.
+   */
   async invoke(
     method: string,
     args: unknown[],
     signal?: AbortSignal,
   ): Promise<unknown> {
-    await this.#delivered();
+    await deliveredSoFar();
     if (this.#failure !== undefined) throw this.#takeFailure();
     try {
       return await this.#call(method, args, signal ? { signal } : undefined);
@@ -752,13 +757,15 @@ class RemoteSide {
 
   /** A call nobody awaits (close, taskDone), after earlier puts; a failure surfaces at the next call. */
   send(method: string, args: unknown[]): void {
-    const untrack = trackUndelivered(() => done);
-    const done: Promise<void> = this.#delivered()
+    // Taken before tracking this call, so it does not wait for itself.
+    const earlier = deliveredSoFar();
+    const done: Promise<void> = earlier
       .then(() => this.#call(method, args))
-      .then(() => {}, (error) => {
+      .then(() => {}, (error: unknown) => {
         this.#failure ??= revived(error);
-      })
-      .finally(untrack);
+      });
+    const untrack = trackUndelivered(() => done);
+    done.finally(untrack);
   }
 
   #takeFailure(): unknown {

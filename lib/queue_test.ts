@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { Empty, Full, JoinableQueue, Queue, QueueClosed } from "./queue.ts";
+import { Process } from "./process.ts";
 import { Thread } from "./thread.ts";
 import {
   consumeSync,
+  getForever,
+  produce,
   produceSync,
+  putThenHang,
+  remoteErrors,
+  takeJob,
   workSync,
 } from "./testdata/queue_targets.ts";
 
@@ -282,4 +288,101 @@ Deno.test("JoinableQueue.join on the main thread waits for a worker's taskDone c
   await q.join();
   assert.equal(q.qsize(), 0);
   await t.join();
+});
+
+Deno.test("100k items cross from a child process in order, none lost", async () => {
+  const q = new Queue<number>();
+  const p = new Process({
+    target: produce,
+    module: targets,
+    args: [q, 100_000],
+  });
+  p.start();
+  for (let i = 0; i < 100_000; i++) {
+    const item = await q.get();
+    if (item !== i) assert.fail(`item ${i} arrived as ${item}`);
+  }
+  await p.join();
+  assert.equal(p.exitCode, 0);
+  assert.equal(q.empty(), true);
+});
+
+Deno.test("a bounded queue makes a child process's puts wait for room", async () => {
+  const q = new Queue<number>({ maxsize: 5 });
+  const p = new Process({ target: produce, module: targets, args: [q, 200] });
+  p.start();
+  for (let i = 0; i < 200; i++) {
+    assert.ok(q.qsize() <= 5);
+    assert.equal(await q.get(), i);
+  }
+  await p.join();
+  assert.equal(p.exitCode, 0);
+});
+
+Deno.test("a child killed while using the queue loses nothing already queued", async () => {
+  const q = new Queue<string>();
+  const status = new Queue<string>();
+  const p = new Process({
+    target: putThenHang,
+    module: targets,
+    args: [q, status, 3],
+  });
+  p.start();
+  assert.equal(await status.get(), "ready");
+  p.kill();
+  await p.join();
+  assert.equal(p.exitCode, -9);
+  assert.deepEqual([q.getNowait(), q.getNowait(), q.getNowait()], [
+    "item 0",
+    "item 1",
+    "item 2",
+  ]);
+  await q.put("still usable");
+  assert.equal(await q.get(), "still usable");
+});
+
+Deno.test("a child killed while waiting in get takes no item with it", async () => {
+  const q = new Queue<string>();
+  const status = new Queue<string>();
+  const p = new Process({
+    target: getForever,
+    module: targets,
+    args: [q, status],
+  });
+  p.start();
+  assert.equal(await status.get(), "waiting");
+  p.kill();
+  await p.join();
+  q.putNowait("after the death");
+  assert.equal(q.qsize(), 1);
+  assert.equal(q.getNowait(), "after the death");
+});
+
+Deno.test("on a queue handle in a child process errors keep their class and sync calls explain themselves", async () => {
+  const q = new Queue<unknown>();
+  const out = new Queue<string>();
+  const p = new Process({
+    target: remoteErrors,
+    module: targets,
+    args: [q, out],
+  });
+  p.start();
+  assert.equal(
+    await out.get(),
+    "put: TypeError; get: true Empty; qsize: TypeError",
+  );
+  await p.join();
+  assert.equal(q.qsize(), 0);
+});
+
+Deno.test("JoinableQueue.join in the parent waits for a child's taskDone", async () => {
+  const q = new JoinableQueue<string>();
+  const done = new Queue<string>();
+  await q.put("job 1");
+  const p = new Process({ target: takeJob, module: targets, args: [q, done] });
+  p.start();
+  await q.join();
+  assert.equal(await done.get(), "took job 1");
+  await p.join();
+  assert.equal(p.exitCode, 0);
 });

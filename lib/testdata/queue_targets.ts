@@ -1,7 +1,7 @@
 // Targets run in worker threads and child processes by lib/queue_test.ts
 // and lib/pipe_test.ts.
 
-import type { JoinableQueue, Queue } from "../queue.ts";
+import { Empty, type JoinableQueue, type Queue } from "../queue.ts";
 import type { Connection } from "../pipe.ts";
 
 /** Puts 0..n-1 with the blocking twin, then `"end"`. */
@@ -47,23 +47,50 @@ export async function produce(q: Queue<number>, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await q.put(i);
 }
 
-/** Puts `count` items, then announces it and waits forever (to be killed). */
+/** Puts `count` items, announces it on `status`, then hangs (to be killed). */
 export async function putThenHang(
   q: Queue<string>,
+  status: Queue<string>,
   count: number,
 ): Promise<void> {
   for (let i = 0; i < count; i++) await q.put(`item ${i}`);
-  await q.put("ready", { timeout: 10_000 });
+  await status.put("ready", { timeout: 10_000 });
   await new Promise(() => setInterval(() => {}, 1000));
 }
 
-/** Waits for an item that never comes (to be killed while waiting). */
+/** Waits on q.get() for an item that never comes (to be killed while waiting). */
 export async function getForever(
   q: Queue<string>,
-  started: Queue<string>,
+  status: Queue<string>,
 ): Promise<void> {
-  await started.put("waiting", { timeout: 10_000 });
-  await q.get();
+  // The get is issued before the announcement, on the same ordered channel.
+  const pending = q.get();
+  await status.put("waiting", { timeout: 10_000 });
+  await pending;
+}
+
+/** Reports how the library's errors look on a queue handle in a child process. */
+export async function remoteErrors(
+  q: Queue<unknown>,
+  out: Queue<string>,
+): Promise<void> {
+  const report: string[] = [];
+  try {
+    await q.put(() => 1);
+  } catch (error) {
+    report.push(`put: ${(error as Error).name}`);
+  }
+  try {
+    await q.get({ timeout: 10 });
+  } catch (error) {
+    report.push(`get: ${error instanceof Empty} ${(error as Error).name}`);
+  }
+  try {
+    q.qsize();
+  } catch (error) {
+    report.push(`qsize: ${(error as Error).name}`);
+  }
+  await out.put(report.join("; "));
 }
 
 /** Takes one job from a JoinableQueue in a child process and marks it done. */
