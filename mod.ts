@@ -62,6 +62,7 @@ export {
   BrokenBarrierError,
   Condition,
   Event,
+  type EventWaitOptions,
   FileLock,
   Lock,
   RLock,

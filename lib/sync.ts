@@ -25,7 +25,7 @@
 export { type AcquireOptions, Lock } from "./sync/lock.ts";
 export { RLock } from "./sync/rlock.ts";
 export { BoundedSemaphore, Semaphore } from "./sync/semaphore.ts";
-export { Event } from "./sync/event.ts";
+export { Event, type EventWaitOptions } from "./sync/event.ts";
 export { Condition } from "./sync/condition.ts";
 export { Barrier, BrokenBarrierError } from "./sync/barrier.ts";
 export { FileLock } from "./sync/file_lock.ts";

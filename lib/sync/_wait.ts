@@ -73,8 +73,16 @@ export function runSync<R>(steps: Steps<R>): R {
   return next.value;
 }
 
-/** Runs a blocking algorithm without blocking the thread, on Atomics.waitAsync. */
-export async function runAsync<R>(steps: Steps<R>): Promise<R> {
+/**
+ * Runs a blocking algorithm without blocking the thread, on Atomics.waitAsync.
+ * With `signal`, an abort stops the wait and rejects with the signal's
+ * reason; the algorithm's `finally` blocks run (so it must not hold anything
+ * across a sleep: Lock, Semaphore and Event qualify).
+ */
+export async function runAsync<R>(
+  steps: Steps<R>,
+  signal?: AbortSignal,
+): Promise<R> {
   let next = steps.next();
   while (!next.done) {
     const { cell, index, expected, deadline } = next.value;
@@ -83,11 +91,49 @@ export async function runAsync<R>(steps: Steps<R>): Promise<R> {
     if (left === 0) result = "timed-out";
     else {
       const waited = Atomics.waitAsync(cell, index, expected, left);
-      result = waited.async ? await kept(waited.value) : waited.value;
+      if (!waited.async) result = waited.value;
+      else if (!signal) result = await kept(waited.value);
+      else {
+        const outcome = await kept(abortable(waited.value, signal));
+        if (outcome === "aborted") {
+          passOnWake(waited.value, cell, index);
+          steps.return(undefined as R);
+          throw signal.reason;
+        }
+        result = outcome;
+      }
     }
     next = steps.next(result);
   }
   return next.value;
+}
+
+function abortable(
+  waiting: Promise<WaitResult>,
+  signal: AbortSignal,
+): Promise<WaitResult | "aborted"> {
+  if (signal.aborted) return Promise.resolve("aborted");
+  return new Promise((resolve) => {
+    const onAbort = () => resolve("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+    waiting.then((result) => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(result);
+    });
+  });
+}
+
+// An abandoned Atomics.waitAsync cannot be withdrawn: it stays in the cell's
+// wait list until notified or timed out. If a notify picks it, hand that
+// wake-up on, or a live waiter would sleep through a release.
+function passOnWake(
+  waiting: Promise<WaitResult>,
+  cell: Int32Array,
+  index: number,
+): void {
+  waiting.then((result) => {
+    if (result === "ok") Atomics.notify(cell, index, 1);
+  });
 }
 
 // Atomics.waitAsync registers nothing with Deno's event loop, so a program
@@ -107,4 +153,21 @@ async function kept<T>(promise: Promise<T>): Promise<T> {
       keepAlive = undefined;
     }
   }
+}
+
+/** Reads `signal` from `acquire({ signal })`, checking its type. */
+export function signalOption(
+  options: number | { signal?: AbortSignal } | undefined,
+  who: string,
+): AbortSignal | undefined {
+  if (typeof options !== "object" || options === null) return undefined;
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `Cannot ${who} as 'signal' must be an AbortSignal: received ${
+        Object.prototype.toString.call(signal)
+      }`,
+    );
+  }
+  return signal;
 }

@@ -1,7 +1,24 @@
 // A flag in shared memory that threads can sleep on until it is set.
 
 import { registerCodec } from "../_transfer.ts";
-import { deadlineOf, request, runAsync, runSync, type Steps } from "./_wait.ts";
+import { serveWithSignal } from "./_serve.ts";
+import {
+  deadlineOf,
+  request,
+  runAsync,
+  runSync,
+  signalOption,
+  type Steps,
+  timeoutOption,
+} from "./_wait.ts";
+
+/** Options for {@linkcode Event.wait}. */
+export interface EventWaitOptions {
+  /** Milliseconds to wait before resolving false. Default: wait forever. */
+  timeout?: number;
+  /** Stops the wait when aborted: it rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
 
 const FLAG = 0;
 const WAITERS = 1;
@@ -87,7 +104,9 @@ export class Event {
   }
 
   /**
-   * Resolves when the flag is set: true, or false if `timeout` ms passed first.
+   * Resolves when the flag is set: true, or false if `timeout` ms passed
+   * first. Also takes `{ timeout, signal }`: an aborted signal rejects with
+   * its reason.
    *
    * @example
    * ```ts
@@ -96,10 +115,17 @@ export class Event {
    * console.log(await new Event().wait(5)); // false
    * ```
    */
-  wait(timeout?: number): Promise<boolean> {
-    if (Atomics.load(this.#cell, FLAG) === 1) return TRUE;
+  wait(timeout?: number | EventWaitOptions): Promise<boolean> {
+    if (timeout === undefined && Atomics.load(this.#cell, FLAG) === 1) {
+      return TRUE;
+    }
     try {
-      return runAsync(this.#sleep(deadlineOf(timeout, "wait on an Event")));
+      const who = "wait on an Event";
+      const deadline = deadlineOf(timeoutOption(timeout), who);
+      const signal = signalOption(timeout, who);
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (Atomics.load(this.#cell, FLAG) === 1) return TRUE;
+      return runAsync(this.#sleep(deadline), signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -154,6 +180,8 @@ export class Event {
         }
       },
       remote: ["set", "clear", "isSet", "wait"],
+      serve: (event, method, args, signal) =>
+        serveWithSignal(event, method, args, signal, "wait"),
     });
   }
 }

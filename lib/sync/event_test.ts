@@ -59,3 +59,14 @@ Deno.test("Event.wait() rejects a bad timeout", async () => {
   );
   assert.throws(() => new Event().waitSync(NaN), RangeError);
 });
+
+Deno.test("Event.wait({ signal }) rejects when aborted; { timeout } works as the number form", async () => {
+  const event = new Event();
+  const controller = new AbortController();
+  const waiting = event.wait({ signal: controller.signal });
+  controller.abort();
+  await assert.rejects(waiting, { name: "AbortError" });
+  assert.equal(await event.wait({ timeout: 1 }), false);
+  event.set();
+  assert.equal(await event.wait({ timeout: 1 }), true);
+});

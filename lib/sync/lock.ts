@@ -10,14 +10,21 @@ import {
   request,
   runAsync,
   runSync,
+  signalOption,
   type Steps,
   timeoutOption,
 } from "./_wait.ts";
+import { serveWithSignal } from "./_serve.ts";
 
 /** Options for the `acquire` methods of locks and semaphores. */
 export interface AcquireOptions {
   /** Milliseconds to wait before giving up (the call then returns false). Default: wait forever. */
   timeout?: number;
+  /**
+   * Stops an async `acquire` when aborted: it rejects with the signal's
+   * reason and takes nothing. Ignored by the blocking `acquireSync`.
+   */
+  signal?: AbortSignal;
 }
 
 const STATE = 0; // 0: unlocked, 1: locked
@@ -76,14 +83,16 @@ export class Lock {
   }
 
   #acquireAsync(options: AcquireOptions | number): Promise<boolean> {
-    let deadline: number;
+    let deadline: number, signal: AbortSignal | undefined;
     try {
       deadline = deadlineOf(timeoutOption(options), "acquire a Lock");
+      signal = signalOption(options, "acquire a Lock");
     } catch (error) {
       return Promise.reject(error);
     }
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (Atomics.compareExchange(this.#cell, STATE, 0, 1) === 0) return TRUE;
-    return runAsync(this.#contend(deadline));
+    return runAsync(this.#contend(deadline), signal);
   }
 
   /**
@@ -246,6 +255,8 @@ export class Lock {
         }
       },
       remote: ["acquire", "release", "tryAcquire", "locked"],
+      serve: (lock, method, args, signal) =>
+        serveWithSignal(lock, method, args, signal, "acquire", "release"),
     });
     registerLockOps<Lock>(Lock, {
       owned: (lock) => lock.locked(),

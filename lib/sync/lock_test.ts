@@ -178,3 +178,46 @@ Deno.test("Lock serves its listed methods to another process and refuses others"
     /no remotely callable method/,
   );
 });
+
+Deno.test("Lock.acquire({ signal }) stops waiting when aborted, takes nothing, and passes its wake-up on", async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const controller = new AbortController();
+  const aborted = lock.acquire({ signal: controller.signal }); // parked first
+  const next = lock.acquire(); // parked second
+  controller.abort(new Error("caller went away"));
+  await assert.rejects(aborted, /caller went away/);
+  // The release's notify goes to the abandoned waiter first (FIFO); it is
+  // handed on, so the live waiter still gets the lock.
+  lock.release();
+  assert.equal(await next, true);
+  lock.release();
+  await assert.rejects(lock.acquire({ signal: AbortSignal.abort() }), {
+    name: "AbortError",
+  });
+  assert.equal(
+    lock.locked(),
+    false,
+    "an already-aborted acquire takes nothing",
+  );
+  await assert.rejects(
+    lock.acquire({ signal: "no" as unknown as AbortSignal }),
+    TypeError,
+  );
+});
+
+Deno.test("Lock serving another process stops a remote acquire when the caller goes away", async () => {
+  const lock = new Lock();
+  const codec = codecOf(lock)!;
+  await lock.acquire();
+  const controller = new AbortController();
+  const remote = callExported(lock, codec, "acquire", [], controller.signal);
+  controller.abort();
+  await assert.rejects(remote, { name: "AbortError" });
+  lock.release();
+  assert.equal(
+    lock.locked(),
+    false,
+    "nobody took the lock on behalf of the gone caller",
+  );
+});

@@ -7,9 +7,11 @@ import {
   request,
   runAsync,
   runSync,
+  signalOption,
   type Steps,
   timeoutOption,
 } from "./_wait.ts";
+import { serveWithSignal } from "./_serve.ts";
 import type { AcquireOptions } from "./lock.ts";
 
 const VALUE = 0;
@@ -73,12 +75,12 @@ export class Semaphore {
    */
   acquire(options?: AcquireOptions | number): Promise<boolean> {
     try {
-      const deadline = deadlineOf(
-        timeoutOption(options),
-        "acquire a Semaphore",
-      );
+      const who = "acquire a Semaphore";
+      const deadline = deadlineOf(timeoutOption(options), who);
+      const signal = signalOption(options, who);
+      if (signal?.aborted) return Promise.reject(signal.reason);
       if (this.tryAcquire()) return Promise.resolve(true);
-      return runAsync(this.#contend(deadline));
+      return runAsync(this.#contend(deadline), signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -225,6 +227,8 @@ export class Semaphore {
         }
       },
       remote: ["acquire", "release", "tryAcquire"],
+      serve: (sem, method, args, signal) =>
+        serveWithSignal(sem, method, args, signal, "acquire", "release"),
     });
     setBound = (sem, bound) => {
       sem.#cell[BOUND] = bound;

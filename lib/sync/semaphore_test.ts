@@ -138,3 +138,15 @@ Deno.test("Semaphore rejects bad arguments with clear errors", async (t) => {
     await assert.rejects(new Semaphore().acquire({ timeout: -1 }), RangeError);
   });
 });
+
+Deno.test("Semaphore.acquire({ signal }) stops waiting when aborted and takes no slot", async () => {
+  const sem = new Semaphore(0);
+  const controller = new AbortController();
+  const waiting = sem.acquire({ signal: controller.signal });
+  const next = sem.acquire();
+  controller.abort();
+  await assert.rejects(waiting, { name: "AbortError" });
+  sem.release();
+  assert.equal(await next, true);
+  assert.equal(sem.tryAcquire(), false);
+});
