@@ -100,3 +100,21 @@ Deno.test("RLock rejects a bad timeout without taking the lock", async () => {
   assert.throws(() => rlock.acquireSync(-5), RangeError);
   assert.equal(rlock.locked(), false);
 });
+
+Deno.test("RLock tells a plain Web Worker apart from the main thread that holds it", async () => {
+  const rlock = new RLock();
+  rlock.acquireSync();
+  const worker = new Worker(
+    new URL("./testdata/raw_worker.ts", import.meta.url),
+    { type: "module" },
+  );
+  try {
+    const answer = Promise.withResolvers<boolean>();
+    worker.onmessage = (event) => answer.resolve(event.data);
+    worker.postMessage(encodeValue([rlock], "thread"));
+    assert.equal(await answer.promise, false, "the worker is not the owner");
+  } finally {
+    worker.terminate();
+  }
+  rlock.release();
+});
