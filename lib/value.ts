@@ -9,6 +9,14 @@ import { Lock } from "./sync/lock.ts";
 /**
  * Element types of {@linkcode Value} and {@linkcode SharedArray}: typed-array
  * names (`"i32"`, `"f64"`...) or Python's array typecodes (`"i"`, `"d"`...).
+ *
+ * @example
+ * ```ts
+ * import { Value, type ValueType } from "@multitask/core";
+ *
+ * const type: ValueType = "d"; // Python's double, same as "f64"
+ * console.log(new Value(type, 0.5).type); // "f64"
+ * ```
  */
 export type ValueType =
   | "i8"
@@ -34,7 +42,18 @@ export type ValueType =
   | "f"
   | "d";
 
-/** What one element holds: `bigint` for the 64-bit integer types, else `number`. */
+/**
+ * What one element holds: `bigint` for the 64-bit integer types, else `number`.
+ *
+ * @example
+ * ```ts
+ * import type { Scalar } from "@multitask/core";
+ *
+ * const big: Scalar<"i64"> = 1n;
+ * const small: Scalar<"i32"> = 1;
+ * console.log(big, small); // 1n 1
+ * ```
+ */
 export type Scalar<T extends ValueType> = T extends
   "i64" | "u64" | "l" | "L" | "q" | "Q" ? bigint
   : number;

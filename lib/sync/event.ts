@@ -12,7 +12,17 @@ import {
   timeoutOption,
 } from "./_wait.ts";
 
-/** Options for {@linkcode Event.wait}. */
+/**
+ * Options for {@linkcode Event.wait}.
+ *
+ * @example
+ * ```ts
+ * import { Event, type EventWaitOptions } from "@multitask/core";
+ *
+ * const options: EventWaitOptions = { timeout: 5 };
+ * console.log(await new Event().wait(options)); // false
+ * ```
+ */
 export interface EventWaitOptions {
   /** Milliseconds to wait before resolving false. Default: wait forever. */
   timeout?: number;

@@ -16,7 +16,18 @@ import {
 } from "./_wait.ts";
 import { serveWithSignal } from "./_serve.ts";
 
-/** Options for the `acquire` methods of locks and semaphores. */
+/**
+ * Options for the `acquire` methods of locks and semaphores.
+ *
+ * @example
+ * ```ts
+ * import { type AcquireOptions, Lock } from "@multitask/core";
+ *
+ * const options: AcquireOptions = { timeout: 50, signal: AbortSignal.timeout(1000) };
+ * const lock = new Lock();
+ * console.log(await lock.acquire(options)); // true
+ * ```
+ */
 export interface AcquireOptions {
   /** Milliseconds to wait before giving up (the call then returns false). Default: wait forever. */
   timeout?: number;
