@@ -41,6 +41,7 @@ interface Options {
   sizes: number[];
   params: WorkParams;
   reps: number;
+  minTimedMs: number;
   json: boolean;
   readme: boolean;
   out: string;
@@ -72,7 +73,12 @@ interface Report {
   command: string;
   date: string;
   machine: Machine;
-  params: WorkParams & { reps: number; pythonSpan: number; sizes: number[] };
+  params: WorkParams & {
+    reps: number;
+    minTimedMs: number;
+    pythonSpan: number;
+    sizes: number[];
+  };
   measurements: Measurement[];
   rows: Row[];
   failures: Failure[];
@@ -81,9 +87,7 @@ interface Report {
 
 /** Python does the CPU work about this many times slower, so it gets a span this much smaller. */
 const PYTHON_SLOWDOWN = 40;
-/** Timed runs of one configuration go on until they add up to this much... */
-const MIN_TIMED_MS = 250;
-/** ...or until there are this many. */
+/** Timed runs of one configuration go on until they add up to `minTimedMs` (100 ms quick, 250 ms full)... */
 const MAX_REPS = 40;
 /** Timed runs of the serial baselines, at least. */
 const BASELINE_REPS = 3;
@@ -141,6 +145,7 @@ function parseOptions(args: string[]): Options {
       fileBytes: quick ? 1024 * 1024 : 4 * 1024 * 1024,
     },
     reps: quick ? 1 : 3,
+    minTimedMs: quick ? 100 : 250,
     json: values.json,
     out: values.out ?? new URL("./results/", import.meta.url).pathname,
     python: !values["no-python"],
@@ -264,13 +269,13 @@ async function measureRunner(
     try {
       const expected = w.expected();
       const times: number[] = [];
-      // Short runs repeat until they fill MIN_TIMED_MS.
+      // Short runs repeat until they fill opts.minTimedMs.
       const reps = runner.strategy === "serial"
         ? Math.max(BASELINE_REPS, opts.reps)
         : opts.reps;
       for (
         let rep = -1;
-        rep < reps || (sum(times) < MIN_TIMED_MS && rep < MAX_REPS);
+        rep < reps || (sum(times) < opts.minTimedMs && rep < MAX_REPS);
         rep++
       ) {
         const start = performance.now();
@@ -356,7 +361,7 @@ async function runPython(
     files: env.files,
     sizes: opts.sizes,
     reps: opts.reps,
-    min_timed_ms: MIN_TIMED_MS,
+    min_timed_ms: opts.minTimedMs,
     max_reps: MAX_REPS,
     baseline_reps: BASELINE_REPS,
     workloads: ["cpu", "timer", "file", "http"],
@@ -478,7 +483,7 @@ function renderMarkdown(
     "",
     `Each workload is cut into ${p.tasks} tasks; the total work is the same for every strategy. ` +
     `Times are the best of at least ${p.reps} timed run(s) (${BASELINE_REPS} for the serial baselines, more for short runs, ` +
-    `until they add up to ${MIN_TIMED_MS} ms) ` +
+    `until they add up to ${p.minTimedMs} ms) ` +
     "after one untimed, checked warm-up; pool start-up is never timed. " +
     `Speedup is the serial time divided by the strategy's time (Python's pools are compared with Python's own serial run, ` +
     `on a CPU range ${PYTHON_SLOWDOWN}× smaller: ${
@@ -715,7 +720,13 @@ async function main(): Promise<void> {
     }`,
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     machine,
-    params: { ...opts.params, reps: opts.reps, pythonSpan, sizes: opts.sizes },
+    params: {
+      ...opts.params,
+      reps: opts.reps,
+      minTimedMs: opts.minTimedMs,
+      pythonSpan,
+      sizes: opts.sizes,
+    },
     measurements: results.measurements,
     rows: toRows(results.measurements),
     failures: results.failures,
