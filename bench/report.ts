@@ -3,7 +3,8 @@
 // workload, and saves JSON, markdown and an SVG chart under bench/results/.
 //
 //   deno run -A bench/report.ts [--quick] [--sizes 1,2,4] [--tasks 16]
-//                               [--json] [--out DIR] [--no-python]
+//                               [--span N] [--json] [--out DIR] [--no-python]
+//                               [--readme]
 
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -332,6 +333,7 @@ async function runPython(
   env: { url: string; files: string[] },
   pythonSpan: number,
   progress: Progress,
+  running: { child?: Deno.ChildProcess },
 ): Promise<PythonOutcome> {
   const script = new URL("./peers/cpu_io.py", import.meta.url).pathname;
   let child: Deno.ChildProcess;
@@ -342,6 +344,7 @@ async function runPython(
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    running.child = child;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       return {
@@ -668,8 +671,16 @@ async function main(): Promise<void> {
   const notes: string[] = [];
 
   let current: Runner | undefined;
+  const python = { child: undefined as Deno.ChildProcess | undefined };
+  // Ctrl-C: stop the workers and the Python peer, delete the temp files.
   const onSignal = () => {
     current?.kill();
+    try {
+      python.child?.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    env.closeSync();
     progress.end();
     Deno.exit(130);
   };
@@ -699,7 +710,7 @@ async function main(): Promise<void> {
       current = undefined;
     }
     if (opts.python) {
-      const py = await runPython(opts, env, pythonSpan, progress);
+      const py = await runPython(opts, env, pythonSpan, progress, python);
       machine.python = py.version;
       results.measurements.push(...py.measurements);
       if (py.note) notes.push(py.note);
