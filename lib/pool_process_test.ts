@@ -10,13 +10,16 @@ import {
   WorkerCrashedError,
 } from "./pool.ts";
 import { Value } from "./value.ts";
+import { Queue } from "./queue.ts";
 import { Event } from "./sync/event.ts";
 import {
   add,
   bump,
+  dieBy,
   exitWith,
   killSelf,
   pid,
+  produce,
   setUp,
   spin,
   waitFor,
@@ -77,6 +80,23 @@ Deno.test("Process pool: a child that dies mid-task fails only that task and is 
     assert.notEqual(await pool.apply(pid), before);
     assert.equal(alive(before), false);
   });
+  // (A SIGSEGV sent from outside is swallowed by V8's own signal handler.)
+  for (const signal of ["SIGABRT"] as const) {
+    await t.step(
+      `${signal} (as V8 aborts when out of memory)`,
+      async () => {
+        await assert.rejects(
+          pool.apply(dieBy, [signal]),
+          (error: WorkerCrashedError) => {
+            assert.ok(error instanceof WorkerCrashedError);
+            assert.match(error.message, new RegExp(`was killed by ${signal}`));
+            return true;
+          },
+        );
+        assert.equal(await pool.apply(add, [3, 3]), 6);
+      },
+    );
+  }
   await t.step("SIGKILL", async () => {
     const victim = await pool.apply(pid);
     await assert.rejects(pool.apply(killSelf), (error: WorkerCrashedError) => {
@@ -176,4 +196,20 @@ Deno.test("Process pool: a crash amid many batched tiny tasks fails only the cra
       );
     }
   });
+});
+
+Deno.test("Process pool tasks put their results on a Queue of this process", async () => {
+  await using pool = new Pool({ size: 2, kind: "process", module: TASKS });
+  const queue = new Queue<number>();
+  const counts = await Promise.all(
+    [0, 10, 20].map((start) => pool.apply(produce, [queue, start, 10])),
+  );
+  assert.deepEqual(counts, [10, 10, 10]);
+  const got: number[] = [];
+  // A process's puts may arrive after its result (as with Python's feeder thread).
+  for (let i = 0; i < 30; i++) got.push(await queue.get({ timeout: 10_000 }));
+  assert.deepEqual(
+    got.toSorted((a, b) => a - b),
+    Array.from({ length: 30 }, (_, i) => i),
+  );
 });

@@ -10,11 +10,13 @@ import {
   WorkerCrashedError,
 } from "./pool.ts";
 import { Value } from "./value.ts";
+import { Queue } from "./queue.ts";
 import { Event } from "./sync/event.ts";
 import {
   add,
   bump,
   exitWith,
+  produce,
   setUp,
   spin,
   square,
@@ -534,4 +536,20 @@ Deno.test("Pool: a crash amid many batched tiny tasks fails only the crashing ta
       );
     }
   });
+});
+
+Deno.test("Pool tasks put their results on a Queue of this process", async () => {
+  await using pool = new Pool({ size: 2, module: TASKS });
+  const queue = new Queue<number>();
+  const counts = await Promise.all(
+    [0, 10, 20].map((start) => pool.apply(produce, [queue, start, 10])),
+  );
+  assert.deepEqual(counts, [10, 10, 10]);
+  const got: number[] = [];
+  // A process's puts may arrive after its result (as with Python's feeder thread).
+  for (let i = 0; i < 30; i++) got.push(await queue.get({ timeout: 10_000 }));
+  assert.deepEqual(
+    got.toSorted((a, b) => a - b),
+    Array.from({ length: 30 }, (_, i) => i),
+  );
 });

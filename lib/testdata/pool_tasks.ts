@@ -89,3 +89,21 @@ export function killSelf(): never {
     // the signal lands before this loops long
   }
 }
+
+/** Puts `count` numbers on a queue (a Queue, live in a thread or proxied in a process). */
+export async function produce(
+  queue: { put(item: number): unknown },
+  start: number,
+  count: number,
+): Promise<number> {
+  for (let i = start; i < start + count; i++) await queue.put(i);
+  return count;
+}
+
+/** Kills its own process with `signal`, as a segfault or an abort would. */
+export function dieBy(signal: Deno.Signal): never {
+  Deno.kill(Deno.pid, signal);
+  while (true) {
+    // the signal lands before this loops long
+  }
+}
