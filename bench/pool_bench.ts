@@ -185,7 +185,7 @@ Deno.bench({
 
 // --- CPU-bound map at size = cores ------------------------------------------
 
-const SPAN = 400_000; // about 100 ms of trial division serially
+const SPAN = 1_000_000; // about 250 ms of trial division serially
 const CHUNKS = CORES * 4;
 const cpuArgs = Array.from(
   { length: CHUNKS },
