@@ -71,7 +71,11 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** Milliseconds from the call until the task must be done (`TimeoutError`). */
   timeout?: number;
-  /** Objects (ArrayBuffers...) among the arguments to move to a thread worker instead of copying. */
+  /**
+   * Objects (ArrayBuffers...) among the arguments to move to a thread worker
+   * instead of copying, when the task is sent to it; a process worker gets
+   * copies.
+   */
   transfer?: Transferable[];
   /** Module whose export is `fn`, overriding the pool's `module`; `null` ships `fn` as source. */
   module?: string | URL | null;

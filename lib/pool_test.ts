@@ -553,3 +553,15 @@ Deno.test("Pool tasks put their results on a Queue of this process", async () =>
     Array.from({ length: 30 }, (_, i) => i),
   );
 });
+
+Deno.test("Pool.apply() moves the buffers listed in transfer instead of copying them", async () => {
+  await using pool = new Pool({ size: 1 });
+  const bytes = new Uint8Array([1, 2, 3, 4]);
+  const sum = pool.apply((b: Uint8Array) => b.reduce((a, x) => a + x, 0), [
+    bytes,
+  ], {
+    transfer: [bytes.buffer],
+  });
+  assert.equal(bytes.byteLength, 0, "the buffer now belongs to the worker");
+  assert.equal(await sum, 10);
+});
