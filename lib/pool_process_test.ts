@@ -213,3 +213,33 @@ Deno.test("Process pool tasks put their results on a Queue of this process", asy
     Array.from({ length: 30 }, (_, i) => i),
   );
 });
+
+Deno.test("An idle pool that was never closed does not keep the program alive, nor leave children", async (t) => {
+  const poolUrl = new URL("./pool.ts", import.meta.url).href;
+  for (const kind of ["thread", "process"]) {
+    await t.step(kind, async () => {
+      const script = `
+        import { Pool } from ${JSON.stringify(poolUrl)};
+        const pool = new Pool({ size: 2, kind: ${JSON.stringify(kind)} });
+        const pids = await Promise.all([1, 2, 3].map(() => pool.apply(() => Deno.pid)));
+        console.log(JSON.stringify(pids));
+      `;
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", script],
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(30_000),
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const pids: number[] = JSON.parse(new TextDecoder().decode(out.stdout));
+      for (const child of pids) {
+        // The exiting program SIGKILLs its daemon children; allow for the reaping.
+        const deadline = Date.now() + 5000;
+        while (alive(child) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.equal(alive(child), false, `${child} outlived the program`);
+      }
+    });
+  }
+});
