@@ -78,7 +78,7 @@ export interface CoreOptions {
   start: StartWorker;
 }
 
-const QUEUED = 0, RUNNING = 1, DONE = 2;
+const NEW = -1, QUEUED = 0, RUNNING = 1, DONE = 2;
 
 // Batches are sized so that one takes about this long to run: long enough
 // to amortise a message, short enough to keep the workers evenly loaded.
@@ -92,7 +92,7 @@ const PIPELINE_TASK_MS = 0.25;
 
 /** One unit of work: a call, or a chunk of a map. */
 export class Task {
-  state = QUEUED;
+  state = NEW;
   member: Member | undefined = undefined;
   seq = 0;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -207,6 +207,7 @@ export class PoolCore {
 
   /** Queues a task (or hands it to an idle worker right away). */
   submit(task: Task, timeout: number, signal: AbortSignal | undefined): void {
+    if (task.state !== NEW) return; // dropped before it was submitted
     const refused = this.refusal();
     if (refused) return task.reject(refused);
     if (signal?.aborted) {
@@ -234,6 +235,7 @@ export class PoolCore {
       signal.addEventListener("abort", task.onAbort, { once: true });
     }
     if (this.#options.taskTimeout > 0) task.exclusive = true;
+    task.state = QUEUED;
     this.#queue.push(task);
     this.#queued++;
     this.#pump();
@@ -241,6 +243,7 @@ export class PoolCore {
 
   /** Drops a task that has not started (map consumers that stopped early). */
   drop(task: Task): void {
+    if (task.state === NEW) task.state = DONE;
     if (task.state !== QUEUED) return;
     this.#unqueue(task);
     this.#settle(task);

@@ -221,6 +221,16 @@ Deno.test("Pool maxQueue refuses work beyond the limit with PoolFullError", asyn
   assert.equal(await queued, 2);
 });
 
+Deno.test("Pool.map() beyond maxQueue rejects with PoolFullError and leaves the queue consistent", async () => {
+  await using pool = new Pool({ size: 1, maxQueue: 2, module: TASKS });
+  await assert.rejects(
+    pool.map(square, Array.from({ length: 10 }, (_, i) => i), { chunksize: 1 }),
+    PoolFullError,
+  );
+  assert.equal(pool.stats.queued, 0, "the map's queued chunks were dropped");
+  assert.deepEqual(await pool.map(square, [1, 2], { chunksize: 1 }), [1, 4]);
+});
+
 Deno.test("Pool refuses work after close(), and join() needs close() first", async () => {
   const pool = new Pool({ size: 1 });
   const before = pool.apply(() => "before");
