@@ -512,13 +512,12 @@ export class Pool implements AsyncDisposable {
     checkChunksize(chunksize);
     const progress = options?.onProgress ?? this.#onProgress;
     const gather = new Gather(ordered, progress);
-    const feeding = this.#feed(target, items, chunksize, gather);
+    this.#feed(target, items, chunksize, gather);
     try {
       yield* gather.results();
     } finally {
       gather.stop();
       for (const task of gather.tasks) this.#core.drop(task);
-      await feeding;
     }
   }
 
@@ -528,6 +527,9 @@ export class Pool implements AsyncDisposable {
     chunksize: number,
     gather: Gather,
   ): Promise<void> {
+    // Input is read ahead by a bounded number of chunks (running, queued or
+    // not yet consumed), so an endless generator works and memory stays flat.
+    const window = Math.max(64, this.#core.size * 8);
     let chunk: unknown[] = [];
     const flush = () => {
       if (chunk.length === 0) return;
@@ -537,18 +539,24 @@ export class Pool implements AsyncDisposable {
     };
     try {
       const iterable = checkIterable(items);
-      if (Symbol.asyncIterator in iterable) {
-        for await (const item of iterable as AsyncIterable<unknown>) {
-          if (gather.stopped) return;
-          chunk.push(item);
-          if (chunk.length >= chunksize) flush();
+      const iterator = typeof (iterable as AsyncIterable<unknown>)[
+          Symbol.asyncIterator
+        ] === "function"
+        ? (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+        : (iterable as Iterable<unknown>)[Symbol.iterator]();
+      try {
+        while (!gather.stopped) {
+          const next = await iterator.next();
+          if (next.done) break;
+          chunk.push(next.value);
+          if (chunk.length < chunksize) continue;
+          flush();
+          if (gather.pending >= window) await gather.room(window);
         }
-      } else {
-        for (const item of iterable as Iterable<unknown>) {
-          chunk.push(item);
-          if (chunk.length >= chunksize) flush();
-        }
+      } finally {
+        if (gather.stopped) await iterator.return?.();
       }
+      if (gather.stopped) return;
       flush();
       gather.end();
     } catch (error) {
@@ -573,6 +581,8 @@ class Gather {
   #ended = false;
   #error: { error: unknown; index: number } | undefined;
   #wake: (() => void) | undefined;
+  #roomWake: (() => void) | undefined;
+  #consumed = 0;
 
   constructor(ordered: boolean, progress?: (progress: PoolProgress) => void) {
     this.#ordered = ordered;
@@ -613,6 +623,9 @@ class Gather {
 
   stop(): void {
     this.stopped = true;
+    const wake = this.#roomWake;
+    this.#roomWake = undefined;
+    wake?.();
   }
 
   #poke(): void {
@@ -621,10 +634,25 @@ class Gather {
     wake?.();
   }
 
+  /** Chunks submitted and not yet handed to the consumer. */
+  get pending(): number {
+    return this.#chunks - this.#consumed;
+  }
+
+  /** Resolves once fewer than `window` chunks are pending, or on stop(). */
+  room(window: number): Promise<void> {
+    if (this.pending < window || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => (this.#roomWake = resolve));
+  }
+
   async *results(): AsyncGenerator<unknown> {
     while (true) {
       const batch = this.#take();
       if (batch) {
+        this.#consumed++;
+        const wake = this.#roomWake;
+        this.#roomWake = undefined;
+        wake?.();
         yield* batch;
         continue;
       }

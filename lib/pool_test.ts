@@ -409,6 +409,22 @@ Deno.test("Pool.imap() yields in order, imapUnordered() yields everything", asyn
     }, /too big: 50/);
     assert.deepEqual(out, [5]);
   });
+  await t.step("an endless generator is read lazily", async () => {
+    let read = 0;
+    function* naturals() {
+      for (let n = 0;; n++) {
+        read++;
+        yield n;
+      }
+    }
+    const out: number[] = [];
+    for await (const v of pool.imap(square, naturals())) {
+      out.push(v);
+      if (out.length === 300) break;
+    }
+    assert.deepEqual(out.slice(0, 4), [0, 1, 4, 9]);
+    assert.ok(read < 1000, `read ${read} items ahead of the consumer`);
+  });
   await t.step("breaking early drops the rest", async () => {
     const items = Array.from({ length: 50 }, (_, i) => i);
     for await (const v of pool.imap(square, items)) {
