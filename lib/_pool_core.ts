@@ -67,12 +67,11 @@ export interface WorkerSetup {
 /** The core's settings, already validated. */
 export interface CoreOptions {
   name: string;
-  kind: string;
   size: number;
   maxTasksPerWorker: number;
   maxQueue: number;
   taskTimeout: number;
-  /** Most tasks in one batch: a crash that leaves no trace of progress fails a whole batch. */
+  /** Most tasks in one batch (results a SIGKILLed worker had not sent are lost with it). */
   maxBatch: number;
   setup: WorkerSetup;
   start: StartWorker;
@@ -84,9 +83,9 @@ const NEW = -1, QUEUED = 0, RUNNING = 1, DONE = 2;
 // to amortise a message, short enough to keep the workers evenly loaded.
 const BATCH_MS = 2;
 // With tiny tasks a worker gets its next batches while it runs one, so it
-// never waits for a message; a crash then loses track of one batch at most.
-// Only when tasks are known to be short: a long task would hold back the
-// batches behind it while another worker sits idle.
+// never waits for a message (batches queued behind a crash go back to the
+// queue). Only when tasks are known to be short: a long task would hold back
+// the batches behind it while another worker sits idle.
 const PIPELINE = 3;
 const PIPELINE_TASK_MS = 0.25;
 
@@ -99,7 +98,6 @@ export class Task {
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
   transfer: Transferable[] | undefined = undefined;
-  timeout = 0;
   /** Runs alone in its batch, because its worker may have to be killed. */
   exclusive = false;
 
@@ -222,7 +220,6 @@ export class PoolCore {
     }
     if (timeout > 0) {
       task.exclusive = true;
-      task.timeout = timeout;
       task.timer = setTimeout(
         () => this.#expire(task, timeout, false),
         timeout,

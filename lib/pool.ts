@@ -156,13 +156,12 @@ export class Pool implements AsyncDisposable {
       : startThreadWorker;
     this.#core = new PoolCore({
       name: options.name ?? `Pool-${++pools}`,
-      kind: o.kind,
       size: o.size,
       maxTasksPerWorker: options.maxTasksPerWorker ?? 0,
       maxQueue: options.maxQueue ?? Infinity,
       taskTimeout: options.taskTimeout ?? 0,
-      // A thread worker reports which task it runs, a process cannot: its
-      // batches stay small so that a crash fails few tasks besides its own.
+      // A child's results travel through a buffered channel: its batches
+      // stay small so that a SIGKILL loses few finished results with it.
       maxBatch: o.kind === "process" ? 32 : 256,
       setup: { initializer, initargs: options.initargs },
       start,
