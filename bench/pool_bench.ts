@@ -7,7 +7,8 @@
 // - process pool, tiny tasks: Pool({ kind: "process" }).apply(add) vs
 //   Python's multiprocessing.Pool.apply_async (bench/peers/pool_apply.py,
 //   skipped when python3 is missing);
-// - CPU-bound map at size = cores vs the same work done serially.
+// - CPU-bound map at size = cores vs the same work done serially;
+// - one tiny task at a time (latency), against one bare message round trip.
 //
 // Pools are created up front so that start-up is never timed.
 
@@ -106,6 +107,37 @@ Deno.bench({
     const pending = new Array(TINY);
     for (let i = 0; i < TINY; i++) pending[i] = piscina.run([i, 1]);
     await Promise.all(pending);
+  },
+});
+
+// --- one task at a time: batching must not cost latency ----------------------
+
+const LATENCY = 200;
+const latencyGroup = `${LATENCY} tiny tasks one after another (latency)`;
+
+Deno.bench({
+  group: latencyGroup,
+  name: "bare postMessage round trip (baseline)",
+  baseline: true,
+  async fn() {
+    for (let i = 0; i < LATENCY; i++) await bareRoundRobin(1);
+  },
+});
+
+Deno.bench({
+  group: latencyGroup,
+  name: "Pool thread apply, awaited",
+  async fn() {
+    for (let i = 0; i < LATENCY; i++) await threads.apply(add, [i, 1]);
+  },
+});
+
+Deno.bench({
+  group: latencyGroup,
+  name: "piscina run, awaited",
+  ignore: piscina === undefined,
+  async fn() {
+    for (let i = 0; i < LATENCY; i++) await piscina.run([i, 1]);
   },
 });
 

@@ -87,6 +87,7 @@ const BATCH_MS = 2;
 // queue). Only when tasks are known to be short: a long task would hold back
 // the batches behind it while another worker sits idle.
 const PIPELINE = 3;
+const SWEEP_MS = 5;
 const PIPELINE_TASK_MS = 0.25;
 
 /** One unit of work: a call, or a chunk of a map. */
@@ -463,8 +464,8 @@ export class PoolCore {
   #restIdle(member: Member): void {
     member.inflight.length = 0;
     member.head = 0;
-    member.worker.ref(false);
     this.#idle.push(member);
+    this.#sweepSoon();
   }
 
   #onReply(member: Member, message: WorkerReply): void {
@@ -549,8 +550,26 @@ export class PoolCore {
       this.#retire(member);
       return;
     }
-    member.worker.ref(false);
     this.#idle.push(member);
+    this.#sweepSoon();
+  }
+
+  // Idle workers stop keeping the program alive, but not at once: under a
+  // stream of one-at-a-time calls the worker is busy again a few
+  // microseconds later, and toggling costs more than the call itself.
+  #sweepSoon(): void {
+    if (this.#sweep !== undefined) return;
+    const sweep = setTimeout(() => {
+      this.#sweep = undefined;
+      for (const member of this.#idle) member.worker.ref(false);
+    }, SWEEP_MS);
+    Deno.unrefTimer(sweep);
+    this.#sweep = sweep;
+  }
+
+  #stopSweeping(): void {
+    clearTimeout(this.#sweep);
+    this.#sweep = undefined;
   }
 
   #retire(member: Member): void {
@@ -722,8 +741,10 @@ export class PoolCore {
   }
 
   #graveyard: Member[] = [];
+  #sweep: ReturnType<typeof setTimeout> | undefined;
 
   #awaitGraveyard(): void {
+    this.#stopSweeping();
     const gone = this.#graveyard.map((m) => m.gone);
     this.#graveyard = [];
     Promise.all(gone).then(() => this.#finished.resolve());
