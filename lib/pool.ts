@@ -24,6 +24,7 @@ import { PoolCore, type StartWorker, Task } from "./_pool_core.ts";
 import { startThreadWorker } from "./_pool_thread.ts";
 import { processStarter } from "./_pool_process.ts";
 
+export { RuntimeError } from "./_errors.ts";
 export {
   AbortError,
   PoolClosedError,

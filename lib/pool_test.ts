@@ -6,6 +6,7 @@ import {
   PoolFullError,
   type PoolOptions,
   type PoolProgress,
+  RuntimeError,
   TimeoutError,
   WorkerCrashedError,
 } from "./pool.ts";
@@ -234,7 +235,11 @@ Deno.test("Pool.map() beyond maxQueue rejects with PoolFullError and leaves the 
 Deno.test("Pool refuses work after close(), and join() needs close() first", async () => {
   const pool = new Pool({ size: 1 });
   const before = pool.apply(() => "before");
-  await assert.rejects(pool.join(), /call pool.close\(\) first/);
+  await assert.rejects(pool.join(), (error: Error) => {
+    assert.ok(error instanceof RuntimeError);
+    assert.match(error.message, /call pool.close\(\) first/);
+    return true;
+  });
   pool.close();
   await assert.rejects(pool.apply(() => "after"), (error: Error) => {
     assert.ok(error instanceof PoolClosedError);
