@@ -41,7 +41,8 @@ interface Options {
   quick: boolean;
   sizes: number[];
   params: WorkParams;
-  reps: number;
+  /** Timed sweeps over all configurations (a configuration's best run counts). */
+  rounds: number;
   minTimedMs: number;
   json: boolean;
   readme: boolean;
@@ -75,7 +76,7 @@ interface Report {
   date: string;
   machine: Machine;
   params: WorkParams & {
-    reps: number;
+    rounds: number;
     minTimedMs: number;
     pythonSpan: number;
     sizes: number[];
@@ -145,7 +146,7 @@ function parseOptions(args: string[]): Options {
       delayMs: quick ? 10 : 25,
       fileBytes: quick ? 1024 * 1024 : 4 * 1024 * 1024,
     },
-    reps: quick ? 1 : 3,
+    rounds: quick ? 1 : 3,
     minTimedMs: quick ? 100 : 250,
     json: values.json,
     out: values.out ?? new URL("./results/", import.meta.url).pathname,
@@ -220,8 +221,8 @@ class Progress {
     );
     this.#write(this.#tty ? `\r\x1b[2K${line.slice(0, 110)}` : `${line}\n`);
   }
-  step(label: string): void {
-    this.#done++;
+  step(label: string, count = 1): void {
+    this.#done += count;
     this.show(label);
   }
   end(): void {
@@ -253,62 +254,103 @@ async function within<T>(
 }
 
 /**
- * Runs all workloads on one runner: a checked warm-up, then timed runs, of
- * which the best counts (the least disturbed by other load on the machine).
- * The serial baseline every ratio depends on gets at least BASELINE_REPS.
+ * Runs `w` on `runner` at least `reps` times (short runs repeat until they
+ * add up to `minTimedMs`), checking every answer; returns the wall times.
  */
-async function measureRunner(
+async function sample(
   runner: Runner,
+  w: Workload,
+  tasks: number,
+  reps: number,
+  minTimedMs: number,
+  limitMs: number,
+): Promise<number[]> {
+  const expected = w.expected();
+  const times: number[] = [];
+  while (
+    times.length < reps || (sum(times) < minTimedMs && times.length < MAX_REPS)
+  ) {
+    const start = performance.now();
+    const total = await within(
+      runner.run(w, tasks),
+      limitMs,
+      `${runner.name} on ${w.id}`,
+    );
+    times.push(performance.now() - start);
+    if (total !== expected) {
+      throw new Error(`wrong answer: ${total}, expected ${expected}`);
+    }
+  }
+  return times;
+}
+
+/**
+ * Measures every runner on every workload: one checked, untimed warm-up
+ * sweep, then `opts.rounds` timed sweeps. A configuration's best run counts:
+ * spreading its runs over sweeps minutes apart means a burst of other load
+ * on the machine spoils one sample, not all of them. The serial baseline
+ * every ratio depends on gets at least BASELINE_REPS runs.
+ */
+async function measureAll(
+  runners: Runner[],
   list: Workload[],
   opts: Options,
   progress: Progress,
   out: { measurements: Measurement[]; failures: Failure[] },
-): Promise<boolean> {
+): Promise<void> {
   const limit = opts.quick ? 60_000 : 180_000;
-  for (const w of list) {
-    progress.show(`${w.id} · ${runner.name}`);
-    try {
-      const expected = w.expected();
-      const times: number[] = [];
-      // Short runs repeat until they fill opts.minTimedMs.
+  const best = new Map<string, number>();
+  const broken = new Set<Runner>();
+  for (let round = 0; round <= opts.rounds; round++) {
+    const phase = round === 0 ? "warm-up" : `round ${round}/${opts.rounds}`;
+    for (const runner of runners) {
       const reps = runner.strategy === "serial"
-        ? Math.max(BASELINE_REPS, opts.reps)
-        : opts.reps;
-      for (
-        let rep = -1;
-        rep < reps || (sum(times) < opts.minTimedMs && rep < MAX_REPS);
-        rep++
-      ) {
-        const start = performance.now();
-        const total = await within(
-          runner.run(w, opts.params.tasks),
-          limit,
-          `${runner.name} on ${w.id}`,
-        );
-        const ms = performance.now() - start;
-        if (total !== expected) {
-          throw new Error(`wrong answer: ${total}, expected ${expected}`);
+        ? Math.ceil(BASELINE_REPS / opts.rounds)
+        : 1;
+      for (const w of list) {
+        const label = `${phase} · ${w.id} · ${runner.name}`;
+        if (broken.has(runner)) {
+          progress.step(`${label} (failed before)`);
+          continue;
         }
-        if (rep >= 0) times.push(ms);
+        progress.show(label);
+        try {
+          const times = await sample(
+            runner,
+            w,
+            opts.params.tasks,
+            round === 0 ? 1 : reps,
+            round === 0 ? 0 : opts.minTimedMs,
+            limit,
+          );
+          if (round > 0) {
+            const key = `${runner.name}\u0000${w.id}`;
+            best.set(key, Math.min(best.get(key) ?? Infinity, ...times));
+          }
+        } catch (error) {
+          out.failures.push({
+            name: runner.name,
+            workload: w.id,
+            error: message(error),
+          });
+          broken.add(runner);
+          runner.kill();
+        }
+        progress.step(label);
       }
+    }
+  }
+  for (const runner of runners) {
+    if (broken.has(runner)) continue;
+    for (const w of list) {
       out.measurements.push({
         workload: w.id,
         strategy: runner.strategy,
         size: runner.size,
-        ms: Math.min(...times),
+        ms: best.get(`${runner.name}\u0000${w.id}`)!,
       });
-    } catch (error) {
-      out.failures.push({
-        name: runner.name,
-        workload: w.id,
-        error: message(error),
-      });
-      progress.step(`${w.id} · ${runner.name} failed`);
-      return false;
     }
-    progress.step(`${w.id} · ${runner.name}`);
   }
-  return true;
 }
 
 function sum(values: number[]): number {
@@ -363,7 +405,7 @@ async function runPython(
     url: env.url,
     files: env.files,
     sizes: opts.sizes,
-    reps: opts.reps,
+    reps: opts.rounds,
     min_timed_ms: opts.minTimedMs,
     max_reps: MAX_REPS,
     baseline_reps: BASELINE_REPS,
@@ -485,9 +527,9 @@ function renderMarkdown(
     } after |`,
     "",
     `Each workload is cut into ${p.tasks} tasks; the total work is the same for every strategy. ` +
-    `Times are the best of at least ${p.reps} timed run(s) (${BASELINE_REPS} for the serial baselines, more for short runs, ` +
-    `until they add up to ${p.minTimedMs} ms) ` +
-    "after one untimed, checked warm-up; pool start-up is never timed. " +
+    "All pools are started and warmed up (one checked, untimed run of each workload) before anything is timed; " +
+    `then ${p.rounds} timed sweep(s) go over every configuration, and each configuration's best run counts ` +
+    `(the serial baselines run at least ${BASELINE_REPS} times; runs shorter than ${p.minTimedMs} ms repeat). ` +
     `Speedup is the serial time divided by the strategy's time (Python's pools are compared with Python's own serial run, ` +
     `on a CPU range ${PYTHON_SLOWDOWN}× smaller: ${
       p.pythonSpan.toLocaleString("en")
@@ -653,7 +695,7 @@ async function main(): Promise<void> {
   await using env = await startIoFixture(opts.params);
   const list = workloads(opts.params, env);
 
-  const runners: [Strategy, number | null][] = [
+  const configs: [Strategy, number | null][] = [
     ["serial", null],
     ["async", null],
     ...opts.sizes.flatMap((size) =>
@@ -663,18 +705,20 @@ async function main(): Promise<void> {
   const pythonSteps = opts.python
     ? list.length * (1 + 2 * opts.sizes.length)
     : 0;
-  const progress = new Progress(runners.length * list.length + pythonSteps);
+  const progress = new Progress(
+    configs.length * list.length * (1 + opts.rounds) + pythonSteps,
+  );
   const results = {
     measurements: [] as Measurement[],
     failures: [] as Failure[],
   };
   const notes: string[] = [];
 
-  let current: Runner | undefined;
+  const started: Runner[] = [];
   const python = { child: undefined as Deno.ChildProcess | undefined };
   // Ctrl-C: stop the workers and the Python peer, delete the temp files.
   const onSignal = () => {
-    current?.kill();
+    for (const runner of started) runner.kill();
     try {
       python.child?.kill("SIGKILL");
     } catch {
@@ -686,29 +730,34 @@ async function main(): Promise<void> {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   try {
-    for (const [strategy, size] of runners) {
+    // Every pool is started (and later warmed) before any timing, and all
+    // stay up until the last sweep; idle workers cost no CPU.
+    for (const [strategy, size] of configs) {
       const name = runnerName(strategy, size);
       progress.show(`starting ${name}`);
       try {
-        current = await startRunner(strategy, size);
+        started.push(await startRunner(strategy, size));
       } catch (error) {
         results.failures.push({ name, error: message(error) });
-        for (const w of list) {
-          progress.step(`${w.id} · ${name} could not start`);
-        }
+        progress.step(
+          `${name} could not start`,
+          (1 + opts.rounds) * list.length,
+        );
         continue;
       }
-      const ok = await measureRunner(current, list, opts, progress, results);
-      if (ok) {
-        await within(
-          Promise.resolve(current[Symbol.asyncDispose]()),
-          30_000,
-          `stopping ${name}`,
-        )
-          .catch(() => current?.kill());
-      } else current.kill();
-      current = undefined;
     }
+    await measureAll(started, list, opts, progress, results);
+    progress.show("stopping the pools");
+    await Promise.all(
+      started.map((runner) =>
+        within(
+          Promise.resolve(runner[Symbol.asyncDispose]()),
+          30_000,
+          `stopping ${runner.name}`,
+        )
+          .catch(() => runner.kill())
+      ),
+    );
     if (opts.python) {
       const py = await runPython(opts, env, pythonSpan, progress, python);
       machine.python = py.version;
@@ -733,7 +782,7 @@ async function main(): Promise<void> {
     machine,
     params: {
       ...opts.params,
-      reps: opts.reps,
+      rounds: opts.rounds,
       minTimedMs: opts.minTimedMs,
       pythonSpan,
       sizes: opts.sizes,
