@@ -6,11 +6,21 @@
 // call encodeValue/decodeValue; none of them switch on library types.
 
 /** Calls a method on the owner's object from another process. */
-export type RemoteCall = (
-  method: string,
-  args: unknown[],
-  options?: { signal?: AbortSignal },
-) => Promise<unknown>;
+export type RemoteCall =
+  & ((
+    method: string,
+    args: unknown[],
+    options?: { signal?: AbortSignal },
+  ) => Promise<unknown>)
+  & {
+    /**
+     * Set when the calls of every RemoteCall sharing this value travel one
+     * connection and take effect at the owner in the order they were made (the
+     * Manager's client). A call then need not wait for earlier work on the
+     * same channel to be acknowledged, only to be sent (see deliveredSoFar).
+     */
+    channel?: object;
+  };
 
 /** How one library type crosses isolates. */
 export interface TransferCodec<T extends object = object, S = unknown> {
@@ -398,24 +408,50 @@ export function callExported(
 // batched puts, which resolve before the owner has them, like Python's
 // multiprocessing.Queue.put). A child process drains it before exiting, the
 // way Python joins a queue's feeder thread at exit.
-const undelivered = new Set<() => Promise<void>>();
+const undelivered = new Map<() => Promise<void>, Channel | undefined>();
+
+/** Where a handle's undelivered work goes, for deliveredSoFar(channel). */
+export interface Channel {
+  /** The RemoteCall's ordered channel (RemoteCall.channel). */
+  channel?: object;
+  /** True when everything accepted so far is already sent, or sends before later calls. */
+  sent(): boolean;
+}
 
 /** Registers a drain function while a handle holds undelivered work; returns the unregister. */
-export function trackUndelivered(drain: () => Promise<void>): () => void {
-  undelivered.add(drain);
+export function trackUndelivered(
+  drain: () => Promise<void>,
+  via?: Channel,
+): () => void {
+  undelivered.set(drain, via);
   return () => undelivered.delete(drain);
 }
 
 /** Resolves once every handle has delivered (or failed to deliver) what it accepted. */
 export async function drainUndelivered(): Promise<void> {
   while (undelivered.size > 0) {
-    await Promise.all([...undelivered].map((drain) => drain().catch(() => {})));
+    await Promise.all(
+      [...undelivered.keys()].map((drain) => drain().catch(() => {})),
+    );
   }
 }
 
-/** Resolves once what every handle had accepted so far is delivered (later work is not waited for). */
-export function deliveredSoFar(): Promise<void> {
+/**
+ * Resolves once what every handle had accepted so far is delivered (later
+ * work is not waited for). With `channel`, work already sent on that same
+ * ordered channel is not waited for: the owner applies it first anyway.
+ */
+export function deliveredSoFar(channel?: object): Promise<void> {
   if (undelivered.size === 0) return Promise.resolve();
-  return Promise.all([...undelivered].map((drain) => drain().catch(() => {})))
-    .then(() => {});
+  const drains: Array<() => Promise<void>> = [];
+  for (const [drain, via] of undelivered) {
+    if (channel !== undefined && via?.channel === channel && via.sent()) {
+      continue;
+    }
+    drains.push(drain);
+  }
+  if (drains.length === 0) return Promise.resolve();
+  return Promise.all(drains.map((drain) => drain().catch(() => {}))).then(
+    () => {},
+  );
 }

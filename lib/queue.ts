@@ -746,7 +746,7 @@ class RemoteSide {
     args: unknown[],
     signal?: AbortSignal,
   ): Promise<unknown> {
-    await deliveredSoFar();
+    await deliveredSoFar(this.#call.channel);
     if (this.#failure !== undefined) throw this.#takeFailure();
     try {
       return await this.#call(method, args, signal ? { signal } : undefined);
@@ -777,7 +777,11 @@ class RemoteSide {
   // First batch: sent in a microtask, so every put made before the caller
   // next awaits goes in it. Later ones: when the previous is acknowledged.
   #schedule(): void {
-    this.#untrack ??= trackUndelivered(() => this.#delivered());
+    this.#untrack ??= trackUndelivered(() => this.#delivered(), {
+      channel: this.#call.channel,
+      // A batch waiting for its microtask goes out before any later call.
+      sent: () => this.#batch.length === 0 || !this.#sending,
+    });
     if (this.#scheduled || this.#sending) return;
     this.#scheduled = true;
     queueMicrotask(() => {

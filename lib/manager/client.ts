@@ -291,7 +291,7 @@ export class ManagerClient implements AsyncDisposable {
 
   #call(id: string): RemoteCall {
     const extra = this.#callTimeout;
-    return (method, args, options) => {
+    const call: RemoteCall = (method, args, options) => {
       const answer = this.#session.call("$obj", [id, method, compact(args)], {
         signal: options?.signal,
         timeout: extra === undefined ? undefined : extra + ownTimeout(args),
@@ -299,6 +299,10 @@ export class ManagerClient implements AsyncDisposable {
       if (!WAITING.has(method)) this.#track(answer);
       return answer;
     };
+    // One connection, served in order: a get() need not wait for the ack of
+    // a put sent before it on this channel (a round trip saved per pair).
+    call.channel = this.#session;
+    return call;
   }
 
   #track(answer: Promise<unknown>): void {

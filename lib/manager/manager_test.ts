@@ -432,3 +432,16 @@ Deno.test("close() returns once the master holds every item the client put", asy
   assert.equal(local.qsize(), 1000);
   assert.equal(await local.get(), "result 0");
 });
+
+Deno.test("A get() right after put()s on one connection sees them without waiting for their ack", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await using client = await Manager.connect({ port, authkey: KEY });
+  const task = client.queue<number>("task_queue");
+  for (let i = 0; i < 500; i++) {
+    await task.put(i); // resolves before the master has it
+    await task.put(i + 0.5);
+    assert.equal(await task.get({ timeout: 0 }), i);
+    assert.equal(await task.get({ timeout: 0 }), i + 0.5);
+  }
+});
