@@ -82,6 +82,26 @@ function freePort(): number {
   return port;
 }
 
+/**
+ * Starts task_master.ts on a free port and waits until it serves. Another
+ * test may take the port between our probe and the master's bind: retry.
+ */
+async function startMaster(
+  args: string[] = [],
+): Promise<{ master: Program; port: string }> {
+  for (let attempt = 1;; attempt++) {
+    const port = String(freePort());
+    const master = new Program("task_master", ["--port", port, ...args]);
+    try {
+      await master.waitFor(/^Try get results\.\.\.$/);
+      return { master, port };
+    } catch (error) {
+      const { stderr } = await master.finish();
+      if (attempt === 3 || !stderr.includes("AddrInUse")) throw error;
+    }
+  }
+}
+
 const numbers = (lines: string[], pattern: RegExp) =>
   lines.flatMap((l) => {
     const match = pattern.exec(l);
@@ -109,9 +129,7 @@ function checkMaster(lines: string[]): number[] {
 }
 
 Deno.test("task_master.ts and two task_worker.ts processes: every task is done exactly once", async () => {
-  const port = String(freePort());
-  const master = new Program("task_master", ["--port", port]);
-  await master.waitFor(/^Try get results\.\.\.$/);
+  const { master, port } = await startMaster();
   const workers = [1, 2].map(() =>
     new Program("task_worker", ["--port", port, "--delay", "20"])
   );
@@ -130,14 +148,7 @@ Deno.test("task_master.ts and two task_worker.ts processes: every task is done e
 });
 
 Deno.test("task_worker.ts with the wrong authkey is refused and the master goes on serving", async () => {
-  const port = String(freePort());
-  const master = new Program("task_master", [
-    "--port",
-    port,
-    "--authkey",
-    "abc",
-  ]);
-  await master.waitFor(/^Try get results\.\.\.$/);
+  const { master, port } = await startMaster(["--authkey", "abc"]);
   const intruder = new Program("task_worker", [
     "--port",
     port,
