@@ -7,6 +7,7 @@ import {
   AuthenticationError,
   ConnectionClosedError,
   Manager,
+  ManagerClient,
   type ManagerOptions,
 } from "./manager.ts";
 
@@ -444,4 +445,11 @@ Deno.test("A get() right after put()s on one connection sees them without waitin
     assert.equal(await task.get({ timeout: 0 }), i);
     assert.equal(await task.get({ timeout: 0 }), i + 0.5);
   }
+});
+
+Deno.test("new ManagerClient() says to use Manager.connect()", () => {
+  assert.throws(() => new ManagerClient(), {
+    name: "TypeError",
+    message: /Manager\.connect\(/,
+  });
 });

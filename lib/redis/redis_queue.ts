@@ -113,6 +113,9 @@ const DEFAULTS = {
 const BINARY = { [RESP_TYPES.BLOB_STRING]: Buffer };
 const FIELD = "data";
 
+// Handed from connect() to the constructor, which users cannot call.
+let opening: { settings: Settings; writer: Client; reader: Client } | undefined;
+
 interface Settings {
   url: string;
   name: string;
@@ -167,10 +170,16 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
   #claimCursor = "0-0";
   #nextClaimAt = 0;
 
-  private constructor(settings: Settings, writer: Client, reader: Client) {
-    this.#settings = settings;
-    this.#writer = writer;
-    this.#reader = reader;
+  /** Not for direct use: call {@linkcode RedisQueue.connect}. */
+  constructor() {
+    if (!opening) {
+      throw new TypeError(
+        "RedisQueue has no public constructor: use `await RedisQueue.connect(url, name, options)`.",
+      );
+    }
+    ({ settings: this.#settings, writer: this.#writer, reader: this.#reader } =
+      opening);
+    opening = undefined;
   }
 
   /**
@@ -205,7 +214,8 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
       reader?.destroy();
       throw error;
     }
-    return new RedisQueue<T>(settings, writer, reader);
+    opening = { settings, writer, reader };
+    return new RedisQueue<T>();
   }
 
   /** The stream key. */

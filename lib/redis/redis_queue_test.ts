@@ -269,3 +269,10 @@ redisTest(
     );
   },
 );
+
+Deno.test("new RedisQueue() says to use RedisQueue.connect()", () => {
+  assert.throws(() => new RedisQueue(), {
+    name: "TypeError",
+    message: /RedisQueue\.connect\(url, name, options\)/,
+  });
+});
