@@ -437,12 +437,19 @@ export async function drainUndelivered(): Promise<void> {
 }
 
 /**
+ * What deliveredSoFar returns when there is nothing to wait for: a caller
+ * that checks for it can send at once, in the same tick (and so in the same
+ * write as work sent just before).
+ */
+export const DELIVERED: Promise<void> = Promise.resolve();
+
+/**
  * Resolves once what every handle had accepted so far is delivered (later
  * work is not waited for). With `channel`, work already sent on that same
  * ordered channel is not waited for: the owner applies it first anyway.
  */
 export function deliveredSoFar(channel?: object): Promise<void> {
-  if (undelivered.size === 0) return Promise.resolve();
+  if (undelivered.size === 0) return DELIVERED;
   const drains: Array<() => Promise<void>> = [];
   for (const [drain, via] of undelivered) {
     if (channel !== undefined && via?.channel === channel && via.sent()) {
@@ -450,7 +457,7 @@ export function deliveredSoFar(channel?: object): Promise<void> {
     }
     drains.push(drain);
   }
-  if (drains.length === 0) return Promise.resolve();
+  if (drains.length === 0) return DELIVERED;
   return Promise.all(drains.map((drain) => drain().catch(() => {}))).then(
     () => {},
   );

@@ -25,6 +25,7 @@ import {
   type RingState,
 } from "./_ring.ts";
 import {
+  DELIVERED,
   deliveredSoFar,
   registerCodec,
   type RemoteCall,
@@ -746,7 +747,8 @@ class RemoteSide {
     args: unknown[],
     signal?: AbortSignal,
   ): Promise<unknown> {
-    await deliveredSoFar(this.#call.channel);
+    const earlier = deliveredSoFar(this.#call.channel);
+    if (earlier !== DELIVERED) await earlier;
     if (this.#failure !== undefined) throw this.#takeFailure();
     try {
       return await this.#call(method, args, signal ? { signal } : undefined);
