@@ -106,22 +106,36 @@ const USAGE = `Usage: deno task demo [-- options]
   --readme        also put the summary tables and chart in README.md (between
                   the <!-- bench:begin --> and <!-- bench:end --> markers)`;
 
+/** `deno task demo -- --quick` hands the script a literal "--" first. */
+function scriptArgs(): string[] {
+  return Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
+}
+
 function parseOptions(args: string[]): Options {
-  const { values } = parseArgs({
-    args,
-    options: {
-      quick: { type: "boolean", default: false },
-      sizes: { type: "string" },
-      tasks: { type: "string" },
-      span: { type: "string" },
-      json: { type: "boolean", default: false },
-      out: { type: "string" },
-      "no-python": { type: "boolean", default: false },
-      readme: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        quick: { type: "boolean", default: false },
+        sizes: { type: "string" },
+        tasks: { type: "string" },
+        span: { type: "string" },
+        json: { type: "boolean", default: false },
+        out: { type: "string" },
+        "no-python": { type: "boolean", default: false },
+        readme: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    console.error(
+      `${error instanceof Error ? error.message : error}\n\n${USAGE}`,
+    );
+    Deno.exit(2);
+  }
+  const { values } = parsed;
   if (values.help) {
     console.log(USAGE);
     Deno.exit(0);
@@ -689,7 +703,7 @@ async function writeAtomic(path: string, content: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const opts = parseOptions(Deno.args);
+  const opts = parseOptions(scriptArgs());
   const machine = await describeMachine();
   const pythonSpan = Math.round(opts.params.span / PYTHON_SLOWDOWN);
   await using env = await startIoFixture(opts.params);
@@ -776,7 +790,7 @@ async function main(): Promise<void> {
   if (busy) notes.unshift(busy);
   const report: Report = {
     command: `deno run -A bench/report.ts${
-      Deno.args.length ? " " + Deno.args.join(" ") : ""
+      scriptArgs().length ? " " + scriptArgs().join(" ") : ""
     }`,
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     machine,

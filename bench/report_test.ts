@@ -274,6 +274,7 @@ Deno.test("report.ts runs every strategy, prints the tables and saves JSON, mark
         "run",
         "-A",
         report,
+        "--", // as `deno task demo -- --quick ...` passes it
         "--quick",
         "--sizes",
         "1,2",
@@ -298,6 +299,10 @@ Deno.test("report.ts runs every strategy, prints the tables and saves JSON, mark
     );
     assert.deepEqual(printed, saved);
     assert.deepEqual(saved.failures, []);
+    assert.match(
+      saved.command,
+      /^deno run -A bench\/report\.ts --quick --sizes 1,2 /,
+    );
     assert.equal(saved.machine.cores, navigator.hardwareConcurrency);
     assert.deepEqual(saved.params.sizes, [1, 2]);
     const names = new Set(
@@ -332,5 +337,25 @@ Deno.test("report.ts runs every strategy, prints the tables and saves JSON, mark
     assert.equal(svg.filter((t) => t.attrs.class === "panel").length, 4);
   } finally {
     await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("report.ts rejects an unknown flag or a bad size with its usage and exit code 2", async (t) => {
+  const report = new URL("./report.ts", import.meta.url).pathname;
+  for (
+    const args of [["--bogus"], ["--", "--sizes", "0,2"], ["--tasks", "many"]]
+  ) {
+    await t.step(args.join(" "), async () => {
+      const run = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", report, ...args],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(run.code, 2);
+      assert.match(
+        new TextDecoder().decode(run.stderr),
+        /Usage: deno task demo/,
+      );
+    });
   }
 });
