@@ -142,6 +142,7 @@ export class Child {
   #process: Deno.ChildProcess;
   #session: RemoteSession | null = null;
   #specIds = new Map<string, number>();
+  #nextSpecId = 0;
   #exited = false;
   #dir: string;
 
@@ -283,22 +284,31 @@ export class Child {
     options?: CallOptions,
   ): Promise<Outcome> {
     if (!this.#session) await this.ready;
-    return await this.#session!.call(
-      "invoke",
-      [this.#specRef(spec), args],
-      options,
-    ) as Outcome;
-  }
-
-  // A spec crosses once; later calls name it by number (pools call the same
-  // target many times). The child registers definitions in arrival order.
-  #specRef(spec: TargetSpec): number | [number, TargetSpec] {
     const key = spec.kind === "export"
       ? `${spec.module}#${spec.name}`
       : spec.source;
+    const ref = this.#specRef(key, spec);
+    try {
+      return await this.#session!.call(
+        "invoke",
+        [ref, args],
+        options,
+      ) as Outcome;
+    } catch (error) {
+      // The definition may never have left (e.g. the arguments could not be
+      // serialized): send it again with the next call rather than leave the
+      // child without it.
+      if (typeof ref !== "number") this.#specIds.delete(key);
+      throw error;
+    }
+  }
+
+  // A spec crosses once; later calls name it by number (pools call the same
+  // target many times).
+  #specRef(key: string, spec: TargetSpec): number | [number, TargetSpec] {
     const known = this.#specIds.get(key);
     if (known !== undefined) return known;
-    const id = this.#specIds.size;
+    const id = this.#nextSpecId++;
     this.#specIds.set(key, id);
     return [id, spec];
   }

@@ -35,6 +35,22 @@ Deno.test("a child runs many pipelined invokes and reports who it is", async () 
   });
 });
 
+Deno.test("a first invoke whose arguments cannot be sent does not break later calls of the same target", async () => {
+  await using child = await startChild({
+    name: "Worker-U",
+    daemon: true,
+    module,
+  });
+  await assert.rejects(
+    child.invoke(spec(targets.add), [() => 1, 1]),
+    (error: Error) => error.name === "DataCloneError",
+  );
+  assert.deepEqual(await child.invoke(spec(targets.add), [2, 3]), {
+    ok: true,
+    value: 5,
+  });
+});
+
 Deno.test("an error thrown in the child comes back with its class name and message", async () => {
   await using child = await startChild({
     name: "Worker-B",
