@@ -120,8 +120,8 @@ export {
 
 export {
   AuthenticationError,
-  type ConnectOptions,
   ConnectionClosedError,
+  type ConnectOptions,
   FrameError,
   Manager,
   type ManagerAddress,
