@@ -7,6 +7,7 @@ Process puts 0..N-1 into a multiprocessing.Queue per line and the parent
 gets them all. The Deno bench times the whole exchange per line.
 """
 import multiprocessing as mp
+import os
 import queue
 import sys
 import threading
@@ -49,8 +50,11 @@ def main():
         for _ in range(n):
             q.get()
         print("done", flush=True)
-    ctrl.put(-1)
+    # stdin closed: the bench is over. Stop the child and leave at once
+    # (queue feeder threads could otherwise keep this process alive).
+    child.kill()
     child.join()
+    os._exit(0)
 
 
 if __name__ == "__main__":
