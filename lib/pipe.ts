@@ -53,6 +53,7 @@ export interface RecvOptions {
  * ```
  */
 export class EOFError extends Error {
+  /** The class name, kept when the error crosses to another process. */
   override name = "EOFError";
 }
 
@@ -73,6 +74,7 @@ export class EOFError extends Error {
  * ```
  */
 export class BrokenPipeError extends Error {
+  /** The class name, kept when the error crosses to another process. */
   override name = "BrokenPipeError";
 }
 
@@ -521,8 +523,8 @@ class RemoteConn {
   }
 }
 
-/** @ignore What a thread receives for a connection. */
-export interface ConnectionShare {
+/** What a thread receives for a connection. */
+interface ConnectionShare {
   in?: RingState;
   out?: RingState;
 }

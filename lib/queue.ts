@@ -77,6 +77,7 @@ export interface GetOptions {
  * ```
  */
 export class Empty extends Error {
+  /** The class name, kept when the error crosses to another process. */
   override name = "Empty";
 }
 
@@ -98,6 +99,7 @@ export class Empty extends Error {
  * ```
  */
 export class Full extends Error {
+  /** The class name, kept when the error crosses to another process. */
   override name = "Full";
 }
 
@@ -115,6 +117,7 @@ export class Full extends Error {
  * ```
  */
 export class QueueClosed extends Error {
+  /** The class name, kept when the error crosses to another process. */
   override name = "QueueClosed";
 }
 
@@ -552,8 +555,8 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
   }
 }
 
-/** @ignore What a thread receives for a queue. */
-export interface QueueShare {
+/** What a thread receives for a queue. */
+interface QueueShare {
   ring: RingState;
   joinable: boolean;
 }
@@ -579,6 +582,7 @@ export interface QueueShare {
  * ```
  */
 export class JoinableQueue<T = unknown> extends Queue<T> {
+  /** Turns `taskDone()` bookkeeping on. */
   protected override get joinable(): boolean {
     return true;
   }
