@@ -7,6 +7,7 @@ import {
   getForever,
   produce,
   produceSync,
+  putIntoClosed,
   putThenHang,
   remoteErrors,
   takeJob,
@@ -385,4 +386,19 @@ Deno.test("JoinableQueue.join in the parent waits for a child's taskDone", async
   assert.equal(await done.get(), "took job 1");
   await p.join();
   assert.equal(p.exitCode, 0);
+});
+
+Deno.test("a child's put into a queue its owner closed rejects with QueueClosed", async () => {
+  const q = new Queue<string>();
+  const out = new Queue<string>();
+  q.close();
+  const p = new Process({
+    target: putIntoClosed,
+    module: targets,
+    args: [q, out],
+  });
+  p.start();
+  assert.equal(await out.get(), "true QueueClosed");
+  await p.join();
+  assert.equal(q.qsize(), 0);
 });

@@ -1,7 +1,12 @@
 // Targets run in worker threads and child processes by lib/queue_test.ts
 // and lib/pipe_test.ts.
 
-import { Empty, type JoinableQueue, type Queue } from "../queue.ts";
+import {
+  Empty,
+  type JoinableQueue,
+  type Queue,
+  QueueClosed,
+} from "../queue.ts";
 import type { Connection } from "../pipe.ts";
 
 /** Puts 0..n-1 with the blocking twin, then `"end"`. */
@@ -135,4 +140,17 @@ export async function echo(conn: Connection<string>): Promise<void> {
 export function sendNumbers(conn: Connection<number>, n: number): void {
   for (let i = 0; i < n; i++) conn.send(i);
   conn.close();
+}
+
+/** Puts into a queue its owner already closed; reports the error's class name. */
+export async function putIntoClosed(
+  q: Queue<string>,
+  out: Queue<string>,
+): Promise<void> {
+  try {
+    await q.put("too late");
+    await out.put("no error");
+  } catch (error) {
+    await out.put(`${error instanceof QueueClosed} ${(error as Error).name}`);
+  }
 }
