@@ -550,6 +550,26 @@ export async function keepAlive<T>(promise: Promise<T>): Promise<T> {
   }
 }
 
+/** A promise settled when `signal` aborts; disposing removes the listener. */
+export class AbortWatch implements Disposable {
+  /** Settles on abort; undefined without a signal. */
+  readonly promise?: Promise<void>;
+  #cleanup?: () => void;
+
+  constructor(signal?: AbortSignal) {
+    if (!signal) return;
+    this.promise = new Promise((resolve) => {
+      const onAbort = () => resolve();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#cleanup = () => signal.removeEventListener("abort", onAbort);
+    });
+  }
+
+  [Symbol.dispose](): void {
+    this.#cleanup?.();
+  }
+}
+
 function words(which: "put" | "get" | "done"): [number, number] {
   if (which === "put") return [PUT_SEQ, GET_WAITERS];
   if (which === "get") return [GET_SEQ, PUT_WAITERS];

@@ -16,6 +16,7 @@
  */
 
 import {
+  AbortWatch,
   keepAlive,
   MAX_RING_BYTES,
   onMainThread,
@@ -109,15 +110,6 @@ function remaining(deadline: number): number {
   return deadline === Infinity
     ? Infinity
     : Math.max(0, deadline - performance.now());
-}
-
-function abortPromise(
-  signal: AbortSignal | undefined,
-): Promise<void> | undefined {
-  if (!signal) return undefined;
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true })
-  );
 }
 
 /**
@@ -280,7 +272,7 @@ export class Connection<T = unknown> {
   ): Promise<T> {
     const deadline = performance.now() + timeout;
     const out = { found: false };
-    let cancelled: Promise<void> | undefined;
+    using abort = new AbortWatch(signal);
     for (;;) {
       signal?.throwIfAborted();
       const seq = ring.putSeq;
@@ -289,8 +281,7 @@ export class Connection<T = unknown> {
       if (ring.closed) throw eof();
       const left = remaining(deadline);
       if (left === 0) throw recvTimeout(timeout);
-      cancelled ??= abortPromise(signal);
-      await keepAlive(ring.waitAsync("put", seq, left, cancelled));
+      await keepAlive(ring.waitAsync("put", seq, left, abort.promise));
     }
   }
 

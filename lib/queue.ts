@@ -18,6 +18,7 @@
  */
 
 import {
+  AbortWatch,
   keepAlive,
   MAX_RING_BYTES,
   onMainThread,
@@ -214,15 +215,6 @@ function remaining(deadline: number): number {
     : Math.max(0, deadline - performance.now());
 }
 
-function abortPromise(
-  signal: AbortSignal | undefined,
-): Promise<void> | undefined {
-  if (!signal) return undefined;
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true })
-  );
-}
-
 // Module-private access to a queue's internals (for JoinableQueue, the codec
 // and the owner-side entry points), without widening the public type.
 let internals: {
@@ -333,7 +325,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
     const prepared = ring.prepare(item);
     this.#checkFits(Ring.recordBytes(prepared));
     const deadline = performance.now() + timeout;
-    let cancelled: Promise<void> | undefined;
+    using abort = new AbortWatch(signal);
     for (;;) {
       signal?.throwIfAborted();
       const seq = ring.getSeq;
@@ -342,8 +334,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
       if (result === "closed") throw closedForPut();
       const left = remaining(deadline);
       if (left === 0) throw fullError(ring, timeout);
-      cancelled ??= abortPromise(signal);
-      await keepAlive(ring.waitAsync("get", seq, left, cancelled));
+      await keepAlive(ring.waitAsync("get", seq, left, abort.promise));
     }
   }
 
@@ -424,7 +415,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
     const ring = this.#ring!;
     const deadline = performance.now() + timeout;
     const out = { found: false };
-    let cancelled: Promise<void> | undefined;
+    using abort = new AbortWatch(signal);
     for (;;) {
       // Checked before every attempt: once aborted, nothing is taken.
       signal?.throwIfAborted();
@@ -434,8 +425,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
       if (ring.closed) throw closedForGet();
       const left = remaining(deadline);
       if (left === 0) throw emptyError(timeout);
-      cancelled ??= abortPromise(signal);
-      await keepAlive(ring.waitAsync("put", seq, left, cancelled));
+      await keepAlive(ring.waitAsync("put", seq, left, abort.promise));
     }
   }
 
@@ -615,13 +605,12 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
     const remote = internals.remote(this);
     if (remote) return void await remote.invoke("joinRemote", [], signal);
     const ring = internals.ring(this)!;
-    let cancelled: Promise<void> | undefined;
+    using abort = new AbortWatch(signal);
     for (;;) {
       signal?.throwIfAborted();
       const seq = ring.doneSeq;
       if (ring.unfinished === 0) return;
-      cancelled ??= abortPromise(signal);
-      await keepAlive(ring.waitAsync("done", seq, Infinity, cancelled));
+      await keepAlive(ring.waitAsync("done", seq, Infinity, abort.promise));
     }
   }
 
@@ -650,7 +639,7 @@ async function putMany(
   const prepared = items.map((item) => ring.prepare(item));
   const joinable = internals.joinable(this);
   let done = 0;
-  let cancelled: Promise<void> | undefined;
+  using abort = new AbortWatch(options?.signal);
   while (done < prepared.length) {
     options?.signal?.throwIfAborted();
     const seq = ring.getSeq;
@@ -665,8 +654,7 @@ async function putMany(
     done += n;
     if (n === 0) internals.checkFits(this, Ring.recordBytes(prepared[done]));
     if (done < prepared.length) {
-      cancelled ??= abortPromise(options?.signal);
-      await keepAlive(ring.waitAsync("get", seq, Infinity, cancelled));
+      await keepAlive(ring.waitAsync("get", seq, Infinity, abort.promise));
     }
   }
   return ring.maxsize;
