@@ -32,8 +32,8 @@ export interface EventWaitOptions {
 
 const FLAG = 0;
 const WAITERS = 1;
-// Bumped by each set() that has waiters: a waiter wakes on the bump, so a
-// set() followed at once by clear() still releases it, as in Python.
+// Bumped by each set(): a waiter sleeps on it and wakes when it changes, so
+// a set() followed at once by clear() still releases it, as in Python.
 const SETS = 2;
 
 const TRUE: Promise<boolean> = Promise.resolve(true);
@@ -75,11 +75,13 @@ export class Event {
    */
   set(): void {
     const cell = this.#cell;
+    // Bump SETS before raising FLAG: a waiter that starts after seeing this
+    // set's FLAG (and clearing it) reads the bumped SETS, so this set's
+    // notify cannot pass for a new one (bumping after FLAG, only when
+    // waiters were seen, let a ping-pong partner run a round ahead).
+    Atomics.add(cell, SETS, 1);
     Atomics.store(cell, FLAG, 1);
-    if (Atomics.load(cell, WAITERS) !== 0) {
-      Atomics.add(cell, SETS, 1);
-      Atomics.notify(cell, SETS);
-    }
+    if (Atomics.load(cell, WAITERS) !== 0) Atomics.notify(cell, SETS);
   }
 
   /**

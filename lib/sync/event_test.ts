@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Event } from "./event.ts";
 import { Semaphore } from "./semaphore.ts";
-import { runAll, setEvent, waitEvent } from "./testdata/targets.ts";
+import { pingPong, runAll, setEvent, waitEvent } from "./testdata/targets.ts";
+import { Value } from "../value.ts";
 
 Deno.test("Event.set() wakes every thread waiting in waitSync()", async () => {
   const event = new Event();
@@ -69,4 +70,14 @@ Deno.test("Event.wait({ signal }) rejects when aborted; { timeout } works as the
   assert.equal(await event.wait({ timeout: 1 }), false);
   event.set();
   assert.equal(await event.wait({ timeout: 1 }), true);
+});
+
+Deno.test("Event ping-pong between two threads: every wait is answered by its own set()", async () => {
+  const ping = new Event(), pong = new Event();
+  const turn = new Value("i32", 0), failed = new Value("i32", 0);
+  await runAll(pingPong, [
+    ["ping", ping, pong, turn, failed, 50_000],
+    ["pong", ping, pong, turn, failed, 50_000],
+  ]);
+  assert.equal(turn.value, 50_000);
 });

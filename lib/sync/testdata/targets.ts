@@ -287,3 +287,36 @@ export function localInThread(
   local.set(name);
   return [before, local.get()];
 }
+
+/**
+ * One side of an Event ping-pong. The pinger checks that each pong answers
+ * its own ping (a stale set() must not count as the next one); on a
+ * mismatch it records the failure and frees the ponger before throwing.
+ */
+export function pingPong(
+  role: "ping" | "pong",
+  ping: Event,
+  pong: Event,
+  turn: Value<"i32">,
+  failed: Value<"i32">,
+  rounds: number,
+): void {
+  for (let round = 1; round <= rounds; round++) {
+    if (role === "pong") {
+      ping.waitSync();
+      ping.clear();
+      if (failed.value) return;
+      turn.value = round;
+      pong.set();
+      continue;
+    }
+    ping.set();
+    pong.waitSync();
+    pong.clear();
+    if (turn.value !== round) {
+      failed.value = 1;
+      ping.set();
+      throw new Error(`round ${round} got the pong of round ${turn.value}`);
+    }
+  }
+}
