@@ -48,7 +48,8 @@ def main():
         n = int(line)
         ctrl.put(n)
         for _ in range(n):
-            q.get()
+            # A generous bound: a vanished child must not hang the peer forever.
+            q.get(timeout=60)
         print("done", flush=True)
     # stdin closed: the bench is over. Stop the child and leave at once
     # (queue feeder threads could otherwise keep this process alive).
