@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { RuntimeError } from "../_errors.ts";
 import { SharedArray, Value } from "../value.ts";
 import { Condition } from "./condition.ts";
-import type { Lock } from "./lock.ts";
+import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import {
+  boundedPut,
+  boundedTake,
   conditionWaitUnheld,
   consume,
   errorOf,
@@ -154,4 +156,29 @@ Deno.test("Condition refuses wait and notify without its lock, and a lock of the
     using _ = cond.holdSync();
     assert.throws(() => cond.notify(-1), RangeError);
   });
+});
+
+Deno.test("Condition.notify() loses no wake-up: two producers and three consumers on two conditions over one lock", async () => {
+  const lock = new Lock();
+  const notFull = new Condition(lock), notEmpty = new Condition(lock);
+  const ring = new SharedArray("i32", 2);
+  const state = new SharedArray("i32", 2); // head, size
+  const per = 3000;
+  const [, sums] = await Promise.all([
+    runAll(boundedPut, [
+      [notFull, notEmpty, ring, state, 1, per],
+      [notFull, notEmpty, ring, state, per + 1, per],
+    ]),
+    runAll(boundedTake, [
+      [notFull, notEmpty, ring, state, 2000],
+      [notFull, notEmpty, ring, state, 2000],
+      [notFull, notEmpty, ring, state, 2000],
+    ]),
+  ]);
+  const total = 2 * per;
+  assert.equal(
+    (sums as number[]).reduce((a, b) => a + b),
+    (total * (total + 1)) / 2,
+  );
+  assert.equal(state.get(1), 0);
 });

@@ -320,3 +320,41 @@ export function pingPong(
     }
   }
 }
+
+/** Bounded buffer on two Conditions over one Lock, each change announced with notify(1). */
+export function boundedPut(
+  notFull: Condition,
+  notEmpty: Condition,
+  ring: SharedArray<"i32">,
+  state: SharedArray<"i32">,
+  from: number,
+  count: number,
+): void {
+  for (let n = from; n < from + count; n++) {
+    using _ = notFull.holdSync();
+    while (state.get(1) === ring.length) notFull.waitSync();
+    ring.set((state.get(0) + state.get(1)) % ring.length, n);
+    state.add(1, 1);
+    notEmpty.notify();
+  }
+}
+
+/** Takes `count` items from the bounded buffer and returns their sum. */
+export function boundedTake(
+  notFull: Condition,
+  notEmpty: Condition,
+  ring: SharedArray<"i32">,
+  state: SharedArray<"i32">,
+  count: number,
+): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    using _ = notEmpty.holdSync();
+    while (state.get(1) === 0) notEmpty.waitSync();
+    sum += ring.get(state.get(0));
+    state.set(0, (state.get(0) + 1) % ring.length);
+    state.add(1, -1);
+    notFull.notify();
+  }
+  return sum;
+}
