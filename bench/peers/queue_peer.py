@@ -11,6 +11,7 @@ import os
 import queue
 import sys
 import threading
+import time
 
 
 def produce(q, n):
@@ -19,6 +20,7 @@ def produce(q, n):
 
 
 def serve(ctrl, q):
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     while True:
         n = ctrl.get()
         if n < 0:
@@ -26,7 +28,17 @@ def serve(ctrl, q):
         produce(q, n)
 
 
+def exit_with_parent():
+    # The bench may end without closing our stdin for good (its children can
+    # hold the pipe): leave as soon as the Deno process that started us is gone.
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
+
+
 def main():
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     mode = sys.argv[1]
     if mode == "thread":
         q = queue.Queue()
