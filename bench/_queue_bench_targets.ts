@@ -26,3 +26,18 @@ export async function drainBatches(
     await done.put(n);
   }
 }
+
+/** Like drainBatches, but takes the n items with `for await` (batched fetches). */
+export async function drainIterating(
+  ctrl: Queue<number>,
+  q: Queue<number>,
+  done: Queue<number>,
+): Promise<void> {
+  for (;;) {
+    const n = await ctrl.get();
+    if (n < 0) return;
+    let seen = 0;
+    for await (const _ of q) if (++seen === n) break;
+    await done.put(n);
+  }
+}

@@ -9,13 +9,18 @@
 // - Between processes (bar: >= 1x Python's multiprocessing.Queue): a long-
 //   lived child Process puts N items into the parent's Queue; baseline is
 //   Python's multiprocessing.Queue doing the same with a child Process.
-//   The other direction (a child awaiting get() per item: one round trip
-//   each) is measured separately, with fewer items.
+//   The other direction: a child iterating with `for await` (items fetched
+//   in batches), and a child awaiting get() per item (one round trip each,
+//   measured with fewer items).
 
 import { encodeValue } from "../lib/_transfer.ts";
 import { Process } from "../lib/process.ts";
 import { Queue } from "../lib/queue.ts";
-import { drainBatches, serveBatches } from "./_queue_bench_targets.ts";
+import {
+  drainBatches,
+  drainIterating,
+  serveBatches,
+} from "./_queue_bench_targets.ts";
 
 const N = 100_000;
 const cleanups: Array<() => void> = [];
@@ -206,5 +211,30 @@ Deno.bench({
     for (let i = 0; i < M; i++) toChild.putNowait(i);
     await drainCtrl.put(M);
     await drained.get();
+  },
+});
+
+const iterating = `Queue parent -> child process, ${N / 1000}k small items`;
+const iterCtrl = new Queue<number>(),
+  toIterator = new Queue<number>(),
+  iterated = new Queue<number>();
+const iterator = new Process({
+  target: drainIterating,
+  module: new URL("./_queue_bench_targets.ts", import.meta.url),
+  args: [iterCtrl, toIterator, iterated],
+  daemon: true,
+});
+iterator.start();
+cleanups.push(() => iterator.kill());
+Deno.bench({
+  n: 10,
+  warmup: 2,
+  group: iterating,
+  name: "Queue: parent putNowait -> child for await (batched fetches)",
+  baseline: true,
+  async fn() {
+    for (let i = 0; i < N; i++) toIterator.putNowait(i);
+    await iterCtrl.put(N);
+    await iterated.get();
   },
 });

@@ -123,6 +123,11 @@ export class Ring {
     return Atomics.load(this.#h, COUNT);
   }
 
+  /** Getters asleep waiting for items right now. */
+  get getWaiters(): number {
+    return Atomics.load(this.#h, GET_WAITERS);
+  }
+
   get closed(): boolean {
     return Atomics.load(this.#h, CLOSED) === 1;
   }

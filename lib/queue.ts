@@ -510,6 +510,9 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
    * ```
    */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    if (this.#remote) {
+      return yield* remoteItems(this.#remote) as AsyncGenerator<T>;
+    }
     for (;;) {
       try {
         yield await this.get();
@@ -667,7 +670,34 @@ function joinRemote(
   return this.join({ signal: options?.signal });
 }
 
-for (const fn of [putMany, joinRemote]) {
+/**
+ * For a handle iterating with `for await`: waits for one item, then takes
+ * more that are already there, up to `max` — but stops as soon as another
+ * getter is waiting, so one consumer never hoards what others wait for.
+ */
+async function getMany(
+  this: Queue,
+  max: number,
+  options?: { signal?: AbortSignal },
+): Promise<unknown[]> {
+  const items = [await this.get({ signal: options?.signal })];
+  const ring = internals.ring(this)!;
+  const found = { found: false };
+  while (items.length < max && ring.getWaiters === 0) {
+    const item = ring.tryGet(found);
+    if (!found.found) break;
+    items.push(item);
+  }
+  return items;
+}
+
+/** Gives back, at the front and in order, items a handle took but did not use. */
+function unget(this: Queue, items: unknown[]): void {
+  const ring = internals.ring(this)!;
+  ring.unget(items.map((item) => ring.prepare(item)));
+}
+
+for (const fn of [putMany, joinRemote, getMany, unget]) {
   Object.defineProperty(Queue.prototype, fn.name, {
     value: fn,
     configurable: true,
@@ -827,6 +857,37 @@ class RemoteSide {
   }
 }
 
+// Items a handle fetches per round trip while iterating.
+const ITERATION_BATCH = 256;
+
+/**
+ * `for await` on a handle in another process: items come in batches (see
+ * getMany), and those fetched but not consumed when the loop stops early go
+ * back to the front of the queue.
+ */
+async function* remoteItems(remote: RemoteSide): AsyncGenerator<unknown> {
+  let batch: unknown[] = [];
+  let next = 0;
+  try {
+    for (;;) {
+      if (next === batch.length) {
+        try {
+          batch = await remote.invoke("getMany", [
+            ITERATION_BATCH,
+          ]) as unknown[];
+        } catch (error) {
+          if (error instanceof QueueClosed) return;
+          throw error;
+        }
+        next = 0;
+      }
+      yield batch[next++];
+    }
+  } finally {
+    if (next < batch.length) remote.send("unget", [batch.slice(next)]);
+  }
+}
+
 function assertCloneable(item: unknown): void {
   const type = typeof item;
   if (type !== "object" && type !== "function" && type !== "symbol") return;
@@ -910,6 +971,10 @@ function serve(
       return putMany.call(q, args[0] as unknown[], { signal });
     case "joinRemote":
       return (q as JoinableQueue).join({ signal });
+    case "getMany":
+      return getMany.call(q, args[0] as number, { signal });
+    case "unget":
+      return unget.call(q, args[0] as unknown[]);
   }
   return (q as unknown as Record<string, (...a: unknown[]) => unknown>)[method](
     ...args,
@@ -928,7 +993,16 @@ registerCodec<JoinableQueue, QueueShare>({
   share,
   serve,
   revive: (state) => adopt(new Ring(state.ring), true) as JoinableQueue,
-  remote: ["put", "putMany", "get", "close", "taskDone", "joinRemote"],
+  remote: [
+    "put",
+    "putMany",
+    "get",
+    "getMany",
+    "unget",
+    "close",
+    "taskDone",
+    "joinRemote",
+  ],
   proxy: (call) => adopt(new RemoteSide(call), true) as JoinableQueue,
 });
 
@@ -938,6 +1012,6 @@ registerCodec<Queue, QueueShare>({
   share,
   serve,
   revive: (state) => adopt(new Ring(state.ring), false),
-  remote: ["put", "putMany", "get", "close"],
+  remote: ["put", "putMany", "get", "getMany", "unget", "close"],
   proxy: (call) => adopt(new RemoteSide(call), false),
 });

@@ -5,12 +5,14 @@ import { Thread } from "./thread.ts";
 import {
   consumeSync,
   getForever,
+  iterateAll,
   produce,
   produceSync,
   putIntoClosed,
   putThenHang,
   remoteErrors,
   takeJob,
+  takeThree,
   workSync,
 } from "./testdata/queue_targets.ts";
 
@@ -401,4 +403,36 @@ Deno.test("a child's put into a queue its owner closed rejects with QueueClosed"
   assert.equal(await out.get(), "true QueueClosed");
   await p.join();
   assert.equal(q.qsize(), 0);
+});
+
+Deno.test("for await in a child process receives every item in order until the queue closes", async () => {
+  const q = new Queue<number>();
+  const out = new Queue<string>();
+  const p = new Process({
+    target: iterateAll,
+    module: targets,
+    args: [q, out],
+  });
+  p.start();
+  for (let i = 0; i < 10_000; i++) q.putNowait(i);
+  q.close();
+  assert.equal(await out.get(), "10000 true");
+  await p.join();
+  assert.equal(p.exitCode, 0);
+});
+
+Deno.test("a child that stops its for await early gives the items it fetched back, in order", async () => {
+  const q = new Queue<number>();
+  const out = new Queue<string>();
+  for (let i = 0; i < 100; i++) q.putNowait(i);
+  const p = new Process({ target: takeThree, module: targets, args: [q, out] });
+  p.start();
+  assert.equal(await out.get(), "0,1,2");
+  await p.join();
+  const rest: number[] = [];
+  while (!q.empty()) rest.push(q.getNowait());
+  assert.deepEqual(rest, Array.from({ length: 97 }, (_, i) => i + 3));
+  // The ring still works after items were put back in front.
+  q.putNowait(100);
+  assert.equal(q.getNowait(), 100);
 });

@@ -154,3 +154,29 @@ export async function putIntoClosed(
     await out.put(`${error instanceof QueueClosed} ${(error as Error).name}`);
   }
 }
+
+/** Iterates a queue until it is closed; reports how many items came and whether in order. */
+export async function iterateAll(
+  q: Queue<number>,
+  out: Queue<string>,
+): Promise<void> {
+  let n = 0, ordered = true;
+  for await (const item of q) {
+    if (item !== n) ordered = false;
+    n++;
+  }
+  await out.put(`${n} ${ordered}`);
+}
+
+/** Takes three items with for await, then stops early. */
+export async function takeThree(
+  q: Queue<number>,
+  out: Queue<string>,
+): Promise<void> {
+  const seen: number[] = [];
+  for await (const item of q) {
+    seen.push(item);
+    if (seen.length === 3) break;
+  }
+  await out.put(seen.join(","));
+}
