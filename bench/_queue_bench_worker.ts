@@ -10,13 +10,19 @@ type Role =
   | ["produceStrings", Queue<number>, Queue<string>]
   | ["consume", Queue<number>, Queue<number>, Queue<number>];
 
-self.onmessage = (event: MessageEvent) => {
+// Typed by hand: this file is also checked along with main-thread modules.
+const scope = self as unknown as {
+  onmessage: (event: MessageEvent) => void;
+  postMessage(message: unknown): void;
+};
+
+scope.onmessage = (event: MessageEvent) => {
   const role = decodeValue(event.data) as Role;
   switch (role[0]) {
     case "post":
       // Baseline: a bare postMessage stream, one message per item.
-      self.onmessage = (e: MessageEvent<number>) => {
-        for (let i = 0; i < e.data; i++) self.postMessage(i);
+      scope.onmessage = (e: MessageEvent<number>) => {
+        for (let i = 0; i < e.data; i++) scope.postMessage(i);
       };
       return;
     case "produce": {

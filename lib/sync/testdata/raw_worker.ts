@@ -5,7 +5,13 @@ import { decodeValue } from "../../_transfer.ts";
 import type { RLock } from "../rlock.ts";
 import "../rlock.ts";
 
-self.onmessage = (event: MessageEvent) => {
+// Typed by hand: this file is also checked along with main-thread modules.
+const scope = self as unknown as {
+  onmessage: (event: MessageEvent) => void;
+  postMessage(message: unknown): void;
+};
+
+scope.onmessage = (event: MessageEvent) => {
   const [rlock] = decodeValue(event.data) as RLock[];
-  self.postMessage(rlock.tryAcquire());
+  scope.postMessage(rlock.tryAcquire());
 };
