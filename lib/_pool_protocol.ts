@@ -26,6 +26,8 @@ export interface InitMessage {
    * SIGKILL).
    */
   progressFile?: string;
+  /** Thread workers: what currentThread() reports inside them (see lib/_thread_state.ts). */
+  thread?: { ident: number; counters: SharedArrayBuffer };
   initializer?: TargetSpec;
   initargs?: unknown[];
 }

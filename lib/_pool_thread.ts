@@ -5,6 +5,7 @@
 
 import { Worker } from "node:worker_threads";
 import { encodeValue } from "./_transfer.ts";
+import { countersBuffer, nextIdent } from "./_thread_state.ts";
 import type { InitMessage, RunMessage, WorkerReply } from "./_pool_protocol.ts";
 import type { PoolWorker, StartWorker } from "./_pool_core.ts";
 
@@ -31,6 +32,7 @@ export const startThreadWorker: StartWorker = (name, setup, events) => {
     t: "init",
     name,
     progress: shared,
+    thread: { ident: nextIdent(), counters: countersBuffer() },
     initializer: setup.initializer,
     initargs: setup.initargs &&
       encodeValue(setup.initargs, "thread") as unknown[],

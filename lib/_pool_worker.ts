@@ -6,6 +6,7 @@
 
 import { parentPort } from "node:worker_threads";
 import { serializeError } from "./_errors.ts";
+import { enterThread } from "./_thread_state.ts";
 import { cloneableResults, PoolRunner } from "./_pool_runner.ts";
 import type {
   DoneMessage,
@@ -66,6 +67,10 @@ globalThis.addEventListener("unhandledrejection", (event) => {
 
 port.on("message", (message: InitMessage | RunMessage) => {
   if (message.t === "init") {
+    if (message.thread) {
+      const { ident, counters } = message.thread;
+      enterThread({ name: message.name, ident, daemon: true }, counters);
+    }
     runner.init(message).then((failure) => {
       if (failure === undefined) return;
       reply({ t: "initFailed", error: serializeError(failure) });

@@ -13,6 +13,7 @@ import {
 import { Value } from "./value.ts";
 import { Queue } from "./queue.ts";
 import { Event } from "./sync/event.ts";
+import { currentThread } from "./thread.ts";
 import {
   add,
   bump,
@@ -21,6 +22,7 @@ import {
   setUp,
   spin,
   square,
+  threadName,
   waitFor,
   whoAmI,
   withdraw,
@@ -525,6 +527,17 @@ Deno.test("Pool defaults to one worker per core and reports stats", async () => 
   assert.equal(pool.stats.completed, 1);
   pool.close();
   await pool.join();
+});
+
+Deno.test("Pool thread workers report their own name and ident through currentThread()", async () => {
+  await using pool = new Pool({ size: 2, name: "Squares", module: TASKS });
+  const seen = await Promise.all(
+    Array.from({ length: 2 }, () => pool.apply(threadName)),
+  );
+  for (const { name, ident } of seen) {
+    assert.match(name, /^Squares-worker-\d+$/);
+    assert.notEqual(ident, currentThread().ident);
+  }
 });
 
 Deno.test("Pool tasks receive library objects (Value, Event) as live handles", async () => {

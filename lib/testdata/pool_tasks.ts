@@ -1,6 +1,8 @@
 // Exported task functions for lib/pool_test.ts (workers import this module
 // by URL, so it must have no top-level effects).
 
+import { currentThread } from "../thread.ts";
+
 /** Adds two numbers. */
 export function add(a: number, b: number): number {
   return a + b;
@@ -106,4 +108,10 @@ export function dieBy(signal: Deno.Signal): never {
   while (true) {
     // the signal lands before this loops long
   }
+}
+
+/** What currentThread() reports inside the worker running it. */
+export function threadName(): { name: string; ident: number | null } {
+  const { name, ident } = currentThread();
+  return { name, ident };
 }
