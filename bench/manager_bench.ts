@@ -43,8 +43,16 @@ async function startLinePeer(
   } catch {
     return undefined; // not installed: the row is skipped
   }
-  // No kill: when this process exits the peer reads end of input and shuts
-  // its own server process down (a SIGKILL would orphan that one).
+  // The peer leads its own process group (see manager_peer.py), so one
+  // signal to the group also ends the server process it forked; a kill of
+  // the peer alone, or an exit before it read end of input, would orphan it.
+  cleanups.push(() => {
+    try {
+      Deno.kill(-child.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  });
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).values();
   const writer = child.stdin.getWriter();
   const encoder = new TextEncoder();

@@ -5,6 +5,7 @@ process (manager.start()), used through a proxy from this process. Started
 once; then each line "N" on stdin runs N put+get pairs in sequence on the
 proxy and answers "done", so the Deno bench times exactly the round trips.
 """
+import os
 import queue
 import sys
 from multiprocessing.managers import BaseManager
@@ -24,6 +25,9 @@ QueueManager.register("get_task_queue", callable=get_task_queue)
 
 
 def main():
+    # Lead a process group of our own: the bench ends us and the server
+    # process manager.start() forks with one signal to the group.
+    os.setpgrp()
     manager = QueueManager(address=("127.0.0.1", 0), authkey=b"abc")
     manager.start()
     try:
