@@ -536,25 +536,6 @@ export class Ring {
   }
 }
 
-// Atomics.waitAsync registers nothing with Deno's event loop, so a program
-// whose only pending work is a parked getter would exit under it. One shared
-// interval keeps the loop alive while any waiter is parked.
-let parked = 0;
-let keepAliveTimer: ReturnType<typeof setInterval> | undefined;
-
-/** Keeps the event loop alive until `promise` settles. */
-export async function keepAlive<T>(promise: Promise<T>): Promise<T> {
-  if (parked++ === 0) keepAliveTimer = setInterval(() => {}, 2 ** 30);
-  try {
-    return await promise;
-  } finally {
-    if (--parked === 0) {
-      clearInterval(keepAliveTimer);
-      keepAliveTimer = undefined;
-    }
-  }
-}
-
 /** A promise settled when `signal` aborts; disposing removes the listener. */
 export class AbortWatch implements Disposable {
   /** Settles on abort; undefined without a signal. */

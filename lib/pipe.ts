@@ -17,12 +17,12 @@
 
 import {
   AbortWatch,
-  keepAlive,
   MAX_RING_BYTES,
   onMainThread,
   Ring,
   type RingState,
 } from "./_ring.ts";
+import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
 import { registerCodec, type RemoteCall } from "./_transfer.ts";
 import { Empty } from "./queue.ts";
 
@@ -92,24 +92,6 @@ function revived(error: unknown): unknown {
   const local = new Ctor((error as Error).message);
   local.stack = (error as Error).stack;
   return local;
-}
-
-function checkTimeout(timeout: unknown, who: string): number {
-  if (timeout === undefined || timeout === Infinity) return Infinity;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `Cannot ${who} as 'timeout' must be a number of milliseconds >= 0 (or undefined to wait forever): received ${
-        String(timeout)
-      }`,
-    );
-  }
-  return timeout;
-}
-
-function remaining(deadline: number): number {
-  return deadline === Infinity
-    ? Infinity
-    : Math.max(0, deadline - performance.now());
 }
 
 /**

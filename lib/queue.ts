@@ -19,12 +19,12 @@
 
 import {
   AbortWatch,
-  keepAlive,
   MAX_RING_BYTES,
   onMainThread,
   Ring,
   type RingState,
 } from "./_ring.ts";
+import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
 import {
   DELIVERED,
   deliveredSoFar,
@@ -140,18 +140,6 @@ function revived(error: unknown): unknown {
 
 // ---- validation -------------------------------------------------------------
 
-function checkTimeout(timeout: unknown, who: string): number {
-  if (timeout === undefined || timeout === Infinity) return Infinity;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `Cannot ${who} as 'timeout' must be a number of milliseconds >= 0 (or undefined to wait forever): received ${
-        String(timeout)
-      }`,
-    );
-  }
-  return timeout;
-}
-
 function checkSignal(signal: unknown, who: string): AbortSignal | undefined {
   if (signal === undefined || signal instanceof AbortSignal) return signal;
   throw new TypeError(
@@ -207,12 +195,6 @@ function blockingAllowed(who: string): void {
       `${who} would block the main thread, whose event loop delivers items from other processes, timers and I/O. Use the async twin here (await q.get(), await q.put(...)); the Sync methods are for workers.`,
     );
   }
-}
-
-function remaining(deadline: number): number {
-  return deadline === Infinity
-    ? Infinity
-    : Math.max(0, deadline - performance.now());
 }
 
 // Module-private access to a queue's internals (for JoinableQueue, the codec

@@ -3,6 +3,8 @@
 // serves them with Atomics.wait (blocks the thread), runAsync with
 // Atomics.waitAsync (parks a promise). Fast paths never reach this file.
 
+import { checkTimeout, keepAlive, remaining } from "../_waiting.ts";
+
 /** One request to sleep on `cell[index]` while it still equals `expected`. */
 export interface WaitRequest {
   cell: Int32Array;
@@ -33,15 +35,7 @@ export function request(
  * Validated here so every primitive rejects the same bad values the same way.
  */
 export function deadlineOf(timeout: number | undefined, who: string): number {
-  if (timeout === undefined || timeout === Infinity) return Infinity;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `Cannot ${who} as 'timeout' must be a number of milliseconds >= 0 (or undefined to wait forever): received ${
-        String(timeout)
-      }`,
-    );
-  }
-  return performance.now() + timeout;
+  return performance.now() + checkTimeout(timeout, who);
 }
 
 /** Reads `timeout` from `acquire(5)` or `acquire({ timeout: 5 })`. */
@@ -51,12 +45,6 @@ export function timeoutOption(
   return typeof options === "object" && options !== null
     ? options.timeout
     : options;
-}
-
-function remaining(deadline: number): number {
-  return deadline === Infinity
-    ? Infinity
-    : Math.max(0, deadline - performance.now());
 }
 
 /** Runs a blocking algorithm on this thread with Atomics.wait. */
@@ -92,9 +80,9 @@ export async function runAsync<R>(
     else {
       const waited = Atomics.waitAsync(cell, index, expected, left);
       if (!waited.async) result = waited.value;
-      else if (!signal) result = await kept(waited.value);
+      else if (!signal) result = await keepAlive(waited.value);
       else {
-        const outcome = await kept(abortable(waited.value, signal));
+        const outcome = await keepAlive(abortable(waited.value, signal));
         if (outcome === "aborted") {
           passOnWake(waited.value, cell, index);
           steps.return(undefined as R);
@@ -134,25 +122,6 @@ function passOnWake(
   waiting.then((result) => {
     if (result === "ok") Atomics.notify(cell, index, 1);
   });
-}
-
-// Atomics.waitAsync registers nothing with Deno's event loop, so a program
-// whose only pending work is a waiter would exit (and a test would end)
-// under it. One shared interval keeps the loop alive while any waiter is
-// parked, and is cleared when the last one wakes so sanitizers stay quiet.
-let parked = 0;
-let keepAlive: ReturnType<typeof setInterval> | undefined;
-
-async function kept<T>(promise: Promise<T>): Promise<T> {
-  if (parked++ === 0) keepAlive = setInterval(() => {}, 2 ** 30);
-  try {
-    return await promise;
-  } finally {
-    if (--parked === 0) {
-      clearInterval(keepAlive);
-      keepAlive = undefined;
-    }
-  }
 }
 
 /** Reads `signal` from `acquire({ signal })`, checking its type. */
