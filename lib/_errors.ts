@@ -118,3 +118,23 @@ export class RuntimeError extends Error {
   /** Always "RuntimeError". */
   override name = "RuntimeError";
 }
+
+/** A library error class, rebuilt from a message. */
+export type ErrorClass = new (message: string) => Error;
+
+/**
+ * Makes a function that gives a remote error its library class back: only
+ * its name crossed, so `instanceof` would fail without it.
+ */
+export function reviver(
+  classes: Record<string, ErrorClass>,
+): (error: unknown) => unknown {
+  return (error) => {
+    if (!(error instanceof Error)) return error;
+    const Ctor = classes[error.name];
+    if (!Ctor || (error as object) instanceof Ctor) return error;
+    const local = new Ctor((error as Error).message);
+    local.stack = (error as Error).stack;
+    return local;
+  };
+}

@@ -23,6 +23,7 @@ import {
   type RingState,
 } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
+import { reviver } from "./_errors.ts";
 import { registerCodec, type RemoteCall } from "./_transfer.ts";
 import { Empty } from "./queue.ts";
 
@@ -79,20 +80,11 @@ export class BrokenPipeError extends Error {
   override name = "BrokenPipeError";
 }
 
-const ERRORS: Record<string, new (message: string) => Error> = {
+const revived = reviver({
   EOFError,
   BrokenPipeError,
   Empty,
-};
-
-function revived(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const Ctor = ERRORS[error.name];
-  if (!Ctor || (error as object) instanceof Ctor) return error;
-  const local = new Ctor((error as Error).message);
-  local.stack = (error as Error).stack;
-  return local;
-}
+});
 
 /**
  * Creates a pipe and returns its two ends. Each end passes to a

@@ -25,6 +25,7 @@ import {
   type RingState,
 } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
+import { reviver } from "./_errors.ts";
 import {
   DELIVERED,
   deliveredSoFar,
@@ -122,21 +123,11 @@ export class QueueClosed extends Error {
   override name = "QueueClosed";
 }
 
-const ERRORS: Record<string, new (message: string) => Error> = {
+const revived = reviver({
   Empty,
   Full,
   QueueClosed,
-};
-
-/** Gives a remote error its library class back (only its name crossed). */
-function revived(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const Ctor = ERRORS[error.name];
-  if (!Ctor || (error as object) instanceof Ctor) return error;
-  const local = new Ctor((error as Error).message);
-  local.stack = (error as Error).stack;
-  return local;
-}
+});
 
 // ---- validation -------------------------------------------------------------
 
