@@ -47,6 +47,49 @@ export function timeoutOption(
     : options;
 }
 
+/** `acquire(5)`, `acquire({ timeout, signal })`, `wait(...)`: what callers pass. */
+export type WaitOptions =
+  | number
+  | { timeout?: number; signal?: AbortSignal }
+  | undefined;
+
+/** One settled `true` for every fast path, so none allocates a promise. */
+export const TRUE: Promise<boolean> = Promise.resolve(true);
+
+/**
+ * The async acquire/wait of Lock, Semaphore and Event. Bad options reject
+ * rather than throw, and an already aborted signal rejects before `ready()`
+ * may take anything; `ready()` is the fast path tried before any sleep.
+ */
+export function waitUntil(
+  options: WaitOptions,
+  who: string,
+  ready: () => boolean,
+  steps: (deadline: number) => Steps<boolean>,
+): Promise<boolean> {
+  try {
+    const deadline = deadlineOf(timeoutOption(options), who);
+    const signal = signalOption(options, who);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (ready()) return TRUE;
+    return runAsync(steps(deadline), signal);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Blocking twin of {@linkcode waitUntil}, without a signal. */
+export function waitUntilSync(
+  options: WaitOptions,
+  who: string,
+  ready: () => boolean,
+  steps: (deadline: number) => Steps<boolean>,
+): boolean {
+  const deadline = deadlineOf(timeoutOption(options), who);
+  if (ready()) return true;
+  return runSync(steps(deadline));
+}
+
 /** Runs a blocking algorithm on this thread with Atomics.wait. */
 export function runSync<R>(steps: Steps<R>): R {
   let next = steps.next();

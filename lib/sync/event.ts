@@ -5,11 +5,10 @@ import { serveWithSignal } from "./_serve.ts";
 import {
   deadlineOf,
   request,
-  runAsync,
   runSync,
-  signalOption,
   type Steps,
-  timeoutOption,
+  TRUE,
+  waitUntil,
 } from "./_wait.ts";
 
 /**
@@ -35,8 +34,6 @@ const WAITERS = 1;
 // Bumped by each set(): a waiter sleeps on it and wakes when it changes, so
 // a set() followed at once by clear() still releases it, as in Python.
 const SETS = 2;
-
-const TRUE: Promise<boolean> = Promise.resolve(true);
 
 let reviving: Int32Array | undefined;
 
@@ -131,16 +128,12 @@ export class Event {
     if (timeout === undefined && Atomics.load(this.#cell, FLAG) === 1) {
       return TRUE;
     }
-    try {
-      const who = "wait on an Event";
-      const deadline = deadlineOf(timeoutOption(timeout), who);
-      const signal = signalOption(timeout, who);
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      if (Atomics.load(this.#cell, FLAG) === 1) return TRUE;
-      return runAsync(this.#sleep(deadline), signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return waitUntil(
+      timeout,
+      "wait on an Event",
+      () => Atomics.load(this.#cell, FLAG) === 1,
+      (deadline) => this.#sleep(deadline),
+    );
   }
 
   /**

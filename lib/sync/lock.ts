@@ -6,13 +6,13 @@ import { RuntimeError } from "../_errors.ts";
 import { registerCodec } from "../_transfer.ts";
 import { registerLockOps } from "./_lockable.ts";
 import {
-  deadlineOf,
   request,
   runAsync,
   runSync,
-  signalOption,
   type Steps,
-  timeoutOption,
+  TRUE,
+  waitUntil,
+  waitUntilSync,
 } from "./_wait.ts";
 import { serveWithSignal } from "./_serve.ts";
 
@@ -41,8 +41,6 @@ export interface AcquireOptions {
 const STATE = 0; // 0: unlocked, 1: locked
 const WAITERS = 1; // threads and promises sleeping on STATE
 const SPINS = 100; // a short spin catches hand-offs that are over in a few hundred ns
-
-const TRUE: Promise<boolean> = Promise.resolve(true);
 
 let reviving: Int32Array | undefined;
 
@@ -88,22 +86,16 @@ export class Lock {
    * ```
    */
   acquire(options?: AcquireOptions | number): Promise<boolean> {
-    if (options !== undefined) return this.#acquireAsync(options);
+    if (options !== undefined) {
+      return waitUntil(
+        options,
+        "acquire a Lock",
+        () => Atomics.compareExchange(this.#cell, STATE, 0, 1) === 0,
+        (deadline) => this.#contend(deadline),
+      );
+    }
     if (Atomics.compareExchange(this.#cell, STATE, 0, 1) === 0) return TRUE;
     return runAsync(this.#contend(Infinity));
-  }
-
-  #acquireAsync(options: AcquireOptions | number): Promise<boolean> {
-    let deadline: number, signal: AbortSignal | undefined;
-    try {
-      deadline = deadlineOf(timeoutOption(options), "acquire a Lock");
-      signal = signalOption(options, "acquire a Lock");
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (Atomics.compareExchange(this.#cell, STATE, 0, 1) === 0) return TRUE;
-    return runAsync(this.#contend(deadline), signal);
   }
 
   /**
@@ -125,9 +117,12 @@ export class Lock {
       if (Atomics.compareExchange(this.#cell, STATE, 0, 1) === 0) return true;
       return runSync(this.#contend(Infinity));
     }
-    const deadline = deadlineOf(timeoutOption(options), "acquire a Lock");
-    if (Atomics.compareExchange(this.#cell, STATE, 0, 1) === 0) return true;
-    return runSync(this.#contend(deadline));
+    return waitUntilSync(
+      options,
+      "acquire a Lock",
+      () => Atomics.compareExchange(this.#cell, STATE, 0, 1) === 0,
+      (deadline) => this.#contend(deadline),
+    );
   }
 
   /**

@@ -8,9 +8,9 @@ import {
   deadlineOf,
   request,
   runAsync,
-  runSync,
   type Steps,
   timeoutOption,
+  waitUntilSync,
 } from "./_wait.ts";
 import { RuntimeError } from "../_errors.ts";
 import type { AcquireOptions } from "./lock.ts";
@@ -86,9 +86,12 @@ export class RLock {
    * ```
    */
   acquireSync(options?: AcquireOptions | number): boolean {
-    const deadline = deadlineOf(timeoutOption(options), "acquire an RLock");
-    if (this.tryAcquire()) return true;
-    return runSync(this.#contend(threadIdent(), deadline));
+    return waitUntilSync(
+      options,
+      "acquire an RLock",
+      () => this.tryAcquire(),
+      (deadline) => this.#contend(threadIdent(), deadline),
+    );
   }
 
   /**

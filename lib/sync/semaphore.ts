@@ -2,15 +2,7 @@
 // taken with a compareExchange loop; sleepers wait for VALUE to leave 0.
 
 import { registerCodec } from "../_transfer.ts";
-import {
-  deadlineOf,
-  request,
-  runAsync,
-  runSync,
-  signalOption,
-  type Steps,
-  timeoutOption,
-} from "./_wait.ts";
+import { request, type Steps, waitUntil, waitUntilSync } from "./_wait.ts";
 import { serveWithSignal } from "./_serve.ts";
 import type { AcquireOptions } from "./lock.ts";
 
@@ -74,16 +66,12 @@ export class Semaphore {
    * ```
    */
   acquire(options?: AcquireOptions | number): Promise<boolean> {
-    try {
-      const who = "acquire a Semaphore";
-      const deadline = deadlineOf(timeoutOption(options), who);
-      const signal = signalOption(options, who);
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      if (this.tryAcquire()) return Promise.resolve(true);
-      return runAsync(this.#contend(deadline), signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return waitUntil(
+      options,
+      "acquire a Semaphore",
+      () => this.tryAcquire(),
+      (deadline) => this.#contend(deadline),
+    );
   }
 
   /**
@@ -98,9 +86,12 @@ export class Semaphore {
    * ```
    */
   acquireSync(options?: AcquireOptions | number): boolean {
-    const deadline = deadlineOf(timeoutOption(options), "acquire a Semaphore");
-    if (this.tryAcquire()) return true;
-    return runSync(this.#contend(deadline));
+    return waitUntilSync(
+      options,
+      "acquire a Semaphore",
+      () => this.tryAcquire(),
+      (deadline) => this.#contend(deadline),
+    );
   }
 
   /**
