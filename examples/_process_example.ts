@@ -1,32 +1,6 @@
-// Test helper for the process examples: runs an example as a real
-// `deno run -A` subprocess and returns what it printed.
-
-/** What an example printed and how it exited. */
-export interface ExampleRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  lines: string[];
-}
-
-/** Runs examples/<name>.ts; the timeout only guards against hangs. */
-export async function runProcessExample(name: string): Promise<ExampleRun> {
-  const path = new URL(`./${name}.ts`, import.meta.url).pathname;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", path],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  return {
-    code: out.code,
-    stdout,
-    stderr: new TextDecoder().decode(out.stderr),
-    lines: stdout.split("\n").filter((line) => line !== ""),
-  };
-}
+// Test helpers for the process examples: whether the pids an example printed
+// are still alive. Running the example itself is runExample in
+// ./_run_example.ts, shared with every other example test.
 
 /** True while a process with this pid runs (a dead zombie does not count). */
 export function isRunning(pid: number): boolean {

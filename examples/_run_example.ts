@@ -1,6 +1,7 @@
-// Test helper for the thread examples: runs an example as a real
+// Test helper for every example test: runs an example as a real
 // `deno run -A` subprocess and returns what it printed.
 
+/** What an example printed and how it exited. */
 export interface ExampleOutput {
   code: number;
   stdout: string;

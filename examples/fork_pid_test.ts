@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { runProcessExample } from "./_process_example.ts";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("fork_pid.ts: the child reports its own pid and the parent's pid as its ppid", async () => {
-  const { code, lines, stderr } = await runProcessExample("fork_pid");
+  const { code, lines, stderr } = await runExample("fork_pid");
   assert.equal(code, 0, stderr);
   assert.equal(lines.length, 3, lines.join("\n"));
   const parent = Number(/^Process \((\d+)\) start\.\.\.$/.exec(lines[0])?.[1]);

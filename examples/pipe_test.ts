@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { runProcessExample } from "./_process_example.ts";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("pipe.ts: a child's message crosses the pipe, and an echo child stops at EOF", async () => {
-  const { code, lines, stderr } = await runProcessExample("pipe");
+  const { code, lines, stderr } = await runExample("pipe");
   assert.equal(code, 0, stderr);
   assert.deepEqual(lines, [
     '[ 42, null, "hello" ]',

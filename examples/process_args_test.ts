@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { runProcessExample } from "./_process_example.ts";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("process_args.ts: args and an options object both reach their child, and the parent waits for both", async () => {
-  const { code, lines, stderr } = await runProcessExample("process_args");
+  const { code, lines, stderr } = await runExample("process_args");
   assert.equal(code, 0, stderr);
   assert.equal(
     lines.filter((line) => line === "singing").length,

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { isRunning, runProcessExample } from "./_process_example.ts";
+import { isRunning } from "./_process_example.ts";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("process_daemon.ts: the daemon child dies with the main process before singing ten times", async () => {
-  const { code, lines, stderr } = await runProcessExample("process_daemon");
+  const { code, lines, stderr } = await runExample("process_daemon");
   assert.equal(code, 0, stderr);
   const pid = Number(/^daemon child pid (\d+)$/.exec(lines[0])?.[1]);
   assert.ok(pid > 0, lines.join("\n"));

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { runProcessExample } from "./_process_example.ts";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("process_queue_joined.ts: both tasks pass 1..4 through the queue, end, and the parent prints DONE", async () => {
-  const { code, lines, stderr } = await runProcessExample(
+  const { code, lines, stderr } = await runExample(
     "process_queue_joined",
   );
   assert.equal(code, 0, stderr);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { runProcessExample } from "./_process_example.ts";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("process_queue.ts: the writer's A, B, C reach the reader in order, and the endless reader is terminated", async () => {
-  const { code, lines, stderr } = await runProcessExample("process_queue");
+  const { code, lines, stderr } = await runExample("process_queue");
   assert.equal(code, 0, stderr);
   const writer = Number(
     /^Process to write: (\d+)$/.exec(

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { runProcessExample } from "./_process_example.ts";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("process_run_proc.ts prints the seed's four lines, the child's between start and end", async () => {
-  const { code, lines, stderr } = await runProcessExample("process_run_proc");
+  const { code, lines, stderr } = await runExample("process_run_proc");
   assert.equal(code, 0, stderr);
   assert.equal(lines.length, 4, lines.join("\n"));
   const parent = Number(/^Parent process (\d+)\.$/.exec(lines[0])?.[1]);

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { pidExists, runProcessExample } from "./_process_example.ts";
+import { pidExists } from "./_process_example.ts";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("process_terminate.ts: terminate() then join() leaves no zombie and exitCode is -SIGTERM", async () => {
-  const { code, lines, stderr } = await runProcessExample("process_terminate");
+  const { code, lines, stderr } = await runExample("process_terminate");
   assert.equal(code, 0, stderr);
   assert.equal(lines.length, 3, lines.join("\n"));
   const [, pid, stat] =
