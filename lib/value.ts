@@ -333,23 +333,9 @@ export class Value<T extends ValueType = ValueType> {
     registerCodec<Value, SharedCells>({
       tag: "Value",
       type: Value,
-      share: (v) => ({
-        type: v.#cells.kind.name,
-        buffer: v.#cells.view.buffer as SharedArrayBuffer,
-        length: 1,
-        lock: lockCodec().share(v.#lock),
-      }),
-      revive: (state) => {
-        reviving = {
-          cells: reviveCells(state),
-          lock: lockCodec().revive(state.lock),
-        };
-        try {
-          return new Value(state.type as ValueType);
-        } finally {
-          reviving = undefined;
-        }
-      },
+      share: (v) => shareCells(v.#cells, 1, v.#lock),
+      revive: (state) =>
+        adopting(state, () => new Value(state.type as ValueType)),
       remote: ["get", "set", "add"],
     });
   }
@@ -357,6 +343,30 @@ export class Value<T extends ValueType = ValueType> {
 
 function reviveCells(state: SharedCells): Cells {
   return new Cells(kindOf(state.type, "Value"), state.buffer, state.length);
+}
+
+/** The transfer state of a Value (length 1) or a SharedArray. */
+function shareCells(cells: Cells, length: number, lock: Lock): SharedCells {
+  return {
+    type: cells.kind.name,
+    buffer: cells.view.buffer as SharedArrayBuffer,
+    length,
+    lock: lockCodec().share(lock),
+  };
+}
+
+// Constructors cannot take the shared memory as a hidden argument without
+// widening their public signature, so `make` runs while `reviving` holds it.
+function adopting<T>(state: SharedCells, make: () => T): T {
+  reviving = {
+    cells: reviveCells(state),
+    lock: lockCodec().revive(state.lock),
+  };
+  try {
+    return make();
+  } finally {
+    reviving = undefined;
+  }
 }
 
 /**
@@ -522,23 +532,9 @@ export class SharedArray<T extends ValueType = ValueType> {
     registerCodec<SharedArray, SharedCells>({
       tag: "SharedArray",
       type: SharedArray,
-      share: (a) => ({
-        type: a.#cells.kind.name,
-        buffer: a.#cells.view.buffer as SharedArrayBuffer,
-        length: a.length,
-        lock: lockCodec().share(a.#lock),
-      }),
-      revive: (state) => {
-        reviving = {
-          cells: reviveCells(state),
-          lock: lockCodec().revive(state.lock),
-        };
-        try {
-          return new SharedArray(state.type as ValueType, 0);
-        } finally {
-          reviving = undefined;
-        }
-      },
+      share: (a) => shareCells(a.#cells, a.length, a.#lock),
+      revive: (state) =>
+        adopting(state, () => new SharedArray(state.type as ValueType, 0)),
       remote: ["get", "set", "add", "toArray"],
     });
   }
