@@ -15,15 +15,10 @@
  * @module
  */
 
-import {
-  AbortWatch,
-  MAX_RING_BYTES,
-  onMainThread,
-  Ring,
-  type RingState,
-} from "./_ring.ts";
+import { MAX_RING_BYTES, onMainThread, Ring, type RingState } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
 import { reviver } from "./_errors.ts";
+import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import { registerCodec, type RemoteCall } from "./_transfer.ts";
 import { Empty } from "./queue.ts";
 
@@ -233,29 +228,11 @@ export class Connection<T = unknown> {
       const ring = this.#reader();
       const value = ring.tryGet(this.#found);
       if (this.#found.found) return Promise.resolve(value as T);
-      return this.#recv(ring, timeout, options?.signal);
+      return takeAsync(ring, timeout, options?.signal, RECV_ERRORS) as Promise<
+        T
+      >;
     } catch (error) {
       return Promise.reject(error);
-    }
-  }
-
-  async #recv(
-    ring: Ring,
-    timeout: number,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    const deadline = performance.now() + timeout;
-    const out = { found: false };
-    using abort = new AbortWatch(signal);
-    for (;;) {
-      signal?.throwIfAborted();
-      const seq = ring.putSeq;
-      const value = ring.tryGet(out);
-      if (out.found) return value as T;
-      if (ring.closed) throw eof();
-      const left = remaining(deadline);
-      if (left === 0) throw recvTimeout(timeout);
-      await keepAlive(ring.waitAsync("put", seq, left, abort.promise));
     }
   }
 
@@ -263,17 +240,7 @@ export class Connection<T = unknown> {
   recvSync(options?: { timeout?: number }): T {
     const ring = this.#blocking("recvSync()");
     const timeout = checkTimeout(options?.timeout, "receive");
-    const deadline = performance.now() + timeout;
-    const out = this.#found;
-    for (;;) {
-      const seq = ring.putSeq;
-      const value = ring.tryGet(out);
-      if (out.found) return value as T;
-      if (ring.closed) throw eof();
-      const left = remaining(deadline);
-      if (left === 0) throw recvTimeout(timeout);
-      ring.waitSync("put", seq, left);
-    }
+    return takeSync(ring, timeout, this.#found, RECV_ERRORS) as T;
   }
 
   /**
@@ -387,6 +354,8 @@ function recvTimeout(timeout: number): Empty {
     `Connection.recv() waited ${timeout} ms and no message arrived.`,
   );
 }
+
+const RECV_ERRORS: TakeErrors = { closed: eof, timedOut: recvTimeout };
 
 // ---- owner side: what a handle in another process calls ------------------------
 

@@ -26,6 +26,7 @@ import {
 } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
 import { reviver } from "./_errors.ts";
+import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import {
   DELIVERED,
   deliveredSoFar,
@@ -378,27 +379,9 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
       }
       const value = this.#ring!.tryGet(this.#found);
       if (this.#found.found) return Promise.resolve(value as T);
-      return this.#get(timeout, signal);
+      return takeAsync(this.#ring!, timeout, signal, GET_ERRORS) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);
-    }
-  }
-
-  async #get(timeout: number, signal: AbortSignal | undefined): Promise<T> {
-    const ring = this.#ring!;
-    const deadline = performance.now() + timeout;
-    const out = { found: false };
-    using abort = new AbortWatch(signal);
-    for (;;) {
-      // Checked before every attempt: once aborted, nothing is taken.
-      signal?.throwIfAborted();
-      const seq = ring.putSeq;
-      const value = ring.tryGet(out);
-      if (out.found) return value as T;
-      if (ring.closed) throw closedForGet();
-      const left = remaining(deadline);
-      if (left === 0) throw emptyError(timeout);
-      await keepAlive(ring.waitAsync("put", seq, left, abort.promise));
     }
   }
 
@@ -410,17 +393,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
       checkOptions(options, "get from queue").timeout,
       "get from queue",
     );
-    const deadline = performance.now() + timeout;
-    const out = this.#found;
-    for (;;) {
-      const seq = ring.putSeq;
-      const value = ring.tryGet(out);
-      if (out.found) return value as T;
-      if (ring.closed) throw closedForGet();
-      const left = remaining(deadline);
-      if (left === 0) throw emptyError(timeout);
-      ring.waitSync("put", seq, left);
-    }
+    return takeSync(ring, timeout, this.#found, GET_ERRORS) as T;
   }
 
   /** Returns the oldest item or throws {@linkcode Empty} at once [get_nowait]. */
@@ -900,6 +873,8 @@ function emptyError(timeout: number): Empty {
     `Queue.get() waited ${timeout} ms and the queue stayed empty. Wait longer (timeout) or check that a producer is running.`,
   );
 }
+
+const GET_ERRORS: TakeErrors = { closed: closedForGet, timedOut: emptyError };
 
 function describeLimit(ring: Ring): string {
   return ring.maxsize > 0 && ring.count >= ring.maxsize
