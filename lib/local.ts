@@ -4,6 +4,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { registerCodec } from "./_transfer.ts";
+import { Adoption } from "./_adopt.ts";
 
 interface Slot<T> {
   value: T | undefined;
@@ -12,7 +13,7 @@ interface Slot<T> {
 // A Local passed to a thread arrives as that thread's own Local for the same
 // id: one per id per isolate, starting empty, like Python's threading.local.
 const byId = new Map<string, WeakRef<Local<unknown>>>();
-let reviving: string | undefined;
+const adoption = new Adoption<string>();
 
 /**
  * Data that each thread, and each async call chain started by `run`, sees
@@ -46,7 +47,7 @@ export class Local<T> {
   /** Creates an empty local; `initial` is what `get()` returns before any `set`. */
   constructor(initial?: T) {
     this.#thread = { value: initial };
-    this.#id = reviving ?? crypto.randomUUID();
+    this.#id = adoption.state ?? crypto.randomUUID();
   }
 
   /**
@@ -108,14 +109,9 @@ export class Local<T> {
       revive: (id) => {
         const known = byId.get(id)?.deref();
         if (known) return known;
-        reviving = id;
-        try {
-          const local = new Local<unknown>();
-          byId.set(id, new WeakRef(local));
-          return local;
-        } finally {
-          reviving = undefined;
-        }
+        const local = adoption.lend(id, () => new Local<unknown>());
+        byId.set(id, new WeakRef(local));
+        return local;
       },
     });
   }

@@ -5,6 +5,7 @@
 
 import { codecFor, registerCodec, type TransferCodec } from "./_transfer.ts";
 import { Lock } from "./sync/lock.ts";
+import { Adoption } from "./_adopt.ts";
 
 /**
  * Element types of {@linkcode Value} and {@linkcode SharedArray}: typed-array
@@ -220,7 +221,7 @@ interface SharedCells {
 const lockCodec = (): TransferCodec<Lock, SharedArrayBuffer> =>
   codecFor("Lock") as unknown as TransferCodec<Lock, SharedArrayBuffer>;
 
-let reviving: { cells: Cells; lock: Lock } | undefined;
+const adoption = new Adoption<{ cells: Cells; lock: Lock }>();
 
 /**
  * One typed number in shared memory [multiprocessing.Value]: threads that
@@ -248,8 +249,9 @@ export class Value<T extends ValueType = ValueType> {
 
   /** Creates a shared `type` number holding `initial` (default 0). */
   constructor(type: T, initial?: Scalar<T>) {
-    if (reviving) {
-      ({ cells: this.#cells, lock: this.#lock } = reviving);
+    const adopted = adoption.state;
+    if (adopted) {
+      ({ cells: this.#cells, lock: this.#lock } = adopted);
       return;
     }
     const kind = kindOf(type, "Value");
@@ -355,18 +357,13 @@ function shareCells(cells: Cells, length: number, lock: Lock): SharedCells {
   };
 }
 
-// Constructors cannot take the shared memory as a hidden argument without
-// widening their public signature, so `make` runs while `reviving` holds it.
+/** Runs the Value or SharedArray constructor in `make` on shared state. */
 function adopting<T>(state: SharedCells, make: () => T): T {
-  reviving = {
+  const adopted = {
     cells: reviveCells(state),
     lock: lockCodec().revive(state.lock),
   };
-  try {
-    return make();
-  } finally {
-    reviving = undefined;
-  }
+  return adoption.lend(adopted, make);
 }
 
 /**
@@ -389,8 +386,9 @@ export class SharedArray<T extends ValueType = ValueType> {
 
   /** Creates `length` zeroes, or a copy of `values`, of element type `type`. */
   constructor(type: T, lengthOrValues: number | Iterable<Scalar<T>>) {
-    if (reviving) {
-      ({ cells: this.#cells, lock: this.#lock } = reviving);
+    const adopted = adoption.state;
+    if (adopted) {
+      ({ cells: this.#cells, lock: this.#lock } = adopted);
       return;
     }
     const kind = kindOf(type, "SharedArray");

@@ -3,6 +3,7 @@
 // may fill it, and reset() breaks the current round without touching the next.
 
 import { codecFor, registerCodec } from "../_transfer.ts";
+import { Adoption } from "../_adopt.ts";
 import { lockOpsOf } from "./_lockable.ts";
 import { deadlineOf, runAsync, runSync, type Steps } from "./_wait.ts";
 import { Condition, conditionWait } from "./condition.ts";
@@ -22,7 +23,7 @@ interface SharedBarrier {
   cond: unknown;
 }
 
-let reviving: { cell: Int32Array; cond: Condition } | undefined;
+const adoption = new Adoption<{ cell: Int32Array; cond: Condition }>();
 
 /**
  * Raised by {@linkcode Barrier.wait} when the barrier is broken: aborted,
@@ -74,8 +75,9 @@ export class Barrier {
 
   /** Creates a barrier for `parties` threads (an integer >= 1). */
   constructor(parties: number) {
-    if (reviving) {
-      ({ cell: this.#cell, cond: this.#cond } = reviving);
+    const adopted = adoption.state;
+    if (adopted) {
+      ({ cell: this.#cell, cond: this.#cond } = adopted);
       return;
     }
     if (!Number.isInteger(parties) || parties < 1 || parties > 0x7fffffff) {
@@ -248,15 +250,11 @@ export class Barrier {
         cond: codecFor("Condition")!.share(barrier.#cond),
       }),
       revive: (state) => {
-        reviving = {
+        const adopted = {
           cell: new Int32Array(state.cell),
           cond: codecFor("Condition")!.revive(state.cond) as Condition,
         };
-        try {
-          return new Barrier(0);
-        } finally {
-          reviving = undefined;
-        }
+        return adoption.lend(adopted, () => new Barrier(0));
       },
       remote: ["wait", "abort", "reset"],
     });

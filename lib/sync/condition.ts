@@ -9,6 +9,7 @@ import { codecFor, codecOf, registerCodec } from "../_transfer.ts";
 import { type LockOps, lockOpsOf } from "./_lockable.ts";
 import { deadlineOf, request, runAsync, runSync, type Steps } from "./_wait.ts";
 import { RuntimeError } from "../_errors.ts";
+import { Adoption } from "../_adopt.ts";
 import { type AcquireOptions, Lock } from "./lock.ts";
 import type { RLock } from "./rlock.ts";
 // Loaded for its codec: a Condition over an RLock revives it in the receiving thread.
@@ -24,7 +25,7 @@ interface SharedCondition {
   lockState: unknown;
 }
 
-let reviving: SharedArrayBuffer | undefined;
+const adoption = new Adoption<SharedArrayBuffer>();
 let waitSteps: (cond: Condition, deadline: number) => Steps<boolean>;
 
 /** Internal: Condition.wait as steps, for primitives built on Condition (Barrier). */
@@ -89,7 +90,7 @@ export class Condition {
     }
     this.#lock = lock;
     this.#ops = ops;
-    this.#cell = new Int32Array(reviving ?? new SharedArrayBuffer(12));
+    this.#cell = new Int32Array(adoption.state ?? new SharedArrayBuffer(12));
   }
 
   /** The lock this condition waits with. */
@@ -368,12 +369,7 @@ export class Condition {
         const lock = codecFor(state.lockTag)!.revive(state.lockState) as
           | Lock
           | RLock;
-        reviving = state.cell;
-        try {
-          return new Condition(lock);
-        } finally {
-          reviving = undefined;
-        }
+        return adoption.lend(state.cell, () => new Condition(lock));
       },
     });
   }

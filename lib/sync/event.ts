@@ -1,6 +1,7 @@
 // A flag in shared memory that threads can sleep on until it is set.
 
 import { registerCodec } from "../_transfer.ts";
+import { Adoption } from "../_adopt.ts";
 import { serveWithSignal } from "./_serve.ts";
 import {
   deadlineOf,
@@ -35,7 +36,7 @@ const WAITERS = 1;
 // a set() followed at once by clear() still releases it, as in Python.
 const SETS = 2;
 
-let reviving: Int32Array | undefined;
+const adoption = new Adoption<Int32Array>();
 
 /**
  * A flag threads wait on [threading.Event]: `set()` wakes every waiter,
@@ -55,7 +56,7 @@ export class Event {
 
   /** Creates a cleared event. */
   constructor() {
-    this.#cell = reviving ?? new Int32Array(new SharedArrayBuffer(12));
+    this.#cell = adoption.state ?? new Int32Array(new SharedArrayBuffer(12));
   }
 
   /**
@@ -176,14 +177,8 @@ export class Event {
       tag: "Event",
       type: Event,
       share: (event) => event.#cell.buffer as SharedArrayBuffer,
-      revive: (buffer) => {
-        reviving = new Int32Array(buffer);
-        try {
-          return new Event();
-        } finally {
-          reviving = undefined;
-        }
-      },
+      revive: (buffer) =>
+        adoption.lend(new Int32Array(buffer), () => new Event()),
       remote: ["set", "clear", "isSet", "wait"],
       serve: (event, method, args, signal) =>
         serveWithSignal(event, method, args, signal, "wait"),

@@ -3,6 +3,7 @@
 // compareExchange; sleeping and waking only happen under contention.
 
 import { RuntimeError } from "../_errors.ts";
+import { Adoption } from "../_adopt.ts";
 import { registerCodec } from "../_transfer.ts";
 import { registerLockOps } from "./_lockable.ts";
 import {
@@ -42,7 +43,7 @@ const STATE = 0; // 0: unlocked, 1: locked
 const WAITERS = 1; // threads and promises sleeping on STATE
 const SPINS = 100; // a short spin catches hand-offs that are over in a few hundred ns
 
-let reviving: Int32Array | undefined;
+const adoption = new Adoption<Int32Array>();
 
 /**
  * A mutual-exclusion lock shared by threads [threading.Lock]. Any thread may
@@ -68,7 +69,7 @@ export class Lock {
 
   /** Creates an unlocked lock. */
   constructor() {
-    this.#cell = reviving ?? new Int32Array(new SharedArrayBuffer(8));
+    this.#cell = adoption.state ?? new Int32Array(new SharedArrayBuffer(8));
   }
 
   /**
@@ -252,14 +253,8 @@ export class Lock {
       tag: "Lock",
       type: Lock,
       share: (lock) => lock.#cell.buffer as SharedArrayBuffer,
-      revive: (buffer) => {
-        reviving = new Int32Array(buffer);
-        try {
-          return new Lock();
-        } finally {
-          reviving = undefined;
-        }
-      },
+      revive: (buffer) =>
+        adoption.lend(new Int32Array(buffer), () => new Lock()),
       remote: ["acquire", "release", "tryAcquire", "locked"],
       serve: (lock, method, args, signal) =>
         serveWithSignal(lock, method, args, signal, "acquire", "release"),

@@ -13,13 +13,14 @@ import {
   waitUntilSync,
 } from "./_wait.ts";
 import { RuntimeError } from "../_errors.ts";
+import { Adoption } from "../_adopt.ts";
 import type { AcquireOptions } from "./lock.ts";
 
 const OWNER = 0; // thread id of the holder, 0 when free
 const WAITERS = 1;
 const COUNT = 2; // recursion depth, touched only by the owner
 
-let reviving: Int32Array | undefined;
+const adoption = new Adoption<Int32Array>();
 
 /**
  * A re-entrant lock [threading.RLock]: the thread that holds it may acquire
@@ -48,7 +49,7 @@ export class RLock {
 
   /** Creates an unlocked re-entrant lock. */
   constructor() {
-    this.#cell = reviving ?? new Int32Array(new SharedArrayBuffer(12));
+    this.#cell = adoption.state ?? new Int32Array(new SharedArrayBuffer(12));
   }
 
   /**
@@ -234,14 +235,8 @@ export class RLock {
       tag: "RLock",
       type: RLock,
       share: (lock) => lock.#cell.buffer as SharedArrayBuffer,
-      revive: (buffer) => {
-        reviving = new Int32Array(buffer);
-        try {
-          return new RLock();
-        } finally {
-          reviving = undefined;
-        }
-      },
+      revive: (buffer) =>
+        adoption.lend(new Int32Array(buffer), () => new RLock()),
     });
     registerLockOps<RLock>(RLock, {
       owned: (lock) => lock.#owned(),

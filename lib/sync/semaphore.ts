@@ -2,6 +2,7 @@
 // taken with a compareExchange loop; sleepers wait for VALUE to leave 0.
 
 import { registerCodec } from "../_transfer.ts";
+import { Adoption } from "../_adopt.ts";
 import { request, type Steps, waitUntil, waitUntilSync } from "./_wait.ts";
 import { serveWithSignal } from "./_serve.ts";
 import type { AcquireOptions } from "./lock.ts";
@@ -10,7 +11,7 @@ const VALUE = 0;
 const WAITERS = 1;
 const BOUND = 2; // the initial value for BoundedSemaphore, -1 when unbounded
 
-let reviving: Int32Array | undefined;
+const adoption = new Adoption<Int32Array>();
 // Lets BoundedSemaphore record its bound without a public setter.
 let setBound: (sem: Semaphore, bound: number) => void;
 
@@ -44,8 +45,9 @@ export class Semaphore {
 
   /** Creates a semaphore with `value` free slots (default 1); a negative value throws RangeError. */
   constructor(value: number = 1) {
-    if (reviving) {
-      this.#cell = reviving;
+    const adopted = adoption.state;
+    if (adopted) {
+      this.#cell = adopted;
       return;
     }
     checkCount(value, `create ${new.target.name}`, "value");
@@ -210,12 +212,10 @@ export class Semaphore {
       share: (sem) => sem.#cell.buffer as SharedArrayBuffer,
       revive: (buffer) => {
         const cell = new Int32Array(buffer);
-        reviving = cell;
-        try {
-          return cell[BOUND] < 0 ? new Semaphore() : new BoundedSemaphore();
-        } finally {
-          reviving = undefined;
-        }
+        return adoption.lend(
+          cell,
+          () => cell[BOUND] < 0 ? new Semaphore() : new BoundedSemaphore(),
+        );
       },
       remote: ["acquire", "release", "tryAcquire"],
       serve: (sem, method, args, signal) =>
@@ -248,6 +248,6 @@ export class BoundedSemaphore extends Semaphore {
   /** Creates a bounded semaphore with `value` free slots (default 1). */
   constructor(value: number = 1) {
     super(value);
-    if (!reviving) setBound(this, value);
+    if (!adoption.state) setBound(this, value);
   }
 }
