@@ -18,6 +18,7 @@
 import { MAX_RING_BYTES, onMainThread, Ring, type RingState } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
 import { reviver } from "./_errors.ts";
+import { checkOptions } from "./_validate.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import { registerCodec, type RemoteCall } from "./_transfer.ts";
 import { Empty } from "./queue.ts";
@@ -100,16 +101,7 @@ const revived = reviver({
 export function Pipe<T = unknown>(
   options?: PipeOptions,
 ): [Connection<T>, Connection<T>] {
-  if (
-    options !== undefined && (typeof options !== "object" || options === null)
-  ) {
-    throw new TypeError(
-      `Cannot create pipe as its options must be an object: received ${
-        String(options)
-      }`,
-    );
-  }
-  const duplex = options?.duplex ?? true;
+  const duplex = checkOptions(options, "create pipe").duplex ?? true;
   if (typeof duplex !== "boolean") {
     throw new TypeError(
       `Cannot create pipe as 'duplex' must be a boolean: received ${

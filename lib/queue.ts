@@ -26,6 +26,7 @@ import {
 } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
 import { reviver } from "./_errors.ts";
+import { checkOptions } from "./_validate.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import {
   DELIVERED,
@@ -137,18 +138,6 @@ function checkSignal(signal: unknown, who: string): AbortSignal | undefined {
   throw new TypeError(
     `Cannot ${who} as 'signal' must be an AbortSignal: received ${typeof signal}`,
   );
-}
-
-function checkOptions(options: unknown, who: string): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot ${who} as its options must be an object: received ${
-        String(options)
-      }`,
-    );
-  }
-  return options as Record<string, unknown>;
 }
 
 function checkMaxsize(maxsize: unknown): number {

@@ -1,0 +1,21 @@
+// Argument checks shared by the public modules, so the same mistake gets the
+// same message wherever it is made.
+
+/**
+ * Checks that `options` is an object (or undefined, read as `{}`); `who`
+ * completes "Cannot <who>" in the error.
+ */
+export function checkOptions(
+  options: unknown,
+  who: string,
+): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot ${who} as its options must be an object: received ${
+        String(options)
+      }`,
+    );
+  }
+  return options as Record<string, unknown>;
+}
