@@ -18,7 +18,7 @@
 import { MAX_RING_BYTES, onMainThread, Ring, type RingState } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
 import { reviver } from "./_errors.ts";
-import { checkOptions } from "./_validate.ts";
+import { checkCloneable, checkOptions } from "./_validate.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import { registerCodec, type RemoteCall } from "./_transfer.ts";
 import { Empty } from "./queue.ts";
@@ -347,6 +347,10 @@ function recvTimeout(timeout: number): Empty {
   );
 }
 
+function uncloneableMessage(reason: string): string {
+  return `Cannot send the message as it cannot be cloned (${reason}). Nothing was sent.`;
+}
+
 const RECV_ERRORS: TakeErrors = { closed: eof, timedOut: recvTimeout };
 
 // ---- owner side: what a handle in another process calls ------------------------
@@ -378,21 +382,7 @@ class RemoteConn {
 
   send(message: unknown): void {
     if (this.#failure !== undefined) throw this.#take();
-    if (
-      typeof message === "object" && message !== null ||
-      typeof message === "function" || typeof message === "symbol"
-    ) {
-      try {
-        structuredClone(message);
-      } catch (error) {
-        throw new TypeError(
-          `Cannot send the message as it cannot be cloned (${
-            (error as Error).message
-          }). Nothing was sent.`,
-          { cause: error },
-        );
-      }
-    }
+    checkCloneable(message, uncloneableMessage);
     this.#batch.push(message);
     if (this.#scheduled) return;
     this.#scheduled = true;

@@ -26,7 +26,7 @@ import {
 } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "./_waiting.ts";
 import { reviver } from "./_errors.ts";
-import { checkOptions } from "./_validate.ts";
+import { checkCloneable, checkOptions } from "./_validate.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import {
   DELIVERED,
@@ -676,7 +676,7 @@ class RemoteSide {
   ): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#takeFailure());
     try {
-      assertCloneable(item);
+      checkCloneable(item, uncloneableItem);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -823,20 +823,8 @@ async function* remoteItems(remote: RemoteSide): AsyncGenerator<unknown> {
   }
 }
 
-function assertCloneable(item: unknown): void {
-  const type = typeof item;
-  if (type !== "object" && type !== "function" && type !== "symbol") return;
-  if (item === null) return;
-  try {
-    structuredClone(item);
-  } catch (error) {
-    throw new TypeError(
-      `Cannot put the item into the queue as it cannot be cloned (${
-        (error as Error).message
-      }). Send plain data (objects, arrays, Map, Date, typed arrays...), not functions or symbols. Nothing was queued.`,
-      { cause: error },
-    );
-  }
+function uncloneableItem(reason: string): string {
+  return `Cannot put the item into the queue as it cannot be cloned (${reason}). Send plain data (objects, arrays, Map, Date, typed arrays...), not functions or symbols. Nothing was queued.`;
 }
 
 function remoteOnlyError(what: string): TypeError {
