@@ -419,7 +419,6 @@ export class PoolCore {
         limit,
       );
     }
-    if (member.batches.length === 1) worker.ref(true);
     try {
       worker.send({ t: "run", defs, tasks: wire }, transfer ?? []);
     } catch (error) {
@@ -427,12 +426,16 @@ export class PoolCore {
         member.known.delete(defs[i] as number);
       }
       this.#unsend(member, tasks, error);
+      return;
     }
+    // Only once the batch is on its way: a refused one must not leave an
+    // idle worker keeping the program alive.
+    if (member.batches.length === 1) worker.ref(true);
   }
 
-  // postMessage refused the batch (an argument cannot be cloned): take it
-  // back, and if it held several tasks send them one by one so that only
-  // the culprit fails.
+  // The worker refused the batch (an argument cannot be cloned; both kinds
+  // refuse synchronously): take it back, and if it held several tasks send
+  // them one by one so that only the culprit fails.
   #unsend(member: Member, tasks: Task[], error: unknown): void {
     member.inflight.length -= tasks.length;
     member.batches.pop();

@@ -5,9 +5,10 @@
 // channel exports library objects (Queue, Event, Lock...) to the child as
 // live proxies.
 
-import { deserialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
 import { serializeError } from "./_errors.ts";
 import { Child } from "./_process_child.ts";
+import { encodeValue, type ObjectExporter } from "./_transfer.ts";
 import { ConnectionClosedError } from "./_wire.ts";
 import type { Outcome, TargetSpec } from "./_target.ts";
 import {
@@ -51,6 +52,8 @@ class ProcessWorker implements PoolWorker {
   #child: Child;
   #events: WorkerEvents;
   #held: RunMessage[] | undefined = [];
+  /** Definitions whose batch failed on its way: the next batch carries them. */
+  #undelivered: unknown[] | undefined;
   #delivered: Promise<void> = Promise.resolve();
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   /** Where the child marks the task it starts (see InitMessage.progressFile). */
@@ -81,11 +84,7 @@ class ProcessWorker implements PoolWorker {
   }
 
   // Batches wait for the initializer, so none can overtake it in the child.
-  // An empty batch goes first: it defines RUN on the channel with arguments
-  // that surely serialize (a definition riding on a call whose arguments
-  // fail to serialize would be lost).
   init(message: InitMessage): void {
-    this.#child.invoke(RUN, [{ t: "run", tasks: [] }]).catch(() => {});
     this.#child.invoke(INIT, [message]).then((outcome: Outcome) => {
       const failure = outcome.ok
         ? outcome.value as InitFailedMessage | null
@@ -103,25 +102,38 @@ class ProcessWorker implements PoolWorker {
     });
   }
 
+  // Refuses a batch the channel could not send, synchronously, as postMessage
+  // does for a thread worker: the core then takes it back, forgets the
+  // targets it defined and fails only the culprit. Left to the channel, the
+  // failure would surface a tick later, after the core had marked the
+  // batch's targets as known to this child.
   send(message: RunMessage): void {
+    assertSendable(message.tasks);
     if (this.#held) this.#held.push(message);
     else this.#run(message);
   }
 
   // Replies are delivered in the order the batches were sent, even when one
-  // fails before it left (arguments that cannot be serialized): the core
+  // fails before it left (over the channel's frame size limit): the core
   // matches results to tasks by that order.
   #run(message: RunMessage): void {
+    if (this.#undelivered) {
+      message.defs = [...this.#undelivered, ...message.defs ?? []];
+      this.#undelivered = undefined;
+    }
     const result = this.#child.invoke(RUN, [message]).then(
       (outcome: Outcome): DoneMessage =>
         outcome.ok
           ? outcome.value as DoneMessage
           : failAll(message, outcome.error),
-      (error: unknown): DoneMessage | undefined =>
+      (error: unknown): DoneMessage | undefined => {
         // A dead child is reported once `exited` resolves.
-        error instanceof ConnectionClosedError
-          ? undefined
-          : failAll(message, serializeError(error)),
+        if (error instanceof ConnectionClosedError) return undefined;
+        // What assertSendable cannot foresee (a batch over the frame size
+        // limit) fails here, and the definitions it carried with it.
+        if (message.defs) (this.#undelivered ??= []).push(...message.defs);
+        return failAll(message, serializeError(error));
+      },
     );
     this.#delivered = this.#delivered.then(() => result).then((done) => {
       if (done) this.#events.reply(done);
@@ -179,6 +191,59 @@ class ProcessWorker implements PoolWorker {
     this.#child.close();
     await this.#child.status;
   }
+}
+
+// Stands in for the channel's object table: library objects (Queue, Lock...)
+// become markers as they would on the way, without being exported.
+const PROBE: ObjectExporter = { export: () => "" };
+// Beyond these a batch is not vouched for by the walk, but serialized.
+const PLAIN_DEPTH = 32;
+const PLAIN_OBJECTS = 1 << 16;
+let objectsLeft = 0;
+
+/**
+ * Throws what the control channel would throw on these tasks (a function or
+ * a symbol in the arguments, an object that only threads can share...).
+ * Plain data (the usual case) is vouched for by one walk, far cheaper than
+ * the serialization the channel does anyway; anything else is encoded and
+ * serialized as the channel does, which costs a second serialization.
+ */
+function assertSendable(tasks: unknown[]): void {
+  objectsLeft = PLAIN_OBJECTS;
+  if (isPlain(tasks, 0)) return;
+  serialize(encodeValue(tasks, PROBE));
+}
+
+// Primitives, plain arrays and objects of them, and typed arrays over
+// ordinary buffers: what both JSON and v8 serialization surely take.
+function isPlain(value: unknown, depth: number): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case "object":
+      break;
+    case "function":
+    case "symbol":
+      return false;
+    default:
+      return true;
+  }
+  if (depth > PLAIN_DEPTH || --objectsLeft < 0) return false;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (!isPlain(value[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (ArrayBuffer.isView(value)) return value.buffer instanceof ArrayBuffer;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) {
+    if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function failAll(

@@ -138,9 +138,10 @@ export class PoolRunner {
       const seq = ++this.#seq;
       if (progress) Atomics.store(progress, 0, seq);
       else file?.mark(seq);
-      const entry = this.#targets.get(tasks[i + 1] as number)!;
-      if (!entry.fn && !entry.failure) await entry.ready;
+      const entry = this.#targets.get(tasks[i + 1] as number);
+      if (entry && !entry.fn && !entry.failure) await entry.ready;
       try {
+        if (!entry) throw undefinedTarget();
         if (entry.failure) throw entry.failure;
         const mode = tasks[i] as number;
         let payload = tasks[i + 2];
@@ -154,7 +155,9 @@ export class PoolRunner {
         out[j + 1] = this.#route ? encodeValue(value, this.#route) : value;
       } catch (error) {
         out[j] = 0;
-        out[j + 1] = serializeError(explainClosure(error, entry.spec));
+        out[j + 1] = serializeError(
+          entry ? explainClosure(error, entry.spec) : error,
+        );
       }
       if (progress) Atomics.store(progress, 1, seq);
       this.#finished++;
@@ -186,6 +189,14 @@ export class PoolRunner {
     this.#recent = [];
     return out.length ? { t: "done", out, ms: 0, first } : undefined;
   }
+}
+
+// The batch that carried the target's definition failed on its way after
+// this one had left; later batches carry it again.
+function undefinedTarget(): Error {
+  return new Error(
+    "The pool worker was never sent this task's function: the batch carrying its definition could not be sent (see that task's error). Submit the task again.",
+  );
 }
 
 function call(fn: Target, mode: number, payload: unknown): unknown {

@@ -141,6 +141,7 @@ export class Child {
   #status: Promise<Deno.CommandStatus>;
   #process: Deno.ChildProcess;
   #session: RemoteSession | null = null;
+  #closing = false;
   #specIds = new Map<string, number>();
   #nextSpecId = 0;
   #exited = false;
@@ -274,7 +275,7 @@ export class Child {
       );
     }
     this.#session = new RemoteSession(frames, { unrefWhenIdle: true });
-    if (this.#exited) this.#session.close();
+    if (this.#exited || this.#closing) this.#session.close();
   }
 
   /** Runs a target in the child and resolves with its outcome; the child stays up. */
@@ -341,8 +342,13 @@ export class Child {
     this.#cleanup();
   }
 
-  /** Closes the control channel; a child that is not running a target exits. */
+  /**
+   * Closes the control channel; a child that is not running a target exits.
+   * Before the channel is up, it is closed as soon as it connects (else a
+   * child closed early, as an idle pool worker can be, would never exit).
+   */
   close(): void {
+    this.#closing = true;
     this.#session?.close();
   }
 

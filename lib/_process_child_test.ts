@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  Child,
   ChildStartError,
   permissionFlags,
   startChild,
@@ -49,6 +50,17 @@ Deno.test("a first invoke whose arguments cannot be sent does not break later ca
     ok: true,
     value: 5,
   });
+});
+
+Deno.test("close() before the control channel is up makes the child exit once it connects", async () => {
+  const child = new Child({ name: "Closed-early", daemon: true, module });
+  child.close();
+  const status = await child.status;
+  assert.equal(status.code, 0);
+  await assert.rejects(
+    child.invoke(spec(targets.add), [1, 1]),
+    ConnectionClosedError,
+  );
 });
 
 Deno.test("an error thrown in the child comes back with its class name and message", async () => {

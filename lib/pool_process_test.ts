@@ -111,6 +111,18 @@ Deno.test("Process pool: a child that dies mid-task fails only that task and is 
   });
 });
 
+Deno.test("Process pool: a first task over the channel's size limit fails alone, and its target still runs", async () => {
+  await using pool = new Pool({ size: 1, kind: "process", module: TASKS });
+  // Plain data, so only the channel finds out, after the batch left the
+  // core: the target's definition it carried must ride on the next batch.
+  const huge = "x".repeat(65 * 2 ** 20);
+  await assert.rejects(
+    pool.apply(add, [huge, ""] as unknown as [number, number]),
+    /maximum frame size/,
+  );
+  assert.equal(await pool.apply(add, [20, 22]), 42);
+});
+
 Deno.test("Process pool: a stuck task times out and its child is killed, not orphaned", async () => {
   const pool = new Pool({ size: 1, kind: "process", module: TASKS });
   const stuckPid = await pool.apply(pid);

@@ -14,6 +14,7 @@ import { Value } from "./value.ts";
 import { Queue } from "./queue.ts";
 import { Event } from "./sync/event.ts";
 import { currentThread } from "./thread.ts";
+import { liveChildren } from "./_process_child.ts";
 import {
   add,
   bump,
@@ -511,6 +512,63 @@ Deno.test("Pool.apply() and map() reject bad arguments without losing the pool",
     /item 0/,
   );
   assert.equal(await pool.apply(() => "still fine"), "still fine");
+});
+
+// A function cannot cross to a worker, thread or process.
+const unsendable = [() => 1, 1] as unknown as [number, number];
+
+Deno.test("Pool: a first task whose arguments cannot be sent fails alone, and its target still runs", async (t) => {
+  for (const kind of ["thread", "process"] as const) {
+    await t.step(kind, async () => {
+      await using pool = new Pool({ size: 1, kind, module: TASKS });
+      // The refused task is the first of its target: its batch carried the
+      // target's definition, which the worker must still receive.
+      await assert.rejects(pool.apply(add, unsendable), /Cannot send the task/);
+      assert.equal(await pool.apply(add, [20, 22]), 42);
+      // Amid a stream of batched tasks of a new target, only the culprit fails.
+      const results = await Promise.allSettled(
+        Array.from(
+          { length: 200 },
+          (_, i) =>
+            pool.apply(
+              square,
+              (i === 50 ? [() => i] : [i]) as unknown as [number],
+            ),
+        ),
+      );
+      results.forEach((result, i) => {
+        if (i === 50) {
+          assert.equal(result.status, "rejected");
+          assert.match(
+            (result as PromiseRejectedResult).reason.message,
+            /Cannot send the task/,
+          );
+        } else {
+          assert.deepEqual(result, { status: "fulfilled", value: i * i });
+        }
+      });
+    });
+  }
+});
+
+Deno.test("Pool: disposal right after a refused task, its only one, resolves and leaves no worker", async (t) => {
+  for (const kind of ["thread", "process"] as const) {
+    await t.step(kind, async () => {
+      const name = `Refused-${kind}`;
+      {
+        await using pool = new Pool({ size: 1, kind, name, module: TASKS });
+        await assert.rejects(
+          pool.apply(add, unsendable),
+          /Cannot send the task/,
+        );
+      }
+      // (A process worker refused its task before its channel was up.)
+      assert.deepEqual(
+        liveChildren().filter((child) => child.name.startsWith(name)),
+        [],
+      );
+    });
+  }
 });
 
 Deno.test("Pool defaults to one worker per core and reports stats", async () => {
