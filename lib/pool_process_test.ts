@@ -182,34 +182,6 @@ Deno.test("Process pool tasks reach a Value and an Event of this process through
   assert.equal(await woke, "woke");
 });
 
-Deno.test("Process pool: a crash amid many batched tiny tasks fails only the crashing task", async () => {
-  await using pool = new Pool({ size: 2, kind: "process", module: TASKS });
-  await Promise.all(
-    Array.from({ length: 2000 }, (_, i) => pool.apply(add, [i, 1])),
-  );
-  const results = await Promise.allSettled(
-    Array.from(
-      { length: 3000 },
-      (_, i) =>
-        i % 1000 === 500 ? pool.apply(exitWith, [5]) : pool.apply(add, [i, 1]),
-    ),
-  );
-  results.forEach((result, i) => {
-    if (i % 1000 === 500) {
-      assert.equal(result.status, "rejected");
-      assert.ok(
-        (result as PromiseRejectedResult).reason instanceof WorkerCrashedError,
-      );
-    } else {
-      assert.deepEqual(
-        result,
-        { status: "fulfilled", value: i + 1 },
-        `task ${i}`,
-      );
-    }
-  });
-});
-
 Deno.test("Process pool tasks put their results on a Queue of this process", async () => {
   await using pool = new Pool({ size: 2, kind: "process", module: TASKS });
   const queue = new Queue<number>();

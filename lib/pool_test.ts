@@ -611,33 +611,42 @@ Deno.test("Pool tasks receive library objects (Value, Event) as live handles", a
   assert.equal(await woke, "woke");
 });
 
-Deno.test("Pool: a crash amid many batched tiny tasks fails only the crashing task", async () => {
-  await using pool = new Pool({ size: 2, module: TASKS });
-  // Warm up so that tasks are known to be tiny and go out in batches.
-  await Promise.all(
-    Array.from({ length: 2000 }, (_, i) => pool.apply(add, [i, 1])),
-  );
-  const results = await Promise.allSettled(
-    Array.from(
-      { length: 4000 },
-      (_, i) =>
-        i % 1000 === 500 ? pool.apply(exitWith, [5]) : pool.apply(add, [i, 1]),
-    ),
-  );
-  results.forEach((result, i) => {
-    if (i % 1000 === 500) {
-      assert.equal(result.status, "rejected");
-      assert.ok(
-        (result as PromiseRejectedResult).reason instanceof WorkerCrashedError,
+Deno.test("Pool: a crash amid many batched tiny tasks fails only the crashing task", async (t) => {
+  for (
+    const [kind, tasks] of [["thread", 4000], ["process", 3000]] as const
+  ) {
+    await t.step(kind, async () => {
+      await using pool = new Pool({ size: 2, kind, module: TASKS });
+      // Warm up so that tasks are known to be tiny and go out in batches.
+      await Promise.all(
+        Array.from({ length: 2000 }, (_, i) => pool.apply(add, [i, 1])),
       );
-    } else {
-      assert.deepEqual(
-        result,
-        { status: "fulfilled", value: i + 1 },
-        `task ${i}`,
+      const results = await Promise.allSettled(
+        Array.from(
+          { length: tasks },
+          (_, i) =>
+            i % 1000 === 500
+              ? pool.apply(exitWith, [5])
+              : pool.apply(add, [i, 1]),
+        ),
       );
-    }
-  });
+      results.forEach((result, i) => {
+        if (i % 1000 === 500) {
+          assert.equal(result.status, "rejected");
+          assert.ok(
+            (result as PromiseRejectedResult).reason instanceof
+              WorkerCrashedError,
+          );
+        } else {
+          assert.deepEqual(
+            result,
+            { status: "fulfilled", value: i + 1 },
+            `task ${i}`,
+          );
+        }
+      });
+    });
+  }
 });
 
 Deno.test("Pool tasks put their results on a Queue of this process", async () => {
