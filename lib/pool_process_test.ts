@@ -10,7 +10,6 @@ import {
   WorkerCrashedError,
 } from "./pool.ts";
 import { Value } from "./value.ts";
-import { Queue } from "./queue.ts";
 import { Event } from "./sync/event.ts";
 import {
   add,
@@ -19,7 +18,6 @@ import {
   exitWith,
   killSelf,
   pid,
-  produce,
   setUp,
   spin,
   waitFor,
@@ -180,22 +178,6 @@ Deno.test("Process pool tasks reach a Value and an Event of this process through
   const woke = pool.apply(waitFor, [event]);
   event.set();
   assert.equal(await woke, "woke");
-});
-
-Deno.test("Process pool tasks put their results on a Queue of this process", async () => {
-  await using pool = new Pool({ size: 2, kind: "process", module: TASKS });
-  const queue = new Queue<number>();
-  const counts = await Promise.all(
-    [0, 10, 20].map((start) => pool.apply(produce, [queue, start, 10])),
-  );
-  assert.deepEqual(counts, [10, 10, 10]);
-  const got: number[] = [];
-  // A process's puts may arrive after its result (as with Python's feeder thread).
-  for (let i = 0; i < 30; i++) got.push(await queue.get({ timeout: 10_000 }));
-  assert.deepEqual(
-    got.toSorted((a, b) => a - b),
-    Array.from({ length: 30 }, (_, i) => i),
-  );
 });
 
 Deno.test("An idle pool that was never closed does not keep the program alive, nor leave children", async (t) => {

@@ -649,20 +649,26 @@ Deno.test("Pool: a crash amid many batched tiny tasks fails only the crashing ta
   }
 });
 
-Deno.test("Pool tasks put their results on a Queue of this process", async () => {
-  await using pool = new Pool({ size: 2, module: TASKS });
-  const queue = new Queue<number>();
-  const counts = await Promise.all(
-    [0, 10, 20].map((start) => pool.apply(produce, [queue, start, 10])),
-  );
-  assert.deepEqual(counts, [10, 10, 10]);
-  const got: number[] = [];
-  // A process's puts may arrive after its result (as with Python's feeder thread).
-  for (let i = 0; i < 30; i++) got.push(await queue.get({ timeout: 10_000 }));
-  assert.deepEqual(
-    got.toSorted((a, b) => a - b),
-    Array.from({ length: 30 }, (_, i) => i),
-  );
+Deno.test("Pool tasks put their results on a Queue of this process", async (t) => {
+  for (const kind of ["thread", "process"] as const) {
+    await t.step(kind, async () => {
+      await using pool = new Pool({ size: 2, kind, module: TASKS });
+      const queue = new Queue<number>();
+      const counts = await Promise.all(
+        [0, 10, 20].map((start) => pool.apply(produce, [queue, start, 10])),
+      );
+      assert.deepEqual(counts, [10, 10, 10]);
+      const got: number[] = [];
+      // A process's puts may arrive after its result (as with Python's feeder thread).
+      for (let i = 0; i < 30; i++) {
+        got.push(await queue.get({ timeout: 10_000 }));
+      }
+      assert.deepEqual(
+        got.toSorted((a, b) => a - b),
+        Array.from({ length: 30 }, (_, i) => i),
+      );
+    });
+  }
 });
 
 Deno.test("Pool.apply() moves the buffers listed in transfer instead of copying them", async () => {
