@@ -42,7 +42,7 @@ export {
   type TextRunOptions,
   TimeoutExpired,
   type WaitOptions,
-} from "./lib/subprocess.ts";
+} from "./lib/subprocess/mod.ts";
 
 export {
   activeCount,
@@ -53,7 +53,7 @@ export {
   Thread,
   type ThreadInfo,
   type ThreadOptions,
-} from "./lib/thread.ts";
+} from "./lib/thread/mod.ts";
 
 export {
   type AcquireOptions,
@@ -71,9 +71,9 @@ export {
   SharedArray,
   Value,
   type ValueType,
-} from "./lib/sync.ts";
+} from "./lib/sync/mod.ts";
 
-export { Local } from "./lib/local.ts";
+export { Local } from "./lib/thread/local.ts";
 
 export {
   Empty,
@@ -84,7 +84,7 @@ export {
   Queue,
   QueueClosed,
   type QueueOptions,
-} from "./lib/queue.ts";
+} from "./lib/queue/mod.ts";
 
 export {
   BrokenPipeError,
@@ -93,7 +93,7 @@ export {
   Pipe,
   type PipeOptions,
   type RecvOptions,
-} from "./lib/pipe.ts";
+} from "./lib/queue/pipe.ts";
 
 export {
   currentProcess,
@@ -102,7 +102,7 @@ export {
   type ProcessInfo,
   type ProcessOptions,
   type ProcessPermissions,
-} from "./lib/process.ts";
+} from "./lib/process/mod.ts";
 
 export {
   AbortError,
@@ -116,7 +116,7 @@ export {
   type PoolStats,
   TimeoutError,
   WorkerCrashedError,
-} from "./lib/pool.ts";
+} from "./lib/pool/mod.ts";
 
 export {
   AuthenticationError,
@@ -128,4 +128,4 @@ export {
   ManagerClient,
   type ManagerOptions,
   type RemoteEvent,
-} from "./lib/manager/manager.ts";
+} from "./lib/manager/mod.ts";

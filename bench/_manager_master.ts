@@ -3,7 +3,7 @@
 // as Python's BaseManager.start() is, so client and server overlap on the
 // two cores in both rows.
 import { Manager } from "../lib/manager/manager.ts";
-import { Queue } from "../lib/queue.ts";
+import { Queue } from "../lib/queue/queue.ts";
 
 const manager = new Manager({ port: 0, authkey: "abc" });
 manager.register("task_queue", new Queue<number>());

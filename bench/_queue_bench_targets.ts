@@ -1,5 +1,5 @@
 // Child-process side of bench/queue_bench.ts.
-import type { Queue } from "../lib/queue.ts";
+import type { Queue } from "../lib/queue/queue.ts";
 
 /** For each n taken from ctrl, puts 0..n-1 into q; stops at a negative n. */
 export async function serveBatches(

@@ -1,8 +1,8 @@
 // Worker side of bench/queue_bench.ts. Receives a role and, for the Queue
 // roles, live queue handles; loops until terminated.
-import "../lib/queue.ts";
-import type { Queue } from "../lib/queue.ts";
-import { decodeValue } from "../lib/_transfer.ts";
+import "../lib/queue/queue.ts";
+import type { Queue } from "../lib/queue/queue.ts";
+import { decodeValue } from "../lib/_crossing/codec.ts";
 
 type Role =
   | ["post"]

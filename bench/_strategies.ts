@@ -110,7 +110,7 @@ async function poolRunner(
   strategy: "thread pool" | "process pool",
   size: number,
 ): Promise<Runner> {
-  const { Pool } = await import("../lib/pool.ts");
+  const { Pool } = await import("../lib/pool/pool.ts");
   const pool = new Pool({
     size,
     kind: strategy === "thread pool" ? "thread" : "process",

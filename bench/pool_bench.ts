@@ -12,7 +12,7 @@
 //
 // Pools are created up front so that start-up is never timed.
 
-import { Pool } from "../lib/pool.ts";
+import { Pool } from "../lib/pool/pool.ts";
 import { cpuTask } from "./workloads.ts";
 
 const CORES = navigator.hardwareConcurrency;

@@ -6,13 +6,13 @@
 // These are the building blocks under the process pool (bar there: ≥ 48k
 // tiny tasks/s, 1.5× Python's Pool.apply_async 32k/s).
 // `deno bench -A bench/process_bench.ts`
-import { startChild } from "../lib/_process_child.ts";
-import { describeTarget } from "../lib/_target.ts";
-import { RpcPeer } from "../lib/_wire.ts";
-import { Process } from "../lib/process.ts";
+import { startChild } from "../lib/process/_child.ts";
+import { describeTarget } from "../lib/_crossing/target.ts";
+import { RpcPeer } from "../lib/_crossing/wire.ts";
+import { Process } from "../lib/process/process.ts";
 
 const targets =
-  new URL("../lib/testdata/process_targets.ts", import.meta.url).href;
+  new URL("../lib/process/testdata/process_targets.ts", import.meta.url).href;
 const { add } = await import(targets);
 const emptyScript = await Deno.makeTempFile({ suffix: ".ts" });
 const noop = function noop() {};

@@ -13,9 +13,9 @@
 //   in batches), and a child awaiting get() per item (one round trip each,
 //   measured with fewer items).
 
-import { encodeValue } from "../lib/_transfer.ts";
-import { Process } from "../lib/process.ts";
-import { Queue } from "../lib/queue.ts";
+import { encodeValue } from "../lib/_crossing/codec.ts";
+import { Process } from "../lib/process/process.ts";
+import { Queue } from "../lib/queue/queue.ts";
 import {
   drainBatches,
   drainIterating,

@@ -1,7 +1,7 @@
 // What a Thread costs from start() to join(), against the Workers it is made
 // of. Run: deno bench -A bench/thread_bench.ts
 import { Worker as NodeWorker } from "node:worker_threads";
-import { Thread } from "../lib/thread.ts";
+import { Thread } from "../lib/thread/thread.ts";
 import { plusOne } from "./_thread_targets.ts";
 
 const targets = new URL("./_thread_targets.ts", import.meta.url);

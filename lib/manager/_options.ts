@@ -1,7 +1,7 @@
 // Up-front validation shared by the Manager and its client, so a bad option
 // is reported by name before any socket is opened.
 
-import type { AuthKey } from "../_auth.ts";
+import type { AuthKey } from "../_crossing/auth.ts";
 
 export function checkHostname(hostname: unknown, who: string): string {
   if (hostname === undefined) return "127.0.0.1";

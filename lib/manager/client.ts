@@ -4,11 +4,15 @@
 // a real Queue whose methods call the master, exactly as a Queue handed to a
 // child process is.
 
-import { authenticateClient, type AuthKey } from "../_auth.ts";
-import { RemoteSession } from "../_remote.ts";
-import { codecFor, type RemoteCall, type TransferCodec } from "../_transfer.ts";
-import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_wire.ts";
-import type { JoinableQueue, Queue } from "../queue.ts";
+import { authenticateClient, type AuthKey } from "../_crossing/auth.ts";
+import { RemoteSession } from "../_crossing/session.ts";
+import {
+  codecFor,
+  type RemoteCall,
+  type TransferCodec,
+} from "../_crossing/codec.ts";
+import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/wire.ts";
+import type { JoinableQueue, Queue } from "../queue/queue.ts";
 import {
   checkAuthKey,
   checkFrameSize,
@@ -17,7 +21,7 @@ import {
   checkPort,
 } from "./_options.ts";
 // Loaded for their codecs: handles of these types are built from them.
-import "../queue.ts";
+import "../queue/queue.ts";
 import "../sync/event.ts";
 
 /** Reserved request the client sends once, after the handshake: what is registered. */

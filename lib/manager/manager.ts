@@ -10,9 +10,9 @@
 // mid-call) closes that connection only; the calls it was waiting in are
 // cancelled, and a cancelled get() takes no item.
 
-import { authenticateServer, type AuthKey } from "../_auth.ts";
-import { NamedObjects, RemoteSession } from "../_remote.ts";
-import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_wire.ts";
+import { authenticateServer, type AuthKey } from "../_crossing/auth.ts";
+import { NamedObjects, RemoteSession } from "../_crossing/session.ts";
+import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/wire.ts";
 import { CATALOG, type ConnectOptions, ManagerClient } from "./client.ts";
 import {
   checkAuthKey,
@@ -27,8 +27,8 @@ export {
   ManagerClient,
   type RemoteEvent,
 } from "./client.ts";
-export { AuthenticationError } from "../_auth.ts";
-export { ConnectionClosedError, FrameError } from "../_wire.ts";
+export { AuthenticationError } from "../_crossing/auth.ts";
+export { ConnectionClosedError, FrameError } from "../_crossing/wire.ts";
 
 /**
  * Options of {@linkcode Manager}.

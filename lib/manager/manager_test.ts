@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { authenticateClient } from "../_auth.ts";
-import { FramedConn } from "../_wire.ts";
-import { Empty, Queue } from "../queue.ts";
+import { authenticateClient } from "../_crossing/auth.ts";
+import { FramedConn } from "../_crossing/wire.ts";
+import { Empty, Queue } from "../queue/queue.ts";
 import { Event } from "../sync/event.ts";
 import {
   AuthenticationError,

@@ -9,7 +9,7 @@
 import { createClient, RESP_TYPES } from "npm:redis@^5";
 import { Buffer } from "node:buffer";
 import { deserialize, serialize } from "node:v8";
-import { Empty, QueueClosed } from "../queue.ts";
+import { Empty, QueueClosed } from "../queue/queue.ts";
 
 /**
  * Options of {@linkcode RedisQueue.connect}.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Empty, QueueClosed } from "../queue.ts";
+import { Empty, QueueClosed } from "../queue/queue.ts";
 import { RedisQueue } from "./redis_queue.ts";
 import { redisTest } from "./_test_server.ts";
 

@@ -4,7 +4,7 @@
 // random id of its own instead, above the range Thread hands out.
 
 import { isMainThread } from "node:worker_threads";
-import { currentIdentity } from "../_thread_state.ts";
+import { currentIdentity } from "../thread/_state.ts";
 
 // Deno reports isMainThread === true inside Web Workers, hence both checks.
 const inWorker = !isMainThread || "WorkerGlobalScope" in globalThis;

@@ -3,7 +3,7 @@
 // serves them with Atomics.wait (blocks the thread), runAsync with
 // Atomics.waitAsync (parks a promise). Fast paths never reach this file.
 
-import { checkTimeout, keepAlive, remaining } from "../_waiting.ts";
+import { checkTimeout, keepAlive, remaining } from "../_common/waiting.ts";
 
 /** One request to sleep on `cell[index]` while it still equals `expected`. */
 export interface WaitRequest {

@@ -2,8 +2,8 @@
 // the last arrival the barrier "drains" (waiters leave) before a new round
 // may fill it, and reset() breaks the current round without touching the next.
 
-import { codecFor, registerCodec } from "../_transfer.ts";
-import { Adoption } from "../_adopt.ts";
+import { codecFor, registerCodec } from "../_crossing/codec.ts";
+import { Adoption } from "../_crossing/adopt.ts";
 import { lockOpsOf } from "./_lockable.ts";
 import { deadlineOf, runAsync, runSync, type Steps } from "./_wait.ts";
 import { Condition, conditionWait } from "./condition.ts";

@@ -5,11 +5,11 @@
 // inside wait(); a waiter may only take a token from a notify that came
 // after it started waiting.
 
-import { codecFor, codecOf, registerCodec } from "../_transfer.ts";
+import { codecFor, codecOf, registerCodec } from "../_crossing/codec.ts";
 import { type LockOps, lockOpsOf } from "./_lockable.ts";
 import { deadlineOf, request, runAsync, runSync, type Steps } from "./_wait.ts";
-import { RuntimeError } from "../_errors.ts";
-import { Adoption } from "../_adopt.ts";
+import { RuntimeError } from "../_crossing/errors.ts";
+import { Adoption } from "../_crossing/adopt.ts";
 import { type AcquireOptions, Lock } from "./lock.ts";
 import type { RLock } from "./rlock.ts";
 // Loaded for its codec: a Condition over an RLock revives it in the receiving thread.

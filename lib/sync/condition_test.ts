@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RuntimeError } from "../_errors.ts";
-import { SharedArray, Value } from "../value.ts";
+import { RuntimeError } from "../_crossing/errors.ts";
+import { SharedArray, Value } from "./value.ts";
 import { Condition } from "./condition.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";

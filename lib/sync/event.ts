@@ -1,7 +1,7 @@
 // A flag in shared memory that threads can sleep on until it is set.
 
-import { registerCodec } from "../_transfer.ts";
-import { Adoption } from "../_adopt.ts";
+import { registerCodec } from "../_crossing/codec.ts";
+import { Adoption } from "../_crossing/adopt.ts";
 import { serveWithSignal } from "./_serve.ts";
 import {
   deadlineOf,

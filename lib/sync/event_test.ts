@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Event } from "./event.ts";
 import { Semaphore } from "./semaphore.ts";
 import { pingPong, runAll, setEvent, waitEvent } from "./testdata/targets.ts";
-import { Value } from "../value.ts";
+import { Value } from "./value.ts";
 
 Deno.test("Event.set() wakes every thread waiting in waitSync()", async () => {
   const event = new Event();

@@ -4,7 +4,7 @@
 // file is created if missing and never deleted (deleting a lock file races
 // with the next process opening it).
 
-import { RuntimeError } from "../_errors.ts";
+import { RuntimeError } from "../_crossing/errors.ts";
 import type { AcquireOptions } from "./lock.ts";
 
 const POLL_MIN = 1;

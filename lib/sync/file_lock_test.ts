@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
-import { startChild } from "../_process_child.ts";
-import { describeTarget } from "../_target.ts";
+import { startChild } from "../process/_child.ts";
+import { describeTarget } from "../_crossing/target.ts";
 import { FileLock } from "./file_lock.ts";
-import { RuntimeError } from "../_errors.ts";
-import * as targets from "../testdata/file_lock_targets.ts";
-import { Tally } from "../testdata/process_targets.ts";
+import { RuntimeError } from "../_crossing/errors.ts";
+import * as targets from "./testdata/file_lock_targets.ts";
+import { Tally } from "../process/testdata/process_targets.ts";
 
-const module =
-  new URL("../testdata/file_lock_targets.ts", import.meta.url).href;
+const module = new URL("./testdata/file_lock_targets.ts", import.meta.url).href;
 const spec = (fn: (...args: never[]) => unknown) =>
   describeTarget(fn, module, "test");
 

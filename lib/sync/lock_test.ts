@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { RuntimeError } from "../_errors.ts";
+import { RuntimeError } from "../_crossing/errors.ts";
 import {
   callExported,
   codecOf,
   decodeValue,
   encodeValue,
-} from "../_transfer.ts";
-import { SharedArray } from "../value.ts";
+} from "../_crossing/codec.ts";
+import { SharedArray } from "./value.ts";
 import { Barrier } from "./barrier.ts";
 import { Event } from "./event.ts";
 import { Lock } from "./lock.ts";

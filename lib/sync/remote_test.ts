@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Process } from "../process.ts";
-import { Value } from "../value.ts";
+import { Process } from "../process/process.ts";
+import { Value } from "./value.ts";
 import { Barrier } from "./barrier.ts";
 import { Event } from "./event.ts";
 import { Lock } from "./lock.ts";

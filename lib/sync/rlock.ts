@@ -1,7 +1,7 @@
 // A re-entrant lock: the OWNER cell holds the owning thread's id (0: free),
 // so the owner can take it again and only the owner can release it.
 
-import { registerCodec } from "../_transfer.ts";
+import { registerCodec } from "../_crossing/codec.ts";
 import { threadIdent } from "./_ident.ts";
 import { registerLockOps } from "./_lockable.ts";
 import {
@@ -12,8 +12,8 @@ import {
   timeoutOption,
   waitUntilSync,
 } from "./_wait.ts";
-import { RuntimeError } from "../_errors.ts";
-import { Adoption } from "../_adopt.ts";
+import { RuntimeError } from "../_crossing/errors.ts";
+import { Adoption } from "../_crossing/adopt.ts";
 import type { AcquireOptions } from "./lock.ts";
 
 const OWNER = 0; // thread id of the holder, 0 when free

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { RuntimeError } from "../_errors.ts";
-import { encodeValue } from "../_transfer.ts";
-import { SharedArray } from "../value.ts";
+import { RuntimeError } from "../_crossing/errors.ts";
+import { encodeValue } from "../_crossing/codec.ts";
+import { SharedArray } from "./value.ts";
 import { Barrier } from "./barrier.ts";
 import { Event } from "./event.ts";
 import { RLock } from "./rlock.ts";

@@ -1,8 +1,8 @@
 // A counting semaphore in shared memory: VALUE is the number of free slots,
 // taken with a compareExchange loop; sleepers wait for VALUE to leave 0.
 
-import { registerCodec } from "../_transfer.ts";
-import { Adoption } from "../_adopt.ts";
+import { registerCodec } from "../_crossing/codec.ts";
+import { Adoption } from "../_crossing/adopt.ts";
 import { request, type Steps, waitUntil, waitUntilSync } from "./_wait.ts";
 import { serveWithSignal } from "./_serve.ts";
 import type { AcquireOptions } from "./lock.ts";

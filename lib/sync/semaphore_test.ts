@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SharedArray, Value } from "../value.ts";
+import { SharedArray, Value } from "./value.ts";
 import { Barrier } from "./barrier.ts";
 import { Event } from "./event.ts";
 import { BoundedSemaphore, Semaphore } from "./semaphore.ts";

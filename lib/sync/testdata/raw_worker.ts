@@ -1,7 +1,7 @@
 // A plain Web Worker (not a Thread) for rlock_test.ts: it receives an RLock
 // and reports whether it could take it.
 
-import { decodeValue } from "../../_transfer.ts";
+import { decodeValue } from "../../_crossing/codec.ts";
 import type { RLock } from "../rlock.ts";
 import "../rlock.ts";
 

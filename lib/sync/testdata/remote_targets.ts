@@ -5,7 +5,7 @@ import type { Barrier } from "../barrier.ts";
 import type { Event } from "../event.ts";
 import type { Lock } from "../lock.ts";
 import type { Semaphore } from "../semaphore.ts";
-import type { Value } from "../../value.ts";
+import type { Value } from "../value.ts";
 
 export async function useFromAnotherProcess(
   lock: Lock,

@@ -1,15 +1,15 @@
 // Exported thread targets for the lib/sync tests: each Thread's worker
 // imports this module and calls one of these with live handles.
 
-import { Thread } from "../../thread.ts";
+import { Thread } from "../../thread/thread.ts";
 import type { Barrier } from "../barrier.ts";
 import type { Condition } from "../condition.ts";
 import type { Event } from "../event.ts";
 import type { Lock } from "../lock.ts";
 import type { RLock } from "../rlock.ts";
 import type { Semaphore } from "../semaphore.ts";
-import type { SharedArray, Value } from "../../value.ts";
-import type { Local } from "../../local.ts";
+import type { SharedArray, Value } from "../value.ts";
+import type { Local } from "../../thread/local.ts";
 
 /** Starts one thread per argument list on an export of this module and returns their results. */
 export async function runAll(

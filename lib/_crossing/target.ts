@@ -1,0 +1,193 @@
+// How a target function is named so that another isolate (a Worker, a child
+// Deno, a pool worker) can find it, and how that side runs it. Used by
+// Thread, Process and Pool alike.
+
+import { type SerializedError, serializeError } from "./errors.ts";
+
+/** A function that runs somewhere else. */
+// deno-lint-ignore no-explicit-any
+export type Target = (...args: any[]) => unknown;
+
+/** The cloneable description of a target. */
+export type TargetSpec =
+  | { kind: "export"; module: string; name: string }
+  | { kind: "source"; source: string };
+
+/** Raised when a target cannot be described or found on the other side. */
+export class TargetError extends Error {
+  override name = "TargetError";
+}
+
+/**
+ * Describes `target` for another isolate. With `module`, the other side
+ * imports it and calls the export named `target.name`; without, the
+ * function's source is shipped and must not close over outer variables.
+ */
+export function describeTarget(
+  target: unknown,
+  module: string | URL | undefined,
+  who: string,
+): TargetSpec {
+  if (typeof target !== "function") {
+    throw new TypeError(
+      `Cannot create ${who} as 'target' must be a function: received ${typeof target}`,
+    );
+  }
+  if (module !== undefined) {
+    const name = target.name;
+    if (!name || name.startsWith("bound ")) {
+      throw new TypeError(
+        `Cannot create ${who} as 'target' has no usable name (${
+          JSON.stringify(name)
+        }) to look up in ${module}. Pass a named exported function, e.g. { target: work, module: import.meta.url } with "export function work() {...}".`,
+      );
+    }
+    return { kind: "export", module: normalizeModule(module, who), name };
+  }
+  return {
+    kind: "source",
+    source: functionSource(target as (...args: never[]) => unknown, who),
+  };
+}
+
+function normalizeModule(module: string | URL, who: string): string {
+  const text = String(module);
+  try {
+    return new URL(text).href;
+  } catch {
+    throw new TypeError(
+      `Cannot create ${who} as 'module' must be an absolute URL: received ${
+        JSON.stringify(text)
+      }. Pass import.meta.url.`,
+    );
+  }
+}
+
+function functionSource(
+  fn: (...args: never[]) => unknown,
+  who: string,
+): string {
+  const source = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    throw new TypeError(
+      `Cannot create ${who} as its target is a native or bound function whose source cannot be shipped. Wrap it in a self-contained function, or export it and pass { module: import.meta.url }.`,
+    );
+  }
+  if (/^class\b/.test(source)) {
+    throw new TypeError(
+      `Cannot create ${who} as 'target' is a class, not a function.`,
+    );
+  }
+  return parsesAsExpression(source) ? source : methodAsFunction(source, who);
+}
+
+function parsesAsExpression(source: string): boolean {
+  try {
+    new Function(`return (${source});`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Method shorthand (`{ async work(x) {...} }`) is not an expression by itself.
+function methodAsFunction(source: string, who: string): string {
+  const method = /^(async\s+)?(\*\s*)?([A-Za-z_$][\w$]*)\s*\(/.exec(source);
+  const rewritten = method &&
+    `${method[1] ?? ""}function${method[2] ?? ""} ${method[3]}(${
+      source.slice(method[0].length)
+    }`;
+  if (!rewritten || !parsesAsExpression(rewritten)) {
+    throw new TypeError(
+      `Cannot create ${who} as the source of its target does not parse on its own. Export the function and pass { module: import.meta.url }.`,
+    );
+  }
+  return rewritten;
+}
+
+const cache = new Map<string, Target>();
+
+/** Finds the function a spec names; cached, so pools pay the import once. */
+export async function resolveTarget(spec: TargetSpec): Promise<Target> {
+  const key = spec.kind === "export"
+    ? `${spec.module}#${spec.name}`
+    : spec.source;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const fn = spec.kind === "export"
+    ? await importExport(spec)
+    : evaluate(spec.source);
+  cache.set(key, fn);
+  return fn;
+}
+
+async function importExport(
+  spec: { module: string; name: string },
+): Promise<Target> {
+  const mod = await import(spec.module);
+  const fn = mod[spec.name];
+  if (typeof fn !== "function") {
+    const exports = Object.keys(mod).filter((k) =>
+      typeof mod[k] === "function"
+    );
+    throw new TargetError(
+      `Cannot run target '${spec.name}': ${spec.module} has no exported function named '${spec.name}'` +
+        (exports.length
+          ? ` (its exported functions: ${exports.join(", ")})`
+          : "") +
+        `. Add 'export' to its declaration, or pass a self-contained function without 'module'.`,
+    );
+  }
+  return fn as Target;
+}
+
+function evaluate(source: string): Target {
+  try {
+    return new Function(`"use strict";\nreturn (${source});`)() as Target;
+  } catch (error) {
+    throw new TargetError(
+      `Cannot rebuild the target function from its source: ${
+        (error as Error).message
+      }. Export the function and pass { module: import.meta.url } instead.`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Explains a ReferenceError thrown by a shipped function: the usual cause is
+ * a variable it closed over, which does not exist in the other isolate.
+ */
+export function explainClosure(error: unknown, spec: TargetSpec): unknown {
+  if (spec.kind !== "source" || !(error instanceof ReferenceError)) {
+    return error;
+  }
+  const name = /^(\S+) is not defined/.exec(error.message)?.[1] ?? "a variable";
+  const explained = new ReferenceError(
+    `${error.message}. The target was shipped as source to run in a fresh isolate, so it cannot see ${name} from the scope it was written in: it may use its parameters, globals and await import(), nothing it closes over. Pass ${name} as an argument, move it inside the function, or export the function and pass { module: import.meta.url }.`,
+    { cause: error },
+  );
+  explained.stack = `ReferenceError: ${explained.message}\n${
+    error.stack?.split("\n").slice(1).join("\n") ?? ""
+  }`;
+  return explained;
+}
+
+/** The outcome of one call, ready to post back. */
+export type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; error: SerializedError };
+
+/** Runs a resolved target on already-decoded arguments and captures the outcome. */
+export async function invoke(
+  spec: TargetSpec,
+  args: unknown[],
+  self?: unknown,
+): Promise<Outcome> {
+  try {
+    const fn = await resolveTarget(spec);
+    return { ok: true, value: await fn.apply(self, args) };
+  } catch (error) {
+    return { ok: false, error: serializeError(explainClosure(error, spec)) };
+  }
+}

@@ -1,0 +1,290 @@
+import assert from "node:assert/strict";
+import {
+  ConnectionClosedError,
+  decodePayload,
+  encodePayload,
+  FramedConn,
+  FrameError,
+  RpcPeer,
+  TimeoutError,
+} from "./wire.ts";
+
+/** A connected TCP pair on loopback. */
+async function pair(): Promise<[Deno.Conn, Deno.Conn, Deno.Listener]> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const [client, server] = await Promise.all([
+    Deno.connect({
+      hostname: "127.0.0.1",
+      port: (listener.addr as Deno.NetAddr).port,
+    }),
+    listener.accept(),
+  ]);
+  return [client, server, listener];
+}
+
+Deno.test("payloads keep structured-clone semantics on both the JSON and the v8 path", async (t) => {
+  const shared = { x: 1 };
+  const cyclic: Record<string, unknown> = { name: "loop" };
+  cyclic.self = cyclic;
+  const cases: [string, unknown][] = [
+    ["plain data", { a: [1, "two", true, null, { b: 2.5 }], "é": "ü\ud800" }],
+    ["undefined inside", { a: undefined, b: [undefined, 1] }],
+    ["NaN, Infinity, -0", [NaN, Infinity, -Infinity, -0]],
+    ["Map, Set, Date, BigInt", [
+      new Map([[1, "a"]]),
+      new Set(["s"]),
+      new Date(0),
+      10n ** 30n,
+    ]],
+    ["typed arrays", [new Uint8Array([1, 2, 3]), new Float64Array([0.5])]],
+    ["sparse array", [1, , 3]],
+    ["object with toJSON", { toJSON: "not a method" }],
+    ["__proto__ key", JSON.parse('{"__proto__": 1}')],
+  ];
+  for (const [name, value] of cases) {
+    await t.step(name, () => {
+      assert.deepEqual(decodePayload(encodePayload(value)), value);
+    });
+  }
+  await t.step("shared references stay shared", () => {
+    const back = decodePayload(encodePayload([shared, shared])) as object[];
+    assert.equal(back[0], back[1]);
+  });
+  await t.step("cycles survive", () => {
+    const back = decodePayload(encodePayload(cyclic)) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(back.self, back);
+  });
+  await t.step("functions are refused", () => {
+    assert.throws(() => encodePayload({ f() {} }), { name: "DataCloneError" });
+  });
+  await t.step("an unknown type byte is a FrameError", () => {
+    assert.throws(() => decodePayload(new Uint8Array([1, 2, 3])), FrameError);
+  });
+});
+
+Deno.test("frames produced in one tick go out in a single write", async () => {
+  const [client, server, listener] = await pair();
+  let writes = 0;
+  const counting = new Proxy(client, {
+    get(target, key) {
+      if (key === "write") {
+        return (data: Uint8Array) => {
+          writes++;
+          return target.write(data);
+        };
+      }
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const sender = new FramedConn(counting);
+  const receiver = new FramedConn(server);
+  for (let i = 0; i < 100; i++) sender.send(i);
+  await sender.flush();
+  assert.equal(writes, 1);
+  for (let i = 0; i < 100; i++) {
+    assert.equal(decodePayload((await receiver.readFrame())!), i);
+  }
+  sender.close();
+  receiver.close();
+  listener.close();
+});
+
+Deno.test("RpcPeer answers pipelined calls by id, in completion order", async () => {
+  const [a, b, listener] = await pair();
+  const server = new RpcPeer(b, {
+    handler: async (method, params) => {
+      const [value] = params as [number, number];
+      if (method === "slow") await gates[value];
+      return value * 2;
+    },
+  });
+  let open: (() => void)[] = [];
+  const gates = [0, 1, 2].map(() => new Promise<void>((r) => open.push(r)));
+  const client = new RpcPeer(a);
+  const order: number[] = [];
+  const calls = [0, 1, 2].map((i) =>
+    client.call("slow", [i, 0]).then((v) => (order.push(i), v))
+  );
+  const fast = await client.call("fast", [21, 0]);
+  assert.equal(fast, 42, "a later call is not stuck behind slower ones");
+  open[2]();
+  open[0]();
+  open[1]();
+  assert.deepEqual(await Promise.all(calls), [0, 2, 4]);
+  assert.deepEqual(order, [2, 0, 1]);
+  open = [];
+  client.close();
+  await server.closed;
+  listener.close();
+});
+
+Deno.test("RpcPeer carries errors with their class name, and notifications", async () => {
+  const [a, b, listener] = await pair();
+  const notes: unknown[] = [];
+  let noted!: () => void;
+  const gotNote = new Promise<void>((r) => (noted = r));
+  const server = new RpcPeer(b, {
+    handler: (method) => {
+      if (method === "bad") {
+        class NotFound extends Error {
+          override name = "NotFound";
+        }
+        throw new NotFound("no such thing");
+      }
+      return () => {}; // not cloneable: the caller gets the error instead
+    },
+    onNotify: (method, params) => {
+      notes.push([method, params]);
+      noted();
+    },
+  });
+  const client = new RpcPeer(a);
+  await assert.rejects(client.call("bad", null), {
+    name: "NotFound",
+    message: "no such thing",
+  });
+  await assert.rejects(client.call("uncloneable", null), {
+    name: "DataCloneError",
+  });
+  client.notify("hello", { n: 1 });
+  await gotNote;
+  assert.deepEqual(notes, [["hello", { n: 1 }]]);
+  assert.equal(
+    await client.call("bad", null).catch(() => "still open"),
+    "still open",
+  );
+  client.close();
+  await server.closed;
+  listener.close();
+});
+
+Deno.test("cancelling or timing out a call aborts the handler's signal on the other side", async () => {
+  const [a, b, listener] = await pair();
+  const aborted: string[] = [];
+  let started!: () => void;
+  let startedAgain!: () => void;
+  const first = new Promise<void>((r) => (started = r));
+  const second = new Promise<void>((r) => (startedAgain = r));
+  const server = new RpcPeer(b, {
+    handler: (method, _params, signal) =>
+      new Promise((_resolve, reject) => {
+        (method === "one" ? started : startedAgain)();
+        signal.addEventListener("abort", () => {
+          aborted.push(method);
+          reject(signal.reason);
+        });
+      }),
+  });
+  const client = new RpcPeer(a);
+  const controller = new AbortController();
+  const one = client.call("one", null, { signal: controller.signal });
+  await first;
+  controller.abort(new Error("user gave up"));
+  await assert.rejects(one, { message: "user gave up" });
+  const two = client.call("two", null, { timeout: 1 });
+  await assert.rejects(two, TimeoutError);
+  await second;
+  while (aborted.length < 2) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(aborted.sort(), ["one", "two"]);
+  client.close();
+  await server.closed;
+  listener.close();
+});
+
+Deno.test("closing the connection rejects pending calls and aborts running handlers", async () => {
+  const [a, b, listener] = await pair();
+  let running!: () => void;
+  const isRunning = new Promise<void>((r) => (running = r));
+  let handlerSignal: AbortSignal | undefined;
+  const server = new RpcPeer(b, {
+    handler: (_m, _p, signal) => {
+      handlerSignal = signal;
+      running();
+      return new Promise(() => {});
+    },
+  });
+  const client = new RpcPeer(a);
+  const pending = client.call("forever", null);
+  await isRunning;
+  client.close();
+  await assert.rejects(pending, ConnectionClosedError);
+  await server.closed;
+  assert.equal(handlerSignal?.aborted, true);
+  await assert.rejects(client.call("after", null), ConnectionClosedError);
+  listener.close();
+});
+
+Deno.test("garbage, an HTTP request or a huge length prefix close only that connection", async (t) => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const served: RpcPeer[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      served.push(
+        new RpcPeer(conn, { handler: (_m, p) => p, maxFrameSize: 1024 }),
+      );
+    }
+  })();
+  const good = new RpcPeer(await Deno.connect({ hostname: "127.0.0.1", port }));
+  assert.equal(await good.call("echo", "before"), "before");
+  const attacks: [string, Uint8Array][] = [
+    [
+      "HTTP request",
+      new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+    ],
+    ["huge length prefix", new Uint8Array([0x7f, 0xff, 0xff, 0xff, 1, 2, 3])],
+    [
+      "valid length, garbage payload",
+      new Uint8Array([0, 0, 0, 3, 0x56, 0xff, 0xfe]),
+    ],
+    [
+      "valid JSON, not an RPC message",
+      new Uint8Array([0, 0, 0, 3, 0x4a, 0x34, 0x32]),
+    ],
+  ];
+  for (const [name, bytes] of attacks) {
+    await t.step(name, async () => {
+      const count = served.length;
+      const bad = await Deno.connect({ hostname: "127.0.0.1", port });
+      await bad.write(bytes);
+      while (served.length === count) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const reason = await served[count].closed;
+      assert.ok(reason instanceof FrameError, String(reason));
+      // The server closed it: reading reaches end of stream.
+      assert.equal(await bad.read(new Uint8Array(16)), null);
+      bad.close();
+      assert.equal(
+        await good.call("echo", name),
+        name,
+        "other connections keep working",
+      );
+    });
+  }
+  await t.step(
+    "an outgoing message over the limit rejects that call only",
+    async () => {
+      const small = new RpcPeer(
+        await Deno.connect({ hostname: "127.0.0.1", port }),
+        {
+          maxFrameSize: 1024,
+        },
+      );
+      await assert.rejects(small.call("echo", "x".repeat(2000)), FrameError);
+      assert.equal(await small.call("echo", "fits"), "fits");
+      small.close();
+    },
+  );
+  good.close();
+  listener.close();
+  await accepting;
+  for (const peer of served) {
+    peer.close();
+    await peer.closed;
+  }
+});

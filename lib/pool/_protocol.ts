@@ -1,0 +1,76 @@
+// The messages between a pool and its workers, the same for a thread worker
+// and a child process. Tasks travel in batches of flat arrays: when many tiny
+// tasks are queued, one message carries dozens of them and one message brings
+// all their results back, which is where the pool's speed comes from.
+
+import type { SerializedError } from "../_crossing/errors.ts";
+import type { TargetSpec } from "../_crossing/target.ts";
+
+/** How the worker runs a task's payload. */
+export const MODE_APPLY = 0; // payload: the argument list
+export const MODE_MAP = 1; // payload: items, fn(item) for each
+export const MODE_STARMAP = 2; // payload: argument lists, fn(...args) for each
+/** Added to the mode when the payload holds library handles to revive. */
+export const MODE_HANDLES = 4;
+
+/** Sent once, first, to every worker. */
+export interface InitMessage {
+  t: "init";
+  /** The worker's name, for errors and currentThread(). */
+  name: string;
+  /** Int32Array view: [0] sequence number of the task started last, [1] of the task finished last. */
+  progress?: SharedArrayBuffer;
+  /**
+   * Child processes share no memory: the sequence number of the task started
+   * last is written at the start of this file instead (a write survives even
+   * SIGKILL).
+   */
+  progressFile?: string;
+  /** Thread workers: what currentThread() reports inside them (see lib/_thread_state.ts). */
+  thread?: { ident: number; counters: SharedArrayBuffer };
+  initializer?: TargetSpec;
+  initargs?: unknown[];
+}
+
+/** A batch of tasks. */
+export interface RunMessage {
+  t: "run";
+  /** Targets this worker has not seen yet: [id, spec, id, spec...]. */
+  defs?: unknown[];
+  /** [mode, targetId, payload, mode, targetId, payload...]. */
+  tasks: unknown[];
+}
+
+/** The results of one batch, in the order of its tasks. */
+export interface DoneMessage {
+  t: "done";
+  /** [ok, value-or-SerializedError, ok, value...], ok is 1 or 0. */
+  out: unknown[];
+  /** Milliseconds the worker spent running the batch (for batch sizing). */
+  ms: number;
+  /**
+   * Only in the partial results a worker leaves as a task makes it exit: the
+   * sequence number of the task `out` starts with.
+   */
+  first?: number;
+}
+
+/** An error escaped a task (a timer, an unhandled rejection): the worker is going down. */
+export interface CrashMessage {
+  t: "crash";
+  error: SerializedError;
+}
+
+/** The worker's initializer threw: it will not run tasks. */
+export interface InitFailedMessage {
+  t: "initFailed";
+  error: SerializedError;
+}
+
+/** Anything a worker sends back. */
+export type WorkerReply = DoneMessage | CrashMessage | InitFailedMessage;
+
+/** Where a child process leaves the results of its exiting batch. */
+export function partialPath(progressFile: string): string {
+  return `${progressFile}.partial`;
+}

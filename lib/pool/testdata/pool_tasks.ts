@@ -1,0 +1,117 @@
+// Exported task functions for lib/pool_test.ts (workers import this module
+// by URL, so it must have no top-level effects).
+
+import { currentThread } from "../../thread/thread.ts";
+
+/** Adds two numbers. */
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+/** Squares a number. */
+export function square(x: number): number {
+  return x * x;
+}
+
+/** An error class of the user's own, to check its name survives. */
+export class InsufficientFunds extends Error {
+  override name = "InsufficientFunds";
+}
+
+/** Throws the user's own error class. */
+export function withdraw(balance: number, amount: number): number {
+  if (amount > balance) {
+    throw new InsufficientFunds(`cannot withdraw ${amount} from ${balance}`);
+  }
+  return balance - amount;
+}
+
+declare global {
+  var poolTaskState:
+    | { worker: string; inits: number; greeting: string }
+    | undefined;
+}
+
+/** Initializer: records itself in the worker's globals. */
+export function setUp(greeting: string): void {
+  const state = globalThis.poolTaskState ??= {
+    worker: crypto.randomUUID(),
+    inits: 0,
+    greeting: "",
+  };
+  state.inits++;
+  state.greeting = greeting;
+}
+
+/** Reports what the initializer left in this worker. */
+export function whoAmI(): { worker: string; inits: number; greeting: string } {
+  return globalThis.poolTaskState ?? { worker: "none", inits: 0, greeting: "" };
+}
+
+/** An id unique to the worker (or process) running it. */
+export function workerId(): string {
+  const g = globalThis as { poolWorkerId?: string };
+  return g.poolWorkerId ??= crypto.randomUUID();
+}
+
+/** Never returns. */
+export function spin(): never {
+  while (true) {
+    // stuck on purpose
+  }
+}
+
+/** Exits the worker (or child process) with `code`. */
+export function exitWith(code: number): never {
+  Deno.exit(code);
+}
+
+/** Adds 1 to a shared counter (a Value, live in a thread or proxied in a process). */
+export async function bump(
+  counter: { add(delta: number): unknown },
+): Promise<void> {
+  await counter.add(1);
+}
+
+/** Waits for an Event, then reports. */
+export async function waitFor(event: { wait(): unknown }): Promise<string> {
+  await event.wait();
+  return "woke";
+}
+
+/** The process id of whoever runs the task. */
+export function pid(): number {
+  return Deno.pid;
+}
+
+/** Kills its own process with SIGKILL (like the kernel's OOM killer would). */
+export function killSelf(): never {
+  Deno.kill(Deno.pid, "SIGKILL");
+  while (true) {
+    // the signal lands before this loops long
+  }
+}
+
+/** Puts `count` numbers on a queue (a Queue, live in a thread or proxied in a process). */
+export async function produce(
+  queue: { put(item: number): unknown },
+  start: number,
+  count: number,
+): Promise<number> {
+  for (let i = start; i < start + count; i++) await queue.put(i);
+  return count;
+}
+
+/** Kills its own process with `signal`, as a segfault or an abort would. */
+export function dieBy(signal: Deno.Signal): never {
+  Deno.kill(Deno.pid, signal);
+  while (true) {
+    // the signal lands before this loops long
+  }
+}
+
+/** What currentThread() reports inside the worker running it. */
+export function threadName(): { name: string; ident: number | null } {
+  const { name, ident } = currentThread();
+  return { name, ident };
+}

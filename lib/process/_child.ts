@@ -1,0 +1,568 @@
+// Parent side of a child Deno that runs targets: the plumbing under Process
+// and the process Pool. (lib/_child.ts is the subprocess module's plumbing;
+// this is the "spawn" start method of Python's multiprocessing.)
+//
+// Interface for the other modules:
+//
+//   const child = spawnChild({ name, daemon, permissions?, module?, cwd?, env? });
+//   child.pid                       // available at once (spawn is synchronous)
+//   await child.ready               // control channel connected and authenticated
+//   const outcome = await child.invoke(spec, args, { signal? });
+//                                   // runs a target, the child stays up (pools);
+//                                   // many calls may be in flight (pipelined)
+//   child.run(spec, args)           // runs a target, then the child exits with
+//                                   // 0, or 1 after printing the error (Process)
+//   await child.status              // { code, signal, success } once it exited
+//                                   // (awaiting it keeps this process alive;
+//                                   // child.exited does not)
+//   child.kill("SIGTERM")           // signal it (no-op once it exited)
+//   child.close()                   // close the channel: an idle pool child exits
+//   child.exporter                  // the ObjectExporter for encodeValue
+//
+// `startChild(options)` is `spawnChild` + `await ready`.
+// Arguments may be passed raw or already encoded with
+// `encodeValue(args, child.exporter)` (encoding twice is harmless). Library
+// objects in them (Queue, Event, Lock...) reach the child as live proxies that
+// call back into this process over the same socket; results come back the
+// same way.
+//
+// The control channel is a Unix domain socket with a random name in a fresh
+// temp dir of mode 0700, removed as soon as the child connected, and
+// authenticated with a random 32-byte key handed over in an environment
+// variable the child deletes before running user code. The child's stdout and
+// stderr are this process's; stdin is null.
+//
+// Lifetime: a non-daemon child keeps this process alive (its status promise
+// is pending) like Python joining non-daemon children at exit. A daemon child
+// is unref'd, killed by an "unload" listener when this process exits, and
+// exits by itself when the control socket closes, which also covers this
+// process dying from a signal (even SIGKILL).
+
+import { authenticateServer } from "../_crossing/auth.ts";
+import { RemoteSession } from "../_crossing/session.ts";
+import type { Outcome, TargetSpec } from "../_crossing/target.ts";
+import type { ObjectExporter } from "../_crossing/codec.ts";
+import { type CallOptions, FramedConn } from "../_crossing/wire.ts";
+
+/** Deno permission kinds a child can be given. */
+export const PERMISSION_KINDS = [
+  "read",
+  "write",
+  "net",
+  "env",
+  "sys",
+  "run",
+  "ffi",
+  "import",
+] as const;
+
+/** One Deno permission kind. */
+export type PermissionKind = typeof PERMISSION_KINDS[number];
+
+/**
+ * Permissions of a child: `"inherit"` (the parent's grants), `"none"`, or per
+ * kind `true` (all), `false` (none) or a list (paths, hosts, names...); kinds
+ * left out are inherited.
+ */
+export type ChildPermissions =
+  | "inherit"
+  | "none"
+  | Partial<Record<PermissionKind, boolean | string[]>>;
+
+/** How to start a child. */
+export interface ChildOptions {
+  /** Shown as currentProcess().name inside the child. */
+  name: string;
+  /** Killed when this process exits, and exits when this process dies. */
+  daemon: boolean;
+  /** Default "inherit". Validate with `permissionFlags` beforehand to fail early. */
+  permissions?: ChildPermissions;
+  /** URL of the target's module: the child discovers deno.json from its directory. */
+  module?: string;
+  /** Working directory (default: this process's). */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Largest message on the control channel (default 64 MiB). */
+  maxFrameSize?: number;
+}
+
+const ENV_KEY = "MULTITASK_CHILD_KEY";
+const ENV_SOCKET = "MULTITASK_CHILD_SOCKET";
+const ENV_NAME = "MULTITASK_CHILD_NAME";
+const ENV_DAEMON = "MULTITASK_CHILD_DAEMON";
+const ENV_FRAME = "MULTITASK_CHILD_FRAME";
+const CHILD_ENV = [ENV_KEY, ENV_SOCKET, ENV_NAME, ENV_DAEMON, ENV_FRAME];
+const DEFAULT_FRAME = 64 * 1024 * 1024;
+const MAIN = new URL("./_main.ts", import.meta.url).href;
+const LIBRARY = new URL("../", import.meta.url).href;
+
+function isLocal(url: string | undefined): url is string {
+  return url?.startsWith("file:") ?? false;
+}
+
+function localPath(url: string): string {
+  return decodeURIComponent(new URL(url).pathname);
+}
+
+/** Raised when a child could not be started or connected. */
+export class ChildStartError extends Error {
+  override name = "ChildStartError";
+}
+
+// Shared across copies of this module (a user's import map may load a second
+// copy), so exit handling sees every child.
+const registry: Set<Child> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("multitask.children")
+] ??= new Set<Child>()) as Set<Child>;
+
+let unloadInstalled = false;
+
+function installUnload(): void {
+  if (unloadInstalled) return;
+  unloadInstalled = true;
+  globalThis.addEventListener("unload", () => {
+    for (const child of registry) child.abandon();
+  });
+}
+
+/** Children of this process that have not exited yet. */
+export function liveChildren(): Child[] {
+  return [...registry];
+}
+
+/** A child Deno connected over an authenticated control socket. */
+export class Child {
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly pid: number;
+  /** Resolves once the control channel is up; rejects if the child died first. */
+  readonly ready: Promise<void>;
+  #status: Promise<Deno.CommandStatus>;
+  #process: Deno.ChildProcess;
+  #session: RemoteSession | null = null;
+  #closing = false;
+  #specIds = new Map<string, number>();
+  #nextSpecId = 0;
+  #exited = false;
+  #dir: string;
+
+  constructor(options: ChildOptions) {
+    this.name = options.name;
+    this.daemon = options.daemon;
+    const permissions = permissionFlags(
+      options.permissions ?? "inherit",
+      this.name,
+    );
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const frame = options.maxFrameSize ?? DEFAULT_FRAME;
+    let listener: Deno.UnixListener | undefined;
+    let path = "";
+    this.#dir = "";
+    try {
+      this.#dir = Deno.makeTempDirSync({ prefix: "multitask-" });
+      Deno.chmodSync(this.#dir, 0o700);
+      path = `${this.#dir}/control.sock`;
+      listener = Deno.listen({ transport: "unix", path });
+      this.#process = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-prompt", // a narrowed child fails instead of asking
+          ...permissions,
+          ...channelFlags(permissions, path, options.module),
+          ...configFlags(options.module),
+          MAIN,
+        ],
+        cwd: options.cwd,
+        env: {
+          ...options.env,
+          [ENV_KEY]: toHex(key),
+          [ENV_SOCKET]: path,
+          [ENV_NAME]: this.name,
+          [ENV_DAEMON]: this.daemon ? "1" : "0",
+          [ENV_FRAME]: String(frame),
+        },
+        stdin: "null",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn();
+    } catch (error) {
+      listener?.close();
+      this.#cleanup();
+      const hint = error instanceof Deno.errors.NotCapable
+        ? " A Process needs --allow-run (to start Deno.execPath()), --allow-net (its control channel is a Unix socket) and read/write access to the temp dir; run with -A, or grant those."
+        : "";
+      throw new ChildStartError(
+        `Cannot start process '${this.name}': ${
+          (error as Error).message
+        }.${hint}`,
+        { cause: error },
+      );
+    }
+    this.pid = this.#process.pid;
+    registry.add(this);
+    installUnload();
+    if (this.daemon) this.#process.unref();
+    this.#status = this.#process.status.then((status) => {
+      this.#exited = true;
+      registry.delete(this);
+      this.#session?.close();
+      this.#cleanup();
+      return status;
+    });
+    this.ready = this.#connect(listener!, key, frame);
+    // A failed start is reported through ready; keep it from being "unhandled".
+    this.ready.catch(() => {});
+  }
+
+  /**
+   * Resolves with the exit status; never rejects. Awaiting it keeps this
+   * process alive until the child exits, daemon or not.
+   */
+  get status(): Promise<Deno.CommandStatus> {
+    if (!this.#exited) this.#process.ref();
+    return this.#status;
+  }
+
+  /** Resolves with the exit status like `status`, without keeping this process alive. */
+  get exited(): Promise<Deno.CommandStatus> {
+    return this.#status;
+  }
+
+  /** The exporter for encodeValue(args, child.exporter). */
+  get exporter(): ObjectExporter {
+    if (!this.#session) {
+      throw new ChildStartError(`Process '${this.name}' is not connected yet.`);
+    }
+    return this.#session.table;
+  }
+
+  /** True until the child process exited. */
+  get running(): boolean {
+    return !this.#exited;
+  }
+
+  async #connect(
+    listener: Deno.UnixListener,
+    key: Uint8Array,
+    frame: number,
+  ): Promise<void> {
+    let conn: Deno.Conn;
+    try {
+      const accepted = await Promise.race([
+        listener.accept(),
+        this.#process.status.then(() => null),
+      ]);
+      if (!accepted) {
+        throw new ChildStartError(
+          `Process '${this.name}' (pid ${this.pid}) exited before connecting to its parent; see its error output above.`,
+        );
+      }
+      conn = accepted;
+    } finally {
+      listener.close();
+      this.#cleanup();
+    }
+    const frames = new FramedConn(conn, { maxFrameSize: frame });
+    try {
+      await authenticateServer(frames, key);
+    } catch (error) {
+      throw new ChildStartError(
+        `Process '${this.name}' failed to authenticate its control channel: ${
+          (error as Error).message
+        }`,
+        { cause: error },
+      );
+    }
+    this.#session = new RemoteSession(frames, { unrefWhenIdle: true });
+    if (this.#exited || this.#closing) this.#session.close();
+  }
+
+  /** Runs a target in the child and resolves with its outcome; the child stays up. */
+  async invoke(
+    spec: TargetSpec,
+    args: unknown[],
+    options?: CallOptions,
+  ): Promise<Outcome> {
+    if (!this.#session) await this.ready;
+    const key = spec.kind === "export"
+      ? `${spec.module}#${spec.name}`
+      : spec.source;
+    const ref = this.#specRef(key, spec);
+    try {
+      return await this.#session!.call(
+        "invoke",
+        [ref, args],
+        options,
+      ) as Outcome;
+    } catch (error) {
+      // The definition may never have left (e.g. the arguments could not be
+      // serialized): send it again with the next call rather than leave the
+      // child without it.
+      if (typeof ref !== "number") this.#specIds.delete(key);
+      throw error;
+    }
+  }
+
+  // A spec crosses once; later calls name it by number (pools call the same
+  // target many times).
+  #specRef(key: string, spec: TargetSpec): number | [number, TargetSpec] {
+    const known = this.#specIds.get(key);
+    if (known !== undefined) return known;
+    const id = this.#nextSpecId++;
+    this.#specIds.set(key, id);
+    return [id, spec];
+  }
+
+  /**
+   * Runs a target as the child's whole job: it exits when the target
+   * settles (code 1 after printing the error if it threw).
+   */
+  async run(spec: TargetSpec, args: unknown[]): Promise<void> {
+    if (!this.#session) await this.ready;
+    await this.#session!.call("run", [spec, args]);
+  }
+
+  /** Sends a signal; does nothing once the child exited. */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    if (this.#exited) return;
+    try {
+      this.#process.kill(signal);
+    } catch {
+      // It exited between the check and the signal.
+    }
+  }
+
+  /**
+   * This process is exiting: a daemon child is killed; the socket dir of a
+   * child that has not connected yet is removed (it would outlive us).
+   */
+  abandon(): void {
+    if (this.daemon) this.kill("SIGKILL");
+    this.#cleanup();
+  }
+
+  /**
+   * Closes the control channel; a child that is not running a target exits.
+   * Before the channel is up, it is closed as soon as it connects (else a
+   * child closed early, as an idle pool worker can be, would never exit).
+   */
+  close(): void {
+    this.#closing = true;
+    this.#session?.close();
+  }
+
+  /** Kills (SIGKILL) and waits, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.kill("SIGKILL");
+    await this.status;
+  }
+
+  #cleanup(): void {
+    if (!this.#dir) return;
+    try {
+      Deno.removeSync(this.#dir, { recursive: true });
+    } catch {
+      // Already removed.
+    }
+  }
+}
+
+/** Starts a child and waits until its control channel is up. */
+export async function startChild(options: ChildOptions): Promise<Child> {
+  const child = new Child(options);
+  try {
+    await child.ready;
+  } catch (error) {
+    child.kill("SIGKILL");
+    await child.status;
+    throw error;
+  }
+  return child;
+}
+
+/** The child-side environment variables (the child deletes them). */
+export const CHILD_ENVIRONMENT: readonly string[] = CHILD_ENV;
+
+function toHex(data: Uint8Array): string {
+  return Array.from(data, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The `deno run` permission flags for a child, checked against what this
+ * process holds. Throws a TypeError naming the kind the parent lacks.
+ */
+export function permissionFlags(
+  permissions: ChildPermissions,
+  who: string,
+): string[] {
+  const granted = new Set(
+    PERMISSION_KINDS.filter((kind) =>
+      Deno.permissions.querySync({ name: kind }).state === "granted"
+    ),
+  );
+  if (permissions === "none") return [];
+  if (permissions === "inherit") {
+    if (granted.size === PERMISSION_KINDS.length) return ["--allow-all"];
+    return [...granted].map((kind) => `--allow-${kind}`);
+  }
+  if (
+    typeof permissions !== "object" || permissions === null ||
+    Array.isArray(permissions)
+  ) {
+    throw new TypeError(
+      `Cannot create ${who} as 'permissions' must be "inherit", "none" or an object like { read: true, net: ["example.com"] }: received ${
+        JSON.stringify(permissions)
+      }`,
+    );
+  }
+  for (const key of Object.keys(permissions)) {
+    if (!(PERMISSION_KINDS as readonly string[]).includes(key)) {
+      throw new TypeError(
+        `Cannot create ${who} as 'permissions' has unknown kind '${key}': use ${
+          PERMISSION_KINDS.join(", ")
+        }.`,
+      );
+    }
+  }
+  const flags: string[] = [];
+  for (const kind of PERMISSION_KINDS) {
+    const wanted = permissions[kind];
+    if (wanted === undefined) {
+      if (granted.has(kind)) flags.push(`--allow-${kind}`);
+    } else if (wanted === true) {
+      if (!granted.has(kind)) {
+        throw new TypeError(
+          `Cannot create ${who} as it asks for all '${kind}' permission, which this process does not have. Run the parent with --allow-${kind}, or narrow the request.`,
+        );
+      }
+      flags.push(`--allow-${kind}`);
+    } else if (Array.isArray(wanted)) {
+      for (const item of wanted) requireGranted(kind, item, who);
+      if (wanted.length) flags.push(`--allow-${kind}=${wanted.join(",")}`);
+    } else if (wanted !== false) {
+      throw new TypeError(
+        `Cannot create ${who} as 'permissions.${kind}' must be true, false or a list of strings: received ${
+          JSON.stringify(wanted)
+        }`,
+      );
+    }
+  }
+  return flags;
+}
+
+function requireGranted(
+  kind: PermissionKind,
+  item: unknown,
+  who: string,
+): void {
+  if (typeof item !== "string" || item === "") {
+    throw new TypeError(
+      `Cannot create ${who} as 'permissions.${kind}' must list non-empty strings: received ${
+        JSON.stringify(item)
+      }`,
+    );
+  }
+  const descriptor = kind === "read" || kind === "write" || kind === "ffi"
+    ? { name: kind, path: item }
+    : kind === "net" || kind === "import"
+    ? { name: kind, host: item }
+    : kind === "env"
+    ? { name: kind, variable: item }
+    : kind === "run"
+    ? { name: kind, command: item }
+    : { name: kind, kind: item };
+  if (
+    Deno.permissions.querySync(descriptor as Deno.PermissionDescriptor)
+      .state !== "granted"
+  ) {
+    throw new TypeError(
+      `Cannot create ${who} as it asks for '${kind}' permission on '${item}', which this process does not have.`,
+    );
+  }
+}
+
+// The child always needs its control socket and its handover variables,
+// even when its permissions are narrowed to nothing.
+// Dynamic imports of local files need read access: grant the target's module
+// and this library's directory (codecs' modules are loaded on demand).
+function channelFlags(
+  permissions: string[],
+  socket: string,
+  module: string | undefined,
+): string[] {
+  if (permissions.includes("--allow-all")) return [];
+  const flags: string[] = [];
+  if (!permissions.includes("--allow-read")) {
+    const readable = [
+      socket,
+      ...[module, LIBRARY].filter(isLocal).map(localPath),
+    ];
+    flags.push(`--allow-read=${readable.join(",")}`);
+  }
+  if (!permissions.includes("--allow-write")) {
+    flags.push(`--allow-write=${socket}`);
+  }
+  if (!permissions.includes("--allow-net")) {
+    flags.push(`--allow-net=unix:${socket}`);
+  }
+  if (!permissions.includes("--allow-env")) {
+    flags.push(`--allow-env=${CHILD_ENV.join(",")}`);
+  }
+  return flags.map(mergeWith(permissions));
+}
+
+// `--allow-read=a` given twice is fine for Deno, but a narrowed list plus the
+// socket dir must be one flag.
+function mergeWith(permissions: string[]): (flag: string) => string {
+  return (flag) => {
+    const [name, value] = flag.split("=");
+    const existing = permissions.find((p) => p.startsWith(`${name}=`));
+    if (!existing) return flag;
+    permissions.splice(permissions.indexOf(existing), 1);
+    return `${existing},${value}`;
+  };
+}
+
+/**
+ * `--config`/`--lock` flags so the child resolves imports like the user's
+ * module would: the nearest deno.json(c) from the module's directory upward
+ * (or from the working directory), else `--no-config`.
+ */
+export function configFlags(module: string | undefined): string[] {
+  let dir: string;
+  try {
+    dir = module?.startsWith("file:") ? dirname(localPath(module)) : Deno.cwd();
+  } catch {
+    return ["--no-config", "--no-lock"];
+  }
+  for (let current = dir;; current = dirname(current)) {
+    for (const name of ["deno.json", "deno.jsonc"]) {
+      const path = `${current}/${name}`;
+      if (isFile(path)) {
+        const lock = `${current}/deno.lock`;
+        return [
+          "--config",
+          path,
+          ...(isFile(lock) ? ["--lock", lock] : ["--no-lock"]),
+        ];
+      }
+    }
+    if (current === "/" || current === "") break;
+  }
+  return ["--no-config", "--no-lock"];
+}
+
+function dirname(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  const index = trimmed.lastIndexOf("/");
+  return index <= 0 ? "/" : trimmed.slice(0, index);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}

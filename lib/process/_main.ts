@@ -1,0 +1,142 @@
+// Entry module of a child Deno started by lib/_process_child.ts. It takes the
+// handover variables out of its environment, connects back to the parent's
+// control socket, proves it holds the key, and then serves:
+//   "invoke" [spec, args] → Outcome, staying up for more (process pools);
+//   "run"    [spec, args] → acknowledges, runs the target, prints its error
+//            (Python-style "Process Process-1:" + stack) and exits 0 or 1
+//            once its own non-daemon children finished (Process).
+// When the control socket closes (parent exited or died), the child exits at
+// once unless it is a non-daemon Process still running its target, which
+// finishes its work first, as in Python.
+
+import { authenticateClient } from "../_crossing/auth.ts";
+import { CHILD_ENVIRONMENT, liveChildren } from "./_child.ts";
+import { RemoteSession } from "../_crossing/session.ts";
+import { invoke, type Outcome, type TargetSpec } from "../_crossing/target.ts";
+import { drainUndelivered } from "../_crossing/codec.ts";
+import { FramedConn } from "../_crossing/wire.ts";
+
+const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
+  const value = Deno.env.get(name);
+  Deno.env.delete(name);
+  return value;
+});
+
+if (!KEY || !SOCKET || !NAME) {
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(
+      "This module is started by multitask's Process and Pool; it cannot be run directly.\n",
+    ),
+  );
+  Deno.exit(2);
+}
+
+const daemon = DAEMON === "1";
+(globalThis as Record<symbol, unknown>)[Symbol.for("multitask.process")] = {
+  name: NAME,
+  daemon,
+};
+
+let running = false;
+const key = Uint8Array.from(KEY.match(/../g)!, (byte) => parseInt(byte, 16));
+// If the parent is already gone there is nobody to report to.
+const conn = await Deno.connect({ transport: "unix", path: SOCKET }).catch(
+  () => {
+    // Leave no socket dir behind a parent that died before we connected.
+    try {
+      Deno.removeSync(SOCKET.slice(0, SOCKET.lastIndexOf("/")), {
+        recursive: true,
+      });
+    } catch {
+      // Not ours to remove (narrowed permissions) or already gone.
+    }
+    return Deno.exit(1);
+  },
+);
+const frames = new FramedConn(conn, {
+  maxFrameSize: Number(FRAME) || undefined,
+});
+await authenticateClient(frames, key).catch(() => Deno.exit(1));
+
+const session: RemoteSession = new RemoteSession(frames, {
+  rawMethods: ["run", "invoke"],
+  handler(method, params) {
+    if (method === "invoke") {
+      const [ref, args] = params as [number | [number, TargetSpec], unknown];
+      return serveInvoke(specFor(ref), args);
+    }
+    if (method === "run") {
+      const [spec, args] = params as [TargetSpec, unknown];
+      return start(spec, args);
+    }
+    throw new Error(`Unknown request '${method}' from the parent process.`);
+  },
+});
+
+// Specs the parent defined, by number (see Child.invoke). Raw params reach
+// the handler synchronously, in arrival order, so a definition is always
+// registered before a later call names it.
+const specs: TargetSpec[] = [];
+
+function specFor(ref: number | [number, TargetSpec]): TargetSpec {
+  if (typeof ref === "number") return specs[ref];
+  specs[ref[0]] = ref[1];
+  return ref[1];
+}
+
+async function serveInvoke(spec: TargetSpec, args: unknown): Promise<Outcome> {
+  const decoded = Array.isArray(args) && !hasObjects(args)
+    ? args
+    : await session.decode(args);
+  return await invoke(spec, decoded as unknown[]);
+}
+
+// Plain arguments (numbers, strings) need no decoding walk.
+function hasObjects(args: unknown[]): boolean {
+  for (const arg of args) {
+    if (arg !== null && typeof arg === "object") return true;
+  }
+  return false;
+}
+
+session.closed.then(() => {
+  if (!running || daemon) Deno.exit(0);
+});
+
+function start(spec: TargetSpec, args: unknown): void {
+  running = true;
+  // Acknowledge first; the target's whole life is the child's.
+  setTimeout(() => runToExit(spec, args));
+}
+
+async function runToExit(spec: TargetSpec, args: unknown): Promise<void> {
+  let code = 0;
+  try {
+    const decoded = await session.decode(args) as unknown[];
+    const outcome = await invoke(spec, decoded);
+    if (!outcome.ok) {
+      code = 1;
+      report(
+        outcome.error.stack ||
+          `${outcome.error.name}: ${outcome.error.message}`,
+      );
+    }
+  } catch (error) {
+    code = 1;
+    report((error as Error)?.stack ?? String(error));
+  }
+  await Promise.all(
+    liveChildren().filter((c) => !c.daemon).map((c) => c.status),
+  );
+  // Like Python's queue feeder threads joined at exit: what the target sent
+  // (a Queue handle's batched puts) reaches the parent before we go.
+  await drainUndelivered();
+  await session.peer.frames.flush().catch(() => {});
+  Deno.exit(code);
+}
+
+function report(text: string): void {
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(`Process ${NAME}:\n${text}\n`),
+  );
+}

@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import {
+  Child,
+  ChildStartError,
+  permissionFlags,
+  startChild,
+} from "./_child.ts";
+import { describeTarget } from "../_crossing/target.ts";
+import { ConnectionClosedError } from "../_crossing/wire.ts";
+import * as targets from "./testdata/process_targets.ts";
+
+const module = new URL("./testdata/process_targets.ts", import.meta.url).href;
+const spec = (fn: (...args: never[]) => unknown) =>
+  describeTarget(fn, module, "test");
+
+Deno.test("a child runs many pipelined invokes and reports who it is", async () => {
+  await using child = await startChild({
+    name: "Worker-A",
+    daemon: true,
+    module,
+  });
+  const results = await Promise.all(
+    Array.from(
+      { length: 1000 },
+      (_, i) => child.invoke(spec(targets.add), [i, 1]),
+    ),
+  );
+  assert.deepEqual(
+    results.map((r) => r.ok && r.value),
+    results.map((_, i) => i + 1),
+  );
+  const who = await child.invoke(spec(targets.whoAmI), []);
+  assert.deepEqual(who, {
+    ok: true,
+    value: { name: "Worker-A", pid: child.pid, ppid: Deno.pid },
+  });
+});
+
+Deno.test("a first invoke whose arguments cannot be sent does not break later calls of the same target", async () => {
+  await using child = await startChild({
+    name: "Worker-U",
+    daemon: true,
+    module,
+  });
+  await assert.rejects(
+    child.invoke(spec(targets.add), [() => 1, 1]),
+    (error: Error) => error.name === "DataCloneError",
+  );
+  assert.deepEqual(await child.invoke(spec(targets.add), [2, 3]), {
+    ok: true,
+    value: 5,
+  });
+});
+
+Deno.test("close() before the control channel is up makes the child exit once it connects", async () => {
+  const child = new Child({ name: "Closed-early", daemon: true, module });
+  child.close();
+  const status = await child.status;
+  assert.equal(status.code, 0);
+  await assert.rejects(
+    child.invoke(spec(targets.add), [1, 1]),
+    ConnectionClosedError,
+  );
+});
+
+Deno.test("an error thrown in the child comes back with its class name and message", async () => {
+  await using child = await startChild({
+    name: "Worker-B",
+    daemon: true,
+    module,
+  });
+  const outcome = await child.invoke(spec(targets.fail), ["bad input"]);
+  assert.equal(outcome.ok, false);
+  if (!outcome.ok) {
+    assert.equal(outcome.error.name, "CustomFailure");
+    assert.equal(outcome.error.message, "bad input");
+    assert.match(outcome.error.stack ?? "", /process_targets\.ts/);
+  }
+});
+
+Deno.test("a library object passed to a child is a live handle on the parent's object", async () => {
+  await using child = await startChild({
+    name: "Worker-C",
+    daemon: true,
+    module,
+  });
+  const tally = new targets.Tally();
+  const outcome = await child.invoke(spec(targets.addRemote), [tally, 50]);
+  assert.deepEqual(outcome, { ok: true, value: 50 });
+  assert.equal(tally.total, 50);
+  const again = await child.invoke(spec(targets.addRemote), [tally, 1]);
+  assert.deepEqual(
+    again,
+    { ok: true, value: 51 },
+    "the same object, not a copy",
+  );
+});
+
+Deno.test("a call the child was blocked in is cancelled when the child dies, and its exports are released", async () => {
+  const child = await startChild({ name: "Worker-D", daemon: true, module });
+  const tally = new targets.Tally();
+  const waiting = tally.nextWait();
+  const abandoned = tally.nextAbandon();
+  const call = child.invoke(spec(targets.waitRemote), [tally, 1000]);
+  await waiting;
+  assert.equal((child.exporter as unknown as { size: number }).size, 1);
+  child.kill("SIGKILL");
+  await assert.rejects(call, ConnectionClosedError);
+  await abandoned;
+  assert.equal(tally.abandoned, 1);
+  await child.status;
+  assert.equal((child.exporter as unknown as { size: number }).size, 0);
+  assert.equal(tally.add(1), 1, "nothing was taken by the dead waiter");
+});
+
+Deno.test("a child resolves imports through the deno.json next to the target's module", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "multitask-importmap-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/deno.json`,
+      JSON.stringify({ imports: { "greeting": "./greeting.ts" } }),
+    );
+    await Deno.writeTextFile(
+      `${dir}/greeting.ts`,
+      `export const greeting = "hello from the map";`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/uses_map.ts`,
+      `import { greeting } from "greeting";\nexport function hello() { return greeting; }\n`,
+    );
+    const userModule = `file://${dir}/uses_map.ts`;
+    await using child = await startChild({
+      name: "Mapped",
+      daemon: true,
+      module: userModule,
+    });
+    const hello = function hello() {};
+    const outcome = await child.invoke(
+      describeTarget(hello, userModule, "test"),
+      [],
+    );
+    assert.deepEqual(outcome, { ok: true, value: "hello from the map" });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("permissions are inherited unless narrowed", async (t) => {
+  await t.step("inherit under -A gives --allow-all", () => {
+    assert.deepEqual(permissionFlags("inherit", "test"), ["--allow-all"]);
+  });
+  await t.step("a narrowed child lacks what was taken away", async () => {
+    await using child = await startChild({
+      name: "Narrow",
+      daemon: true,
+      module,
+      permissions: { net: false, run: false },
+    });
+    const outcome = await child.invoke(spec(targets.permissionStates), []);
+    assert.deepEqual(outcome, {
+      ok: true,
+      value: {
+        read: "granted",
+        write: "granted",
+        net: "prompt",
+        run: "prompt",
+      },
+    });
+  });
+  await t.step('"none" leaves only the control socket', async () => {
+    await using child = await startChild({
+      name: "Bare",
+      daemon: true,
+      module,
+      permissions: "none",
+    });
+    const outcome = await child.invoke(spec(targets.permissionStates), []);
+    assert.deepEqual(outcome, {
+      ok: true,
+      value: { read: "prompt", write: "prompt", net: "prompt", run: "prompt" },
+    });
+  });
+  await t.step("unknown kinds and bad values are refused up front", () => {
+    assert.throws(
+      () => permissionFlags({ disk: true } as never, "Process 'x'"),
+      /Cannot create Process 'x' as 'permissions' has unknown kind 'disk'/,
+    );
+    assert.throws(
+      () => permissionFlags({ read: "yes" } as never, "Process 'x'"),
+      /'permissions.read' must be true, false or a list of strings: received "yes"/,
+    );
+  });
+});
+
+Deno.test("a child that cannot start is reported as ChildStartError", async () => {
+  await assert.rejects(
+    startChild({
+      name: "Nowhere",
+      daemon: true,
+      module,
+      cwd: "/nonexistent/dir",
+    }),
+    ChildStartError,
+  );
+});

@@ -1,0 +1,438 @@
+import assert from "node:assert/strict";
+import { Empty, Full, JoinableQueue, Queue, QueueClosed } from "./queue.ts";
+import { Process } from "../process/process.ts";
+import { Thread } from "../thread/thread.ts";
+import {
+  consumeSync,
+  getForever,
+  iterateAll,
+  produce,
+  produceSync,
+  putIntoClosed,
+  putThenHang,
+  remoteErrors,
+  takeJob,
+  takeThree,
+  workSync,
+} from "./testdata/queue_targets.ts";
+
+const targets = new URL("./testdata/queue_targets.ts", import.meta.url).href;
+
+Deno.test("Queue hands items out first in, first out and counts them", () => {
+  const q = new Queue<number>({ maxsize: 3 });
+  assert.equal(q.empty(), true);
+  assert.equal(q.maxsize, 3);
+  for (const n of [1, 2, 3]) q.putNowait(n);
+  assert.equal(q.qsize(), 3);
+  assert.equal(q.full(), true);
+  assert.deepEqual([q.getNowait(), q.getNowait(), q.getNowait()], [1, 2, 3]);
+  assert.equal(q.empty(), true);
+  assert.equal(new Queue().maxsize, Infinity);
+});
+
+Deno.test("Queue carries every structured-clone type, including the fast-path ones", async (t) => {
+  const cases: [string, unknown][] = [
+    ["integer", 42],
+    ["float", -1.5],
+    ["NaN", NaN],
+    ["negative zero", -0],
+    ["empty string", ""],
+    ["latin-1 string", "café"],
+    ["unicode string", "队列 ✓ 🚀"],
+    ["lone surrogate", "a\uD800b"],
+    ["long string", "x".repeat(5000) + "é"],
+    ["true", true],
+    ["false", false],
+    ["null", null],
+    ["undefined", undefined],
+    ["object", { a: 1, nested: [1, "two", { three: 3 }] }],
+    ["Map", new Map([["k", 1]])],
+    ["Date", new Date(0)],
+    ["BigInt", 2n ** 70n],
+    ["Uint8Array", new Uint8Array([1, 2, 3])],
+    ["Error", new RangeError("boom")],
+  ];
+  const q = new Queue();
+  for (const [name, value] of cases) {
+    await t.step(name, async () => {
+      await q.put(value);
+      const back = await q.get();
+      if (value instanceof Error) {
+        assert.equal((back as Error).message, value.message);
+      } else assert.deepEqual(back, value);
+      if (Object.is(value, -0)) assert.ok(Object.is(back, -0));
+    });
+  }
+});
+
+Deno.test("Queue timeouts reject with Empty and Full; nowait variants throw them at once", async (t) => {
+  await t.step("getNowait on an empty queue", () => {
+    assert.throws(() => new Queue().getNowait(), Empty);
+  });
+  await t.step("get with a timeout on an empty queue", async () => {
+    await assert.rejects(new Queue().get({ timeout: 5 }), Empty);
+  });
+  await t.step("putNowait on a full queue keeps the items already in", () => {
+    const q = new Queue<number>({ maxsize: 1 });
+    q.putNowait(1);
+    assert.throws(() => q.putNowait(2), Full);
+    assert.equal(q.qsize(), 1);
+    assert.equal(q.getNowait(), 1);
+  });
+  await t.step("put with a timeout on a full queue", async () => {
+    const q = new Queue<number>({ maxsize: 1 });
+    await q.put(1);
+    await assert.rejects(q.put(2, { timeout: 5 }), Full);
+    assert.equal(q.qsize(), 1);
+  });
+});
+
+Deno.test("Queue.put waits for room and get waits for an item", async () => {
+  const q = new Queue<string>({ maxsize: 1 });
+  await q.put("first");
+  const blocked = q.put("second");
+  assert.equal(await q.get(), "first");
+  await blocked;
+  const waiting = q.get();
+  assert.equal(await waiting, "second");
+  const later = q.get();
+  await q.put("third");
+  assert.equal(await later, "third");
+});
+
+Deno.test("Queue.close rejects puts, lets getters drain, then ends them with QueueClosed", async () => {
+  const q = new Queue<number>();
+  const waiter = q.get();
+  q.close();
+  await assert.rejects(waiter, QueueClosed);
+  const r = new Queue<number>();
+  r.putNowait(1);
+  r.putNowait(2);
+  r.close();
+  assert.equal(r.closed, true);
+  await assert.rejects(r.put(3), QueueClosed);
+  assert.throws(() => r.putNowait(3), QueueClosed);
+  assert.equal(await r.get(), 1);
+  assert.equal(r.getNowait(), 2);
+  await assert.rejects(r.get(), QueueClosed);
+});
+
+Deno.test("for await over a Queue yields every item and ends when it is closed and drained", async () => {
+  const q = new Queue<number>();
+  const seen: number[] = [];
+  const consumer = (async () => {
+    for await (const n of q) seen.push(n);
+  })();
+  for (let i = 0; i < 100; i++) await q.put(i);
+  q.close();
+  await consumer;
+  assert.deepEqual(seen, Array.from({ length: 100 }, (_, i) => i));
+});
+
+Deno.test("Queue.get aborted by its signal takes no item", async () => {
+  const q = new Queue<string>();
+  const controller = new AbortController();
+  const waiting = q.get({ signal: controller.signal });
+  controller.abort(new Error("caller gave up"));
+  await assert.rejects(waiting, /caller gave up/);
+  q.putNowait("kept");
+  assert.equal(q.qsize(), 1);
+  assert.equal(await q.get(), "kept");
+  await assert.rejects(q.get({ signal: AbortSignal.abort() }), {
+    name: "AbortError",
+  });
+});
+
+Deno.test("Queue refuses what cannot be cloned, and loses nothing already queued", async () => {
+  const q = new Queue<unknown>();
+  q.putNowait("before");
+  await assert.rejects(q.put({ callback: () => 1 }), (e: Error) => {
+    assert.ok(e instanceof TypeError);
+    assert.match(e.message, /cannot be serialized.*Nothing was queued/s);
+    return true;
+  });
+  assert.throws(() => q.putNowait(Symbol("s")), TypeError);
+  assert.equal(q.qsize(), 1);
+  assert.equal(q.getNowait(), "before");
+});
+
+Deno.test("Queue options and timeouts are validated up front", async (t) => {
+  for (const maxsize of [-1, 1.5, "3", 2 ** 31]) {
+    await t.step(`maxsize ${String(maxsize)}`, () => {
+      assert.throws(
+        () => new Queue({ maxsize: maxsize as number }),
+        /Cannot create queue as 'maxsize' must be a non-negative integer/,
+      );
+    });
+  }
+  await t.step("maxBytes too small", () => {
+    assert.throws(
+      () => new Queue({ maxBytes: 10 }),
+      /'maxBytes' must be an integer from 64/,
+    );
+  });
+  await t.step("negative timeout rejects (not throws)", async () => {
+    const pending = new Queue().get({ timeout: -1 });
+    await assert.rejects(
+      pending,
+      /'timeout' must be a number of milliseconds >= 0: received -1|received -1/,
+    );
+  });
+});
+
+Deno.test("Queue grows its buffer for big items, wraps around, and refuses items over maxBytes", async () => {
+  const q = new Queue<string | Uint8Array>();
+  const big = new Uint8Array(300_000).fill(7);
+  q.putNowait("small");
+  q.putNowait(big);
+  assert.equal(q.getNowait(), "small");
+  assert.deepEqual(q.getNowait(), big);
+  // Interleave sizes so records wrap and the ring grows while wrapped.
+  const expected: string[] = [];
+  let next = 0;
+  for (let round = 0; round < 200; round++) {
+    const item = `${round}:` + "y".repeat((round * 7919) % 3000);
+    q.putNowait(item);
+    expected.push(item);
+    if (round % 3 === 0) assert.equal(q.getNowait(), expected[next++]);
+  }
+  while (next < expected.length) assert.equal(await q.get(), expected[next++]);
+  const tight = new Queue<Uint8Array>({ maxBytes: 1024 });
+  tight.putNowait(new Uint8Array(10));
+  assert.throws(() => tight.putNowait(new Uint8Array(2000)), (e: Error) => {
+    assert.ok(e instanceof RangeError);
+    assert.match(e.message, /at most 1024 bytes.*Nothing was queued/s);
+    return true;
+  });
+  assert.equal(tight.qsize(), 1);
+  tight.putNowait(new Uint8Array(600));
+  assert.throws(() => tight.putNowait(new Uint8Array(600)), Full);
+});
+
+Deno.test("JoinableQueue.join resolves once every item is marked done; extra taskDone throws", async () => {
+  const q = new JoinableQueue<string>();
+  await q.join();
+  await q.put("a");
+  await q.put("b");
+  let joined = false;
+  const joining = q.join().then(() => joined = true);
+  await q.get();
+  q.taskDone();
+  await Promise.resolve();
+  assert.equal(joined, false);
+  await q.get();
+  q.taskDone();
+  await joining;
+  assert.equal(joined, true);
+  assert.throws(() => q.taskDone(), /called more times than items were put/);
+  await q.put("c");
+  await assert.rejects(q.join({ signal: AbortSignal.abort() }), {
+    name: "AbortError",
+  });
+});
+
+Deno.test("the blocking twins refuse to run on the main thread", () => {
+  const q = new Queue<number>();
+  assert.throws(() => q.getSync(), /would block the main thread/);
+  assert.throws(() => q.putSync(1), /would block the main thread/);
+  assert.throws(
+    () => new JoinableQueue().joinSync(),
+    /would block the main thread/,
+  );
+});
+
+Deno.test("a worker thread's putSync items reach the main thread in order", async () => {
+  const q = new Queue<number | string>({ maxsize: 64 });
+  const t = new Thread({
+    target: produceSync,
+    module: targets,
+    args: [q, 20_000],
+  });
+  t.start();
+  let expected = 0;
+  for (;;) {
+    const item = await q.get();
+    if (item === "end") break;
+    assert.equal(item, expected++);
+  }
+  assert.equal(expected, 20_000);
+  await t.join();
+});
+
+Deno.test("two consumer threads share one queue: every item is taken exactly once", async () => {
+  const q = new Queue<number | string>({ maxsize: 100 });
+  const out = new Queue<number[]>();
+  const consumers = [1, 2].map(() =>
+    new Thread({ target: consumeSync, module: targets, args: [q, out] })
+  );
+  for (const c of consumers) c.start();
+  const n = 10_000;
+  for (let i = 0; i < n; i++) await q.put(i);
+  await q.put("end");
+  await q.put("end");
+  const [a, b] = [await out.get(), await out.get()];
+  for (const c of consumers) await c.join();
+  const all = [...a, ...b].sort((x, y) => x - y);
+  assert.deepEqual(all, Array.from({ length: n }, (_, i) => i));
+  // Each consumer saw its share in queue order.
+  for (const seen of [a, b]) {
+    assert.deepEqual(
+      seen,
+      [...seen].sort((x, y) => x - y),
+    );
+  }
+});
+
+Deno.test("JoinableQueue.join on the main thread waits for a worker's taskDone calls", async () => {
+  const q = new JoinableQueue<number>();
+  for (let i = 0; i < 50; i++) q.putNowait(i);
+  const t = new Thread({ target: workSync, module: targets, args: [q, 50] });
+  t.start();
+  await q.join();
+  assert.equal(q.qsize(), 0);
+  await t.join();
+});
+
+Deno.test("100k items cross from a child process in order, none lost", async () => {
+  const q = new Queue<number>();
+  const p = new Process({
+    target: produce,
+    module: targets,
+    args: [q, 100_000],
+  });
+  p.start();
+  for (let i = 0; i < 100_000; i++) {
+    const item = await q.get();
+    if (item !== i) assert.fail(`item ${i} arrived as ${item}`);
+  }
+  await p.join();
+  assert.equal(p.exitCode, 0);
+  assert.equal(q.empty(), true);
+});
+
+Deno.test("a bounded queue makes a child process's puts wait for room", async () => {
+  const q = new Queue<number>({ maxsize: 5 });
+  const p = new Process({ target: produce, module: targets, args: [q, 200] });
+  p.start();
+  for (let i = 0; i < 200; i++) {
+    assert.ok(q.qsize() <= 5);
+    assert.equal(await q.get(), i);
+  }
+  await p.join();
+  assert.equal(p.exitCode, 0);
+});
+
+Deno.test("a child killed while using the queue loses nothing already queued", async () => {
+  const q = new Queue<string>();
+  const status = new Queue<string>();
+  const p = new Process({
+    target: putThenHang,
+    module: targets,
+    args: [q, status, 3],
+  });
+  p.start();
+  assert.equal(await status.get(), "ready");
+  p.kill();
+  await p.join();
+  assert.equal(p.exitCode, -9);
+  assert.deepEqual([q.getNowait(), q.getNowait(), q.getNowait()], [
+    "item 0",
+    "item 1",
+    "item 2",
+  ]);
+  await q.put("still usable");
+  assert.equal(await q.get(), "still usable");
+});
+
+Deno.test("a child killed while waiting in get takes no item with it", async () => {
+  const q = new Queue<string>();
+  const status = new Queue<string>();
+  const p = new Process({
+    target: getForever,
+    module: targets,
+    args: [q, status],
+  });
+  p.start();
+  assert.equal(await status.get(), "waiting");
+  p.kill();
+  await p.join();
+  q.putNowait("after the death");
+  assert.equal(q.qsize(), 1);
+  assert.equal(q.getNowait(), "after the death");
+});
+
+Deno.test("on a queue handle in a child process errors keep their class and sync calls explain themselves", async () => {
+  const q = new Queue<unknown>();
+  const out = new Queue<string>();
+  const p = new Process({
+    target: remoteErrors,
+    module: targets,
+    args: [q, out],
+  });
+  p.start();
+  assert.equal(
+    await out.get(),
+    "put: TypeError; get: true Empty; qsize: TypeError",
+  );
+  await p.join();
+  assert.equal(q.qsize(), 0);
+});
+
+Deno.test("JoinableQueue.join in the parent waits for a child's taskDone", async () => {
+  const q = new JoinableQueue<string>();
+  const done = new Queue<string>();
+  await q.put("job 1");
+  const p = new Process({ target: takeJob, module: targets, args: [q, done] });
+  p.start();
+  await q.join();
+  assert.equal(await done.get(), "took job 1");
+  await p.join();
+  assert.equal(p.exitCode, 0);
+});
+
+Deno.test("a child's put into a queue its owner closed rejects with QueueClosed", async () => {
+  const q = new Queue<string>();
+  const out = new Queue<string>();
+  q.close();
+  const p = new Process({
+    target: putIntoClosed,
+    module: targets,
+    args: [q, out],
+  });
+  p.start();
+  assert.equal(await out.get(), "true QueueClosed");
+  await p.join();
+  assert.equal(q.qsize(), 0);
+});
+
+Deno.test("for await in a child process receives every item in order until the queue closes", async () => {
+  const q = new Queue<number>();
+  const out = new Queue<string>();
+  const p = new Process({
+    target: iterateAll,
+    module: targets,
+    args: [q, out],
+  });
+  p.start();
+  for (let i = 0; i < 10_000; i++) q.putNowait(i);
+  q.close();
+  assert.equal(await out.get(), "10000 true");
+  await p.join();
+  assert.equal(p.exitCode, 0);
+});
+
+Deno.test("a child that stops its for await early gives the items it fetched back, in order", async () => {
+  const q = new Queue<number>();
+  const out = new Queue<string>();
+  for (let i = 0; i < 100; i++) q.putNowait(i);
+  const p = new Process({ target: takeThree, module: targets, args: [q, out] });
+  p.start();
+  assert.equal(await out.get(), "0,1,2");
+  await p.join();
+  const rest: number[] = [];
+  while (!q.empty()) rest.push(q.getNowait());
+  assert.deepEqual(rest, Array.from({ length: 97 }, (_, i) => i + 3));
+  // The ring still works after items were put back in front.
+  q.putNowait(100);
+  assert.equal(q.getNowait(), 100);
+});
