@@ -1,7 +1,7 @@
 // What the subprocess wrapper costs over Deno.Command itself.
 // Bar (API.md): run(["true"]) ≤ 1.05× bare `new Deno.Command("true").output()`.
 // `deno bench -A bench/subprocess_bench.ts`
-import { run, spawn } from "../lib/subprocess/subprocess.ts";
+import { run, spawn } from "../lib/subprocess/mod.ts";
 
 const decoder = new TextDecoder();
 // Many fixed iterations: one spawn is ~1 ms and the shared machine is noisy.

@@ -1,4 +1,4 @@
-// The plumbing under lib/subprocess.ts: starting a Deno.Command child with
+// The plumbing under lib/subprocess/: starting a Deno.Command child with
 // Python-grade error messages, merging stderr into stdout, killing a whole
 // process group, and collecting a pipe while keeping what arrived so far.
 

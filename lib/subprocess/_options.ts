@@ -37,6 +37,35 @@ const isEnv: Rule = (v) =>
     ? undefined
     : 'an object of string values, e.g. { LANG: "C" }';
 
+/** Where a command's stdout (or stderr) goes: captured, shared with us, or discarded. */
+export type StdioOption = "piped" | "inherit" | "null";
+
+/** Options shared by every way of starting a command. */
+export interface CommandOptions {
+  /** Working directory of the command (default: ours). */
+  cwd?: string | URL;
+  /** Environment variables to set (added to ours unless `clearEnv`). */
+  env?: Record<string, string>;
+  /** Start from an empty environment instead of ours. Default false. */
+  clearEnv?: boolean;
+}
+
+/** The options of run(), which checkOutput() and pipeline() share. */
+export const RUN_OPTIONS = [
+  "cwd",
+  "env",
+  "clearEnv",
+  "input",
+  "stdin",
+  "stdout",
+  "stderr",
+  "check",
+  "timeout",
+  "signal",
+  "text",
+  "startNewSession",
+] as const;
+
 const STDIO = ["piped", "inherit", "null"] as const;
 
 /** Rules per option name, shared by every entry point. */

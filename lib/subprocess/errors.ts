@@ -1,4 +1,4 @@
-// The errors of lib/subprocess.ts, named as Python's subprocess names them.
+// The errors of lib/subprocess/, named as Python's subprocess names them.
 // They carry the command and whatever output was captured, so a caller can
 // report or retry without running the command again.
 

@@ -25,4 +25,15 @@
  * @module
  */
 
+export * from "./run.ts";
 export * from "./subprocess.ts";
+export * from "./pipeline.ts";
+export {
+  CalledProcessError,
+  type CapturedOutput,
+  CommandNotFound,
+  SubprocessAbortError,
+  type SubprocessOutput,
+  TimeoutExpired,
+} from "./errors.ts";
+export type { CommandOptions, StdioOption } from "./_options.ts";

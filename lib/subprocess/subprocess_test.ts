@@ -9,7 +9,7 @@ import {
   spawn,
   SubprocessAbortError,
   TimeoutExpired,
-} from "./subprocess.ts";
+} from "./mod.ts";
 
 /** The error `promise` rejects with, checked to be an instance of `Class`. */
 async function caught<E extends Error>(
@@ -69,7 +69,7 @@ async function denoWith(
   flags: string[],
   code: string,
 ): Promise<{ code: number; stderr: string }> {
-  const lib = new URL("./subprocess.ts", import.meta.url).href;
+  const lib = new URL("./mod.ts", import.meta.url).href;
   const result = await run([Deno.execPath(), "run", ...flags, "-"], {
     input: `import { run } from ${JSON.stringify(lib)};\n${code}`,
     env: { NO_COLOR: "1" },
