@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertIsError, assertRejects } from "@std/assert";
 import { startIoFixture } from "./_fixture.ts";
 import { runnerName, startRunner, STRATEGIES } from "./_strategies.ts";
 import { workloads, type WorkParams } from "./workloads.ts";
@@ -17,20 +17,19 @@ Deno.test("every strategy gets every workload's expected total", async (t) => {
     await t.step(runnerName(strategy, size), async () => {
       await using runner = await startRunner(strategy, size);
       for (const w of list) {
-        assert.equal(await runner.run(w, params.tasks), w.expected(), w.id);
+        assertEquals(await runner.run(w, params.tasks), w.expected(), w.id);
       }
     });
   }
 });
 
 Deno.test("startRunner() rejects a pool without a positive integer size", async () => {
-  await assert.rejects(
-    startRunner("thread pool", 0),
-    {
-      name: "TypeError",
-      message:
-        "Cannot start 'thread pool' as its size must be a positive integer: received 0",
-    },
+  const error = await assertRejects(() => startRunner("thread pool", 0));
+  assertIsError(error, Error);
+  assertEquals(error.name, "TypeError");
+  assertEquals(
+    error.message,
+    "Cannot start 'thread pool' as its size must be a positive integer: received 0",
   );
-  await assert.rejects(startRunner("piscina", null), TypeError);
+  await assertRejects(() => startRunner("piscina", null), TypeError);
 });

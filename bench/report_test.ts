@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import {
   efficiency,
   formatMs,
@@ -14,18 +14,18 @@ import { poolSizes } from "./_strategies.ts";
 import { escapeXml, renderChart } from "./_svg.ts";
 
 Deno.test("speedup() is baseline time over strategy time", () => {
-  assert.equal(speedup(800, 200), 4);
-  assert.equal(speedup(100, 400), 0.25);
-  assert.throws(() => speedup(0, 10), RangeError);
-  assert.throws(() => speedup(10, -1), RangeError);
+  assertEquals(speedup(800, 200), 4);
+  assertEquals(speedup(100, 400), 0.25);
+  assertThrows(() => speedup(0, 10), RangeError);
+  assertThrows(() => speedup(10, -1), RangeError);
 });
 
 Deno.test("efficiency() is speedup per worker", () => {
-  assert.equal(efficiency(4, 4), 1);
-  assert.equal(efficiency(1.9, 2), 0.95);
-  assert.equal(efficiency(2, 8), 0.25);
-  assert.throws(() => efficiency(2, 0), RangeError);
-  assert.throws(() => efficiency(2, 1.5), RangeError);
+  assertEquals(efficiency(4, 4), 1);
+  assertEquals(efficiency(1.9, 2), 0.95);
+  assertEquals(efficiency(2, 8), 0.25);
+  assertThrows(() => efficiency(2, 0), RangeError);
+  assertThrows(() => efficiency(2, 1.5), RangeError);
 });
 
 Deno.test("poolSizes() is 1, cores/2, cores, 2×cores, 4×cores without repeats", async (t) => {
@@ -38,7 +38,7 @@ Deno.test("poolSizes() is 1, cores/2, cores, 2×cores, 4×cores without repeats"
   for (const [cores, sizes] of cases) {
     await t.step(
       `${cores} cores`,
-      () => assert.deepEqual(poolSizes(cores), sizes),
+      () => assertEquals(poolSizes(cores), sizes),
     );
   }
 });
@@ -63,17 +63,17 @@ Deno.test("toRows() compares Deno strategies with serial and Python's with Pytho
     rows.find((r) =>
       r.workload === workload && r.strategy === strategy && r.size === size
     )!;
-  assert.equal(find("cpu", "thread pool", 2).speedup, 2);
-  assert.equal(find("cpu", "thread pool", 2).efficiency, 1);
-  assert.equal(find("cpu", "thread pool", 4).efficiency, 800 / 410 / 4);
-  assert.equal(find("cpu", "serial", null).efficiency, 1);
-  assert.equal(find("timer", "async", null).speedup, 16);
-  assert.equal(find("timer", "async", null).efficiency, null);
+  assertEquals(find("cpu", "thread pool", 2).speedup, 2);
+  assertEquals(find("cpu", "thread pool", 2).efficiency, 1);
+  assertEquals(find("cpu", "thread pool", 4).efficiency, 800 / 410 / 4);
+  assertEquals(find("cpu", "serial", null).efficiency, 1);
+  assertEquals(find("timer", "async", null).speedup, 16);
+  assertEquals(find("timer", "async", null).efficiency, null);
   const py = find("cpu", "python ThreadPool", 2);
-  assert.equal(py.baseline, "python serial");
-  assert.equal(py.speedup, 1000 / 1100);
+  assertEquals(py.baseline, "python serial");
+  assertEquals(py.speedup, 1000 / 1100);
   // No serial run for http: nothing to compare with, so no row.
-  assert.equal(rows.filter((r) => r.workload === "http").length, 0);
+  assertEquals(rows.filter((r) => r.workload === "http").length, 0);
 });
 
 Deno.test("markdownTable() shows one row per strategy and size with time, speedup, efficiency", () => {
@@ -81,20 +81,17 @@ Deno.test("markdownTable() shows one row per strategy and size with time, speedu
     toRows(measurements).filter((r) => r.workload === "cpu"),
   );
   const lines = table.split("\n");
-  assert.equal(
+  assertEquals(
     lines[0],
     "| strategy | size | wall time | speedup | efficiency | vs |",
   );
-  assert.equal(lines.length, 2 + 7);
-  assert.ok(
+  assertEquals(lines.length, 2 + 7);
+  assert(
     lines.includes("| thread pool | 2 | 400 ms | 2.00× | 1.00 | serial |"),
     table,
   );
-  assert.ok(
-    lines.includes("| async | — | 800 ms | 1.00× | — | serial |"),
-    table,
-  );
-  assert.ok(
+  assert(lines.includes("| async | — | 800 ms | 1.00× | — | serial |"), table);
+  assert(
     lines.includes(
       "| python ThreadPool | 2 | 1.10 s | 0.91× | 0.45 | python serial |",
     ),
@@ -103,23 +100,23 @@ Deno.test("markdownTable() shows one row per strategy and size with time, speedu
 });
 
 Deno.test("formatMs() picks a readable unit", () => {
-  assert.equal(formatMs(1.234), "1.2 ms");
-  assert.equal(formatMs(123.4), "123 ms");
-  assert.equal(formatMs(2345), "2.35 s");
+  assertEquals(formatMs(1.234), "1.2 ms");
+  assertEquals(formatMs(123.4), "123 ms");
+  assertEquals(formatMs(2345), "2.35 s");
 });
 
 Deno.test("progressBar() fills in proportion to the steps done", () => {
-  assert.equal(progressBar(0, 4, 8, "start"), "[░░░░░░░░] 0/4 start");
-  assert.equal(progressBar(1, 4, 8, "x"), "[██░░░░░░] 1/4 x");
-  assert.equal(progressBar(4, 4, 8, "done"), "[████████] 4/4 done");
-  assert.equal(progressBar(9, 4, 4, "over"), "[████] 9/4 over");
+  assertEquals(progressBar(0, 4, 8, "start"), "[░░░░░░░░] 0/4 start");
+  assertEquals(progressBar(1, 4, 8, "x"), "[██░░░░░░] 1/4 x");
+  assertEquals(progressBar(4, 4, 8, "done"), "[████████] 4/4 done");
+  assertEquals(progressBar(9, 4, 4, "over"), "[████] 9/4 over");
 });
 
 Deno.test("seriesFor() draws pools by size and async flat across all sizes", () => {
   const series = seriesFor(toRows(measurements), "timer", [1, 2, 4, 8]);
-  assert.deepEqual(series.map((s) => s.name), ["thread pool", "async"]);
-  assert.deepEqual(series[0].points, [[4, 4]]);
-  assert.deepEqual(series[1].points, [[1, 16], [2, 16], [4, 16], [8, 16]]);
+  assertEquals(series.map((s) => s.name), ["thread pool", "async"]);
+  assertEquals(series[0].points, [[4, 4]]);
+  assertEquals(series[1].points, [[1, 16], [2, 16], [4, 16], [8, 16]]);
 });
 
 /**
@@ -187,9 +184,11 @@ Deno.test("the XML check used below rejects malformed documents", async (t) => {
     "<svg>",
   ];
   for (const doc of bad) {
-    await t.step(doc, () => assert.throws(() => parseXml(doc), SyntaxError));
+    await t.step(doc, () => {
+      assertThrows(() => parseXml(doc), SyntaxError);
+    });
   }
-  assert.equal(
+  assertEquals(
     parseXml(`<svg a="1"><g><text>x &#60; y</text></g><line/></svg>`).length,
     4,
   );
@@ -212,24 +211,24 @@ Deno.test("renderChart() writes a well-formed SVG with every series, the ideal l
     })),
   });
   const tags = parseXml(svg);
-  assert.equal(tags[0].name, "svg");
-  assert.equal(tags[0].attrs.xmlns, "http://www.w3.org/2000/svg");
+  assertEquals(tags[0].name, "svg");
+  assertEquals(tags[0].attrs.xmlns, "http://www.w3.org/2000/svg");
   const series = tags.filter((t) =>
     t.name === "g" && t.attrs.class === "series"
   ).map((t) => t.attrs["data-name"]);
-  assert.deepEqual(series, [
+  assertEquals(series, [
     "thread pool",
     "async",
     "python ThreadPool",
     "thread pool",
     "async",
   ]);
-  assert.equal(tags.filter((t) => t.attrs.class === "ideal").length, 2);
-  assert.equal(tags.filter((t) => t.attrs.class === "panel").length, 2);
-  assert.ok(svg.includes("Speedup &#60;vs&#62; pool size &#38; more"));
-  assert.ok(svg.includes("pool size (workers)"));
-  assert.ok(svg.includes("speedup vs serial (×)"));
-  assert.ok(svg.includes("cores = 2"));
+  assertEquals(tags.filter((t) => t.attrs.class === "ideal").length, 2);
+  assertEquals(tags.filter((t) => t.attrs.class === "panel").length, 2);
+  assert(svg.includes("Speedup &#60;vs&#62; pool size &#38; more"));
+  assert(svg.includes("pool size (workers)"));
+  assert(svg.includes("speedup vs serial (×)"));
+  assert(svg.includes("cores = 2"));
   for (
     const name of [
       "thread pool",
@@ -238,12 +237,12 @@ Deno.test("renderChart() writes a well-formed SVG with every series, the ideal l
       "ideal (speedup = size)",
     ]
   ) {
-    assert.ok(svg.includes(`>${name}</text>`), `legend lacks ${name}`);
+    assert(svg.includes(`>${name}</text>`), `legend lacks ${name}`);
   }
 });
 
 Deno.test("escapeXml() escapes the five XML specials", () => {
-  assert.equal(
+  assertEquals(
     escapeXml(`<a href="x">'&'</a>`),
     "&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;",
   );
@@ -256,7 +255,7 @@ Deno.test("pivotTable() puts speedup (efficiency) per size, flat for strategies 
     "thread pool",
     "process pool",
   ]);
-  assert.deepEqual(table.split("\n"), [
+  assertEquals(table.split("\n"), [
     "| strategy | size 1 | size 2 | size 4 |",
     "|---|---:|---:|---:|",
     "| serial | 1.00× | 1.00× | 1.00× |",
@@ -291,20 +290,20 @@ Deno.test("report.ts runs every strategy, prints the tables and saves JSON, mark
       env: { NO_COLOR: "1" },
     }).output();
     const stderr = new TextDecoder().decode(run.stderr);
-    assert.equal(run.code, 0, stderr);
-    assert.match(stderr, /\[█+\] \d+\/\d+ /); // the progress bar
+    assertEquals(run.code, 0, stderr);
+    assertMatch(stderr, /\[█+\] \d+\/\d+ /); // the progress bar
     const printed = JSON.parse(new TextDecoder().decode(run.stdout));
     const saved = JSON.parse(
       await Deno.readTextFile(`${out}/cpu_vs_io_quick.json`),
     );
-    assert.deepEqual(printed, saved);
-    assert.deepEqual(saved.failures, []);
-    assert.match(
+    assertEquals(printed, saved);
+    assertEquals(saved.failures, []);
+    assertMatch(
       saved.command,
       /^deno run -A bench\/report\.ts --quick --sizes 1,2 /,
     );
-    assert.equal(saved.machine.cores, navigator.hardwareConcurrency);
-    assert.deepEqual(saved.params.sizes, [1, 2]);
+    assertEquals(saved.machine.cores, navigator.hardwareConcurrency);
+    assertEquals(saved.params.sizes, [1, 2]);
     const names = new Set(
       saved.measurements.map((m: Measurement) =>
         `${m.workload} ${m.strategy} ${m.size}`
@@ -321,20 +320,20 @@ Deno.test("report.ts runs every strategy, prints the tables and saves JSON, mark
           "piscina 2",
         ]
       ) {
-        assert.ok(names.has(`${w} ${s}`), `${w} ${s} missing`);
+        assert(names.has(`${w} ${s}`), `${w} ${s} missing`);
       }
       if (saved.machine.python) {
-        assert.ok(names.has(`${w} python ThreadPool 2`), `${w} python missing`);
+        assert(names.has(`${w} python ThreadPool 2`), `${w} python missing`);
       }
     }
     const markdown = await Deno.readTextFile(`${out}/cpu_vs_io_quick.md`);
-    assert.match(
+    assertMatch(
       markdown,
       /\| thread pool \| 2 \| [\d.]+ m?s \| [\d.]+× \| [\d.]+ \| serial \|/,
     );
-    assert.match(markdown, /!\[.*\]\(cpu_vs_io_quick\.svg\)/);
+    assertMatch(markdown, /!\[.*\]\(cpu_vs_io_quick\.svg\)/);
     const svg = parseXml(await Deno.readTextFile(`${out}/cpu_vs_io_quick.svg`));
-    assert.equal(svg.filter((t) => t.attrs.class === "panel").length, 4);
+    assertEquals(svg.filter((t) => t.attrs.class === "panel").length, 4);
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -351,8 +350,8 @@ Deno.test("report.ts rejects an unknown flag or a bad size with its usage and ex
         stdout: "piped",
         stderr: "piped",
       }).output();
-      assert.equal(run.code, 2);
-      assert.match(
+      assertEquals(run.code, 2);
+      assertMatch(
         new TextDecoder().decode(run.stderr),
         /Usage: deno task demo/,
       );

@@ -1,4 +1,9 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertNotEquals,
+  assertRejects,
+} from "@std/assert";
 import { startIoFixture } from "./_fixture.ts";
 import {
   countPrimes,
@@ -27,7 +32,7 @@ Deno.test("countPrimes() agrees with the known prime-counting values", async (t)
   ];
   for (const [lo, hi, expected] of cases) {
     await t.step(`primes in [${lo}, ${hi}) = ${expected}`, () => {
-      assert.equal(countPrimes(lo, hi), expected);
+      assertEquals(countPrimes(lo, hi), expected);
     });
   }
 });
@@ -39,7 +44,7 @@ Deno.test("cpuTask() shares of any task count add up to the serial count", async
     await t.step(`${tasks} tasks`, () => {
       let total = 0;
       for (let i = 0; i < tasks; i++) total += cpuTask(i, tasks, span);
-      assert.equal(total, serial);
+      assertEquals(total, serial);
     });
   }
 });
@@ -54,14 +59,14 @@ Deno.test("cpuTask() splits the primes nearly evenly between tasks", () => {
   );
   const mean = shares.reduce((a, b) => a + b) / tasks;
   for (const share of shares) {
-    assert.ok(Math.abs(share - mean) < mean * 0.35, `${shares}`);
+    assert(Math.abs(share - mean) < mean * 0.35, `${shares}`);
   }
 });
 
 Deno.test("fileContent() is the same for the same index and differs between indices", () => {
-  assert.deepEqual(fileContent(3, 5000), fileContent(3, 5000));
-  assert.notDeepEqual(fileContent(3, 5000), fileContent(4, 5000));
-  assert.equal(fileContent(0, 12345).length, 12345);
+  assertEquals(fileContent(3, 5000), fileContent(3, 5000));
+  assertNotEquals(fileContent(3, 5000), fileContent(4, 5000));
+  assertEquals(fileContent(0, 12345).length, 12345);
 });
 
 Deno.test("fileTask() returns the checksum of the file it read", async () => {
@@ -69,15 +74,15 @@ Deno.test("fileTask() returns the checksum of the file it read", async () => {
   try {
     const bytes = fileContent(7, 100_000);
     await Deno.writeFile(path, bytes);
-    assert.equal(await fileTask(path), fileChecksum(bytes));
-    assert.notEqual(fileChecksum(bytes), fileChecksum(fileContent(8, 100_000)));
+    assertEquals(await fileTask(path), fileChecksum(bytes));
+    assertNotEquals(fileChecksum(bytes), fileChecksum(fileContent(8, 100_000)));
   } finally {
     await Deno.remove(path);
   }
 });
 
 Deno.test("timerTask() resolves to its index", async () => {
-  assert.deepEqual(await Promise.all([timerTask(2, 1), timerTask(5, 0)]), [
+  assertEquals(await Promise.all([timerTask(2, 1), timerTask(5, 0)]), [
     2,
     5,
   ]);
@@ -95,7 +100,7 @@ Deno.test("every workload run serially yields its expected total", async (t) => 
     await t.step(w.id, async () => {
       let total = 0;
       for (let i = 0; i < params.tasks; i++) total += await w.fn(...w.args(i));
-      assert.equal(total, w.expected());
+      assertEquals(total, w.expected());
     });
   }
 });
@@ -106,7 +111,7 @@ Deno.test("the IO fixture deletes its temp files when disposed", async () => {
   {
     await using env = await startIoFixture(params);
     files = env.files;
-    assert.equal((await Deno.stat(files[0])).size, 10);
+    assertEquals((await Deno.stat(files[0])).size, 10);
   }
-  await assert.rejects(Deno.stat(files[0]), Deno.errors.NotFound);
+  await assertRejects(() => Deno.stat(files[0]), Deno.errors.NotFound);
 });

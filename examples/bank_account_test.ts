@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("bank_account.ts loses deposits without a lock and counts every one with it", async () => {
@@ -9,13 +9,13 @@ Deno.test("bank_account.ts loses deposits without a lock and counts every one wi
     "--threads",
     "20",
   );
-  assert.equal(code, 0, stderr);
-  assert.equal(lines.length, 2, lines.join("\n"));
+  assertEquals(code, 0, stderr);
+  assertEquals(lines.length, 2, lines.join("\n"));
   const unlocked = Number(
     /^without a lock: balance is ¥(\d+)$/.exec(lines[0])?.[1],
   );
   // All 20 read the balance within the same 10 ms window (a Barrier releases
   // them together), so nearly all deposits are lost.
-  assert.ok(unlocked >= 1 && unlocked < 20, lines[0]);
-  assert.equal(lines[1], "with a lock: balance is ¥20");
+  assert(unlocked >= 1 && unlocked < 20, lines[0]);
+  assertEquals(lines[1], "with a lock: balance is ¥20");
 });

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("busy_loop.ts spins 1 thread then one per core and reports turns and CPU time", async () => {
@@ -7,28 +7,28 @@ Deno.test("busy_loop.ts spins 1 thread then one per core and reports turns and C
     "--seconds",
     "0.3",
   );
-  assert.equal(code, 0, stderr);
+  assertEquals(code, 0, stderr);
   const cores = navigator.hardwareConcurrency;
   // The figures depend on the machine's load; the test checks the report,
   // the ratios are for people to read.
-  assert.equal(lines.length, 4, lines.join("\n"));
-  assert.equal(
+  assertEquals(lines.length, 4, lines.join("\n"));
+  assertEquals(
     lines[0],
     `spinning on x = x ^ 1 for 0.3 s: 1 thread, then ${cores} (one per core)`,
   );
-  assert.match(
+  assertMatch(
     lines[1],
     new RegExp(
       `^${cores} threads got through \\d+\\.\\d\\dx the turns of 1 thread$`,
     ),
   );
-  assert.match(
+  assertMatch(
     lines[2],
     new RegExp(
       `^${cores} threads used \\d+\\.\\d\\d s of CPU in \\d+\\.\\d\\d s: \\d+\\.\\d\\d of ${cores} cores busy$`,
     ),
   );
-  assert.equal(
+  assertEquals(
     lines[3],
     "(CPython with its GIL: about 1x the turns and 1 core busy)",
   );

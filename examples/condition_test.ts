@@ -1,13 +1,13 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("condition.ts hands 1..10 from producer to consumer in order through a 3-slot buffer", async () => {
   const { code, lines, stderr } = await runExample("condition");
-  assert.equal(code, 0, stderr);
-  assert.equal(lines.at(-1), "all items consumed");
+  assertEquals(code, 0, stderr);
+  assertEquals(lines.at(-1), "all items consumed");
   const events = lines.slice(0, -1).map((line) => {
     const m = /^(produced|consumed) (\d+) \(buffer holds (\d)\)$/.exec(line);
-    assert.ok(m, line);
+    assert(m, line);
     return { kind: m[1], item: Number(m[2]), holds: Number(m[3]) };
   });
   const consumed = events.filter((e) => e.kind === "consumed").map((e) =>
@@ -17,13 +17,13 @@ Deno.test("condition.ts hands 1..10 from producer to consumer in order through a
     e.item
   );
   const oneToTen = Array.from({ length: 10 }, (_, i) => i + 1);
-  assert.deepEqual(produced, oneToTen);
-  assert.deepEqual(consumed, oneToTen);
+  assertEquals(produced, oneToTen);
+  assertEquals(consumed, oneToTen);
   // Lines are printed under the lock, so they replay the buffer exactly.
   let holds = 0;
   for (const e of events) {
     holds += e.kind === "produced" ? 1 : -1;
-    assert.equal(e.holds, holds, JSON.stringify(e));
-    assert.ok(holds >= 0 && holds <= 3);
+    assertEquals(e.holds, holds, JSON.stringify(e));
+    assert(holds >= 0 && holds <= 3);
   }
 });

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 // The seed's output: each item is produced, consumed, and acknowledged
@@ -13,8 +13,8 @@ Deno.test("coroutine.ts: producer and generator consumer take turns in one threa
   for (const args of [[], ["--async"]]) {
     await t.step(args.length ? "async generator" : "generator", async () => {
       const { code, lines, stderr } = await runExample("coroutine", ...args);
-      assert.equal(code, 0, stderr);
-      assert.deepEqual(lines, [
+      assertEquals(code, 0, stderr);
+      assertEquals(lines, [
         ...expected,
         "(producer and consumer both ran in MainThread)",
       ]);

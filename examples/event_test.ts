@@ -1,23 +1,23 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("event.ts releases every waiting thread only after the event is set, and a cleared event times out", async () => {
   const { code, lines, stderr } = await runExample("event");
-  assert.equal(code, 0, stderr);
+  assertEquals(code, 0, stderr);
   const bang = lines.indexOf("main: bang!");
-  assert.ok(bang > 0, lines.join("\n"));
-  assert.equal(lines[bang - 1], "main: is the pistol fired? false");
+  assert(bang > 0, lines.join("\n"));
+  assertEquals(lines[bang - 1], "main: is the pistol fired? false");
   const runs = lines.flatMap((line, i) =>
     /^Thread-\d+ runs$/.test(line) ? [i] : []
   );
-  assert.equal(runs.length, 3, lines.join("\n"));
-  assert.ok(runs.every((i) => i > bang), "nobody ran before the pistol");
-  assert.equal(
+  assertEquals(runs.length, 3, lines.join("\n"));
+  assert(runs.every((i) => i > bang), "nobody ran before the pistol");
+  assertEquals(
     lines.filter((line) => line.endsWith("is waiting at the start line"))
       .length,
     3,
   );
-  assert.deepEqual(lines.slice(-2), [
+  assertEquals(lines.slice(-2), [
     "late runner: pistol fired? false",
     "main: race over",
   ]);

@@ -1,10 +1,10 @@
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("pipe.ts: a child's message crosses the pipe, and an echo child stops at EOF", async () => {
   const { code, lines, stderr } = await runExample("pipe");
-  assert.equal(code, 0, stderr);
-  assert.deepEqual(lines, [
+  assertEquals(code, 0, stderr);
+  assertEquals(lines, [
     '[ 42, null, "hello" ]',
     "hello -> HELLO",
     "pipe -> PIPE",

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("pool_map.ts prints map progress up to 100%, the total, then imap blocks in order", async () => {
@@ -9,25 +9,25 @@ Deno.test("pool_map.ts prints map progress up to 100%, the total, then imap bloc
     "--blocks",
     "10",
   );
-  assert.equal(code, 0, stderr);
-  assert.match(lines[0], /^map: 10 blocks on \d+ workers$/);
+  assertEquals(code, 0, stderr);
+  assertMatch(lines[0], /^map: 10 blocks on \d+ workers$/);
   const progress = lines.filter((l) => l.startsWith("progress: "));
-  assert.equal(progress.length, 5, "one line per chunk of 2 blocks");
+  assertEquals(progress.length, 5, "one line per chunk of 2 blocks");
   const done = progress.map((l) =>
     Number(/^progress: (\d+)\/10 blocks/.exec(l)![1])
   );
-  assert.deepEqual(done, [2, 4, 6, 8, 10]);
-  assert.equal(progress.at(-1), "progress: 10/10 blocks (100%)");
-  assert.ok(lines.includes("map: 9592 primes below 100000"), lines.join("\n"));
+  assertEquals(done, [2, 4, 6, 8, 10]);
+  assertEquals(progress.at(-1), "progress: 10/10 blocks (100%)");
+  assert(lines.includes("map: 9592 primes below 100000"), lines.join("\n"));
   const at = lines.indexOf("imap, in order as they are ready:");
-  assert.ok(at > 0);
+  assert(at > 0);
   const blocks = lines.slice(at + 1).map((l) =>
     /^ {2}\[(\d+), (\d+)\): (\d+) primes$/.exec(l)!
   );
-  assert.equal(blocks.length, 10);
-  assert.deepEqual(
+  assertEquals(blocks.length, 10);
+  assertEquals(
     blocks.map((m) => Number(m[1])),
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => i * 10000),
   );
-  assert.equal(blocks.reduce((sum, m) => sum + Number(m[3]), 0), 9592);
+  assertEquals(blocks.reduce((sum, m) => sum + Number(m[3]), 0), 9592);
 });

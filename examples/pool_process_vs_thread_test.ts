@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertMatch } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("pool_process_vs_thread.ts times the same count serially, on threads and on processes", async () => {
@@ -9,18 +9,18 @@ Deno.test("pool_process_vs_thread.ts times the same count serially, on threads a
     "--tasks",
     "4",
   );
-  assert.equal(code, 0, stderr);
-  assert.equal(lines.length, 4, lines.join("\n"));
-  assert.match(
+  assertEquals(code, 0, stderr);
+  assertEquals(lines.length, 4, lines.join("\n"));
+  assertMatch(
     lines[0],
     /^Counting the primes below 200000 in 4 tasks on \d+ cores$/,
   );
-  assert.match(lines[1], /^serial: +\d+\.\d\d s, 17984 primes$/);
-  assert.match(
+  assertMatch(lines[1], /^serial: +\d+\.\d\d s, 17984 primes$/);
+  assertMatch(
     lines[2],
     /^thread pool \(\d+\): +\d+\.\d\d s, 17984 primes \(workers started in \d+\.\d\d s\)$/,
   );
-  assert.match(
+  assertMatch(
     lines[3],
     /^process pool \(\d+\): +\d+\.\d\d s, 17984 primes \(workers started in \d+\.\d\d s\)$/,
   );

@@ -1,9 +1,9 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("process_queue.ts: the writer's A, B, C reach the reader in order, and the endless reader is terminated", async () => {
   const { code, lines, stderr } = await runExample("process_queue");
-  assert.equal(code, 0, stderr);
+  assertEquals(code, 0, stderr);
   const writer = Number(
     /^Process to write: (\d+)$/.exec(
       lines.find((l) => l.startsWith("Process to write")) ?? "",
@@ -14,9 +14,9 @@ Deno.test("process_queue.ts: the writer's A, B, C reach the reader in order, and
       lines.find((l) => l.startsWith("Process to read")) ?? "",
     )?.[1],
   );
-  assert.ok(writer > 0 && reader > 0 && writer !== reader, lines.join("\n"));
+  assert(writer > 0 && reader > 0 && writer !== reader, lines.join("\n"));
   const puts = lines.filter((l) => l.startsWith("Put "));
-  assert.deepEqual(puts, [
+  assertEquals(puts, [
     "Put A to queue...",
     "Put B to queue...",
     "Put C to queue...",
@@ -24,17 +24,17 @@ Deno.test("process_queue.ts: the writer's A, B, C reach the reader in order, and
   const gets = lines.filter((l) => l.startsWith("Get "));
   // Every item is printed once, in queue order (the parent lets the reader
   // drain the queue before terminating it).
-  assert.deepEqual(gets, [
+  assertEquals(gets, [
     "Get A from queue.",
     "Get B from queue.",
     "Get C from queue.",
   ]);
   for (const value of ["A", "B", "C"]) {
-    assert.ok(
+    assert(
       lines.indexOf(`Put ${value} to queue...`) <
         lines.indexOf(`Get ${value} from queue.`),
       lines.join("\n"),
     );
   }
-  assert.equal(lines.length, 8, lines.join("\n"));
+  assertEquals(lines.length, 8, lines.join("\n"));
 });

@@ -1,16 +1,16 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("subprocess_call.ts prints the command, lets it write to our stdout, then its exit code", async () => {
   const { code, lines, stderr } = await runExample("subprocess_call");
-  assert.equal(code, 0, stderr);
-  assert.equal(lines[0], "$ getent hosts localhost");
+  assertEquals(code, 0, stderr);
+  assertEquals(lines[0], "$ getent hosts localhost");
   // getent's own line went straight to the inherited stdout, between ours.
-  assert.ok(
+  assert(
     lines.slice(1, -1).some((l) => /\blocalhost\b/.test(l)),
     lines.join("\n"),
   );
-  assert.equal(lines.at(-1), "Exit code: 0");
+  assertEquals(lines.at(-1), "Exit code: 0");
 });
 
 Deno.test("subprocess_call.ts reports a failing command's exit code", async () => {
@@ -20,8 +20,8 @@ Deno.test("subprocess_call.ts reports a failing command's exit code", async () =
     "-c",
     "echo from-the-child; exit 3",
   );
-  assert.equal(code, 0, stderr);
-  assert.deepEqual(lines, [
+  assertEquals(code, 0, stderr);
+  assertEquals(lines, [
     "$ sh -c echo from-the-child; exit 3",
     "from-the-child",
     "Exit code: 3",

@@ -1,9 +1,9 @@
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("subprocess_communicate.ts feeds the seed's input to sort and prints its answer and exit code", async () => {
   const { code, stdout, stderr } = await runExample("subprocess_communicate");
-  assert.equal(code, 0, stderr);
+  assertEquals(code, 0, stderr);
   // As in the seed, print(output) adds a blank line before the exit code.
-  assert.equal(stdout, "$ sort\nexit\npython.org\nset q=mx\n\nExit code: 0\n");
+  assertEquals(stdout, "$ sort\nexit\npython.org\nset q=mx\n\nExit code: 0\n");
 });

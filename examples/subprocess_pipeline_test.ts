@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 /** The example's text, counted here independently of the commands. */
@@ -16,17 +16,17 @@ async function wordCounts(): Promise<Map<string, number>> {
 
 Deno.test("subprocess_pipeline.ts prints the five most frequent words and every exit code", async () => {
   const { code, lines, stderr } = await runExample("subprocess_pipeline");
-  assert.equal(code, 0, stderr);
-  assert.equal(
+  assertEquals(code, 0, stderr);
+  assertEquals(
     lines[0],
     "$ tr -cs A-Za-z \\n | tr A-Z a-z | sort | uniq -c | sort -rn | head -n 5",
   );
   const counts = await wordCounts();
   const top = lines.slice(1, 6).map((l) => l.trim().split(/\s+/));
-  assert.equal(top.length, 5);
+  assertEquals(top.length, 5);
   const expected = [...counts.values()].sort((a, b) => b - a).slice(0, 5);
-  assert.deepEqual(top.map(([n]) => Number(n)), expected);
-  for (const [n, word] of top) assert.equal(counts.get(word), Number(n), word);
-  assert.equal(lines[6], "Exit codes: 0 0 0 0 0 0");
-  assert.equal(lines.length, 7);
+  assertEquals(top.map(([n]) => Number(n)), expected);
+  for (const [n, word] of top) assertEquals(counts.get(word), Number(n), word);
+  assertEquals(lines[6], "Exit codes: 0 0 0 0 0 0");
+  assertEquals(lines.length, 7);
 });

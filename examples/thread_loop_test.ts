@@ -1,10 +1,10 @@
-import assert from "node:assert/strict";
+import { assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("thread_loop.ts prints the seed's LoopThread output in order", async () => {
   const { code, lines, stderr } = await runExample("thread_loop");
-  assert.equal(code, 0, stderr);
-  assert.deepEqual(lines, [
+  assertEquals(code, 0, stderr);
+  assertEquals(lines, [
     "thread MainThread is running...",
     "thread LoopThread is running...",
     "thread LoopThread >>> 1",

@@ -1,7 +1,12 @@
 // Runs the seed's master and workers as real processes on loopback: the
 // built-in Manager (exactly once, wrong key refused) and Redis Streams (at
 // least once, nothing missing after a worker is killed mid-job).
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotEquals,
+} from "@std/assert";
 import { redisTest } from "../../lib/redis/_test_server.ts";
 
 /** A running example whose stdout lines can be awaited as they come. */
@@ -110,21 +115,21 @@ const numbers = (lines: string[], pattern: RegExp) =>
 
 function checkMaster(lines: string[]): number[] {
   const put = numbers(lines, /^Put task (\d+)\.\.\.$/);
-  assert.equal(put.length, 10, lines.join("\n"));
-  assert.ok(put.every((n) => n >= 0 && n <= 10000));
-  assert.equal(lines[10], "Try get results...");
+  assertEquals(put.length, 10, lines.join("\n"));
+  assert(put.every((n) => n >= 0 && n <= 10000));
+  assertEquals(lines[10], "Try get results...");
   const results = lines.slice(11, 21);
   for (const line of results) {
     const [, n, m, square] = /^Result: (\d+) \* (\d+) = (\d+)$/.exec(line) ??
       [];
-    assert.ok(
+    assert(
       n !== undefined && n === m && Number(square) === Number(n) ** 2,
       line,
     );
   }
   // Every task's result arrives, none twice.
-  assert.deepEqual(numbers(results, /^Result: (\d+) \*/), put);
-  assert.deepEqual(lines.slice(21), ["master exit."]);
+  assertEquals(numbers(results, /^Result: (\d+) \*/), put);
+  assertEquals(lines.slice(21), ["master exit."]);
   return put;
 }
 
@@ -134,17 +139,17 @@ Deno.test("task_master.ts and two task_worker.ts processes: every task is done e
     new Program("task_worker", ["--port", port, "--delay", "20"])
   );
   const { code, stderr } = await master.finish();
-  assert.equal(code, 0, stderr);
+  assertEquals(code, 0, stderr);
   const put = checkMaster(master.lines);
   const ran: number[] = [];
   for (const worker of workers) {
     const { code, stderr } = await worker.finish();
-    assert.equal(code, 0, stderr);
-    assert.equal(worker.lines[0], "Connect to server 127.0.0.1...");
-    assert.equal(worker.lines.at(-1), "worker exit.");
+    assertEquals(code, 0, stderr);
+    assertEquals(worker.lines[0], "Connect to server 127.0.0.1...");
+    assertEquals(worker.lines.at(-1), "worker exit.");
     ran.push(...numbers(worker.lines, /^run task (\d+) \* \1\.\.\.$/));
   }
-  assert.deepEqual(ran.sort((a, b) => a - b), put);
+  assertEquals(ran.sort((a, b) => a - b), put);
 });
 
 Deno.test("task_worker.ts with the wrong authkey is refused and the master goes on serving", async () => {
@@ -156,9 +161,9 @@ Deno.test("task_worker.ts with the wrong authkey is refused and the master goes 
     "wrong",
   ]);
   const refused = await intruder.finish();
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /^AuthenticationError: .*same authkey/m);
-  assert.deepEqual(intruder.lines, ["Connect to server 127.0.0.1..."]);
+  assertEquals(refused.code, 1);
+  assertMatch(refused.stderr, /^AuthenticationError: .*same authkey/m);
+  assertEquals(intruder.lines, ["Connect to server 127.0.0.1..."]);
   const worker = new Program("task_worker", [
     "--port",
     port,
@@ -168,10 +173,10 @@ Deno.test("task_worker.ts with the wrong authkey is refused and the master goes 
     "0",
   ]);
   const { code, stderr } = await master.finish();
-  assert.equal(code, 0, stderr);
+  assertEquals(code, 0, stderr);
   const put = checkMaster(master.lines);
-  assert.equal((await worker.finish()).code, 0);
-  assert.deepEqual(numbers(worker.lines, /^run task (\d+) \*/), put);
+  assertEquals((await worker.finish()).code, 0);
+  assertEquals(numbers(worker.lines, /^run task (\d+) \*/), put);
 });
 
 redisTest(
@@ -186,7 +191,7 @@ redisTest(
       /^run task (\d+)/.exec(await doomed.waitFor(/^run task /))![1],
     );
     doomed.kill();
-    assert.notEqual((await doomed.finish()).code, 0);
+    assertNotEquals((await doomed.finish()).code, 0);
     // The survivor does the other nine, then the abandoned one once it has
     // been idle --claim-idle ms (its get() waits up to --timeout for it).
     const survivor = new Program("task_worker", [
@@ -199,13 +204,13 @@ redisTest(
       "20000",
     ]);
     const { code, stderr } = await master.finish();
-    assert.equal(code, 0, stderr);
+    assertEquals(code, 0, stderr);
     const put = checkMaster(master.lines);
     const done = await survivor.finish();
-    assert.equal(done.code, 0, done.stderr);
+    assertEquals(done.code, 0, done.stderr);
     const ran = numbers(survivor.lines, /^run task (\d+) \*/);
-    assert.deepEqual(ran, put);
-    assert.ok(ran.includes(taken));
-    assert.equal(survivor.lines.at(-1), "worker exit.");
+    assertEquals(ran, put);
+    assert(ran.includes(taken));
+    assertEquals(survivor.lines.at(-1), "worker exit.");
   },
 );

@@ -1,4 +1,10 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertRejects,
+} from "@std/assert";
 import {
   authenticateClient,
   authenticateServer,
@@ -49,29 +55,29 @@ async function connect(port: number, key: string): Promise<RpcPeer> {
 Deno.test("both sides holding the key authenticate and then talk", async () => {
   const s = server("secret");
   const client = await connect(s.port, "secret");
-  assert.equal(await client.call("echo", "hi"), "hi");
+  assertEquals(await client.call("echo", "hi"), "hi");
   client.close();
   await s.close();
-  assert.deepEqual(s.outcomes, ["ok"]);
+  assertEquals(s.outcomes, ["ok"]);
 });
 
 Deno.test("a wrong key is refused: AuthenticationError on the client, the server drops it and goes on", async () => {
   const s = server("secret");
-  await assert.rejects(connect(s.port, "guess"), (error: Error) => {
-    assert.ok(error instanceof AuthenticationError);
-    assert.match(error.message, /same authkey/);
-    return true;
-  });
+  const error = await assertRejects(
+    () => connect(s.port, "guess"),
+    AuthenticationError,
+  );
+  assertMatch(error.message, /same authkey/);
   const client = await connect(s.port, "secret");
-  assert.equal(
+  assertEquals(
     await client.call("echo", 1),
     1,
     "the server still serves the right key",
   );
   client.close();
   await s.close();
-  assert.ok(s.outcomes[0] instanceof AuthenticationError);
-  assert.equal(s.outcomes[1], "ok");
+  assert(s.outcomes[0] instanceof AuthenticationError);
+  assertEquals(s.outcomes[1], "ok");
 });
 
 Deno.test("client and server with different keys never get past the handshake", async () => {
@@ -88,8 +94,8 @@ Deno.test("client and server with different keys never get past the handshake", 
       port: (listener.addr as Deno.NetAddr).port,
     }),
   );
-  await assert.rejects(
-    authenticateClient(frames, "secret"),
+  await assertRejects(
+    () => authenticateClient(frames, "secret"),
     AuthenticationError,
   );
   await impostor;
@@ -114,10 +120,10 @@ Deno.test("a client that speaks another protocol is refused without harming the 
     });
   }
   const client = await connect(s.port, "secret");
-  assert.equal(await client.call("echo", "alive"), "alive");
+  assertEquals(await client.call("echo", "alive"), "alive");
   client.close();
   await s.close();
-  assert.equal(
+  assertEquals(
     s.outcomes.filter((o) => o instanceof AuthenticationError).length,
     2,
   );
@@ -130,8 +136,11 @@ Deno.test("a peer that never answers times the handshake out", async () => {
     port: (listener.addr as Deno.NetAddr).port,
   });
   const frames = new FramedConn(await listener.accept());
-  await assert.rejects(
-    authenticateServer(frames, "secret", { timeout: 1 }),
+  assertIsError(
+    await assertRejects(() =>
+      authenticateServer(frames, "secret", { timeout: 1 })
+    ),
+    Error,
     /did not finish within 1 ms/,
   );
   silent.close();
@@ -140,7 +149,7 @@ Deno.test("a peer that never answers times the handshake out", async () => {
 
 Deno.test("timingSafeEqual compares contents and lengths", () => {
   const a = new Uint8Array([1, 2, 3]);
-  assert.equal(timingSafeEqual(a, new Uint8Array([1, 2, 3])), true);
-  assert.equal(timingSafeEqual(a, new Uint8Array([1, 2, 4])), false);
-  assert.equal(timingSafeEqual(a, new Uint8Array([1, 2])), false);
+  assertEquals(timingSafeEqual(a, new Uint8Array([1, 2, 3])), true);
+  assertEquals(timingSafeEqual(a, new Uint8Array([1, 2, 4])), false);
+  assertEquals(timingSafeEqual(a, new Uint8Array([1, 2])), false);
 });

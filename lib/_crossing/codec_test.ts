@@ -1,4 +1,12 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertNotStrictEquals,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import {
   callExported,
   codecFor,
@@ -57,9 +65,9 @@ function viaThread<T>(value: T): T {
 
 Deno.test("registerCodec records the registering module, and codecFor/codecOf find the codec", () => {
   const codec = codecFor("TestBox")!;
-  assert.equal(codec.module, import.meta.url);
-  assert.equal(codecOf(new Box()), codec);
-  assert.equal(codecOf(new Map()), undefined);
+  assertEquals(codec.module, import.meta.url);
+  assertStrictEquals(codecOf(new Box()), codec);
+  assertEquals(codecOf(new Map()), undefined);
 });
 
 Deno.test("plain data is returned as is, without a copy", () => {
@@ -69,9 +77,9 @@ Deno.test("plain data is returned as is, without a copy", () => {
     s: new Set([3]),
     d: new Date(0),
   };
-  assert.equal(encodeValue(data, "thread"), data);
+  assertStrictEquals(encodeValue(data, "thread"), data);
   const bytes = new Uint8Array(4);
-  assert.equal(encodeValue(bytes, "thread"), bytes);
+  assertStrictEquals(encodeValue(bytes, "thread"), bytes);
 });
 
 Deno.test("handles anywhere inside arrays, objects, Maps and Sets arrive live on the thread route", () => {
@@ -83,7 +91,7 @@ Deno.test("handles anywhere inside arrays, objects, Maps and Sets arrive live on
     nested: { box },
   };
   const out = viaThread(input);
-  assert.equal(input.list[1], box, "the input is not modified");
+  assertStrictEquals(input.list[1], box, "the input is not modified");
   const revived = [
     out.list[1],
     out.map.get("k"),
@@ -91,13 +99,13 @@ Deno.test("handles anywhere inside arrays, objects, Maps and Sets arrive live on
     out.nested.box,
   ] as Box[];
   for (const copy of revived) {
-    assert.ok(copy instanceof Box);
-    assert.notEqual(copy, box);
+    assert(copy instanceof Box);
+    assertNotStrictEquals(copy, box);
   }
   revived[0].value = 41;
-  assert.equal(box.value, 41, "the copy writes the same shared memory");
+  assertEquals(box.value, 41, "the copy writes the same shared memory");
   box.value = 42;
-  assert.equal(revived[3].value, 42);
+  assertEquals(revived[3].value, 42);
 });
 
 Deno.test("the remote route exports the object and the peer gets a proxy of the listed methods", async () => {
@@ -121,32 +129,35 @@ Deno.test("the remote route exports the object and the peer gets a proxy of the 
   const [proxy] = decodeValue(wire, importer) as [
     Record<string, (...a: unknown[]) => Promise<unknown>>,
   ];
-  assert.deepEqual(Object.keys(proxy), ["read"]);
-  assert.equal(await proxy.read(), 7);
+  assertEquals(Object.keys(proxy), ["read"]);
+  assertEquals(await proxy.read(), 7);
 });
 
 Deno.test("a threads-only type refused on the remote route says why and what to use", () => {
   const exporter: ObjectExporter = { export: () => "never" };
-  assert.throws(
-    () => encodeValue({ p: new Pinned() }, exporter),
+  assertIsError(
+    assertThrows(() => encodeValue({ p: new Pinned() }, exporter)),
+    Error,
     /Cannot pass a TestPinned to another process: it lives in shared memory/,
   );
 });
 
 Deno.test("callExported refuses methods the codec does not list", async () => {
   const codec = codecFor("TestBox")!;
-  await assert.rejects(
-    callExported(new Box(), codec, "secret", []),
+  assertIsError(
+    await assertRejects(() => callExported(new Box(), codec, "secret", [])),
+    Error,
     /TestBox has no remotely callable method 'secret'/,
   );
-  assert.equal(await callExported(new Box(), codec, "read", []), 0);
+  assertEquals(await callExported(new Box(), codec, "read", []), 0);
 });
 
 Deno.test("a handle whose type this side does not know, with no module to load, is a clear error", async () => {
   const marker = { __multitask_handle__: "NoSuchType", state: 1 };
   await loadCodecs([marker]); // nothing to import: no module recorded
-  assert.throws(
-    () => decodeValue([marker]),
+  assertIsError(
+    assertThrows(() => decodeValue([marker])),
+    Error,
     /Received a NoSuchType handle but this side has not loaded/,
   );
 });
@@ -177,12 +188,12 @@ Deno.test("with { instances }, user class instances travel as fields and come ba
     p: Point;
     when: Date;
   };
-  assert.ok(out.p instanceof Point);
-  assert.equal(out.p.sum(), 3);
-  assert.ok(out.p.box instanceof Box);
+  assert(out.p instanceof Point);
+  assertEquals(out.p.sum(), 3);
+  assert(out.p.box instanceof Box);
   out.p.box.value = 9;
-  assert.equal(point.box.value, 9);
-  assert.ok(
+  assertEquals(point.box.value, 9);
+  assert(
     out.when instanceof Date,
     "built-in classes still go by structured clone",
   );
@@ -190,7 +201,7 @@ Deno.test("with { instances }, user class instances travel as fields and come ba
 
 Deno.test("without { instances }, a user class instance is left to structured clone", () => {
   const point = new Point(1, 2);
-  assert.equal(encodeValue(point, "thread"), point);
+  assertStrictEquals(encodeValue(point, "thread"), point);
 });
 
 Deno.test("an instance whose class the module does not export is an error naming the class and the fix", () => {
@@ -200,12 +211,14 @@ Deno.test("an instance whose class the module does not export is an error naming
   const wire = structuredClone(
     encodeValue([new Hidden()], "thread", { instances: true }),
   );
-  assert.throws(
-    () =>
+  assertIsError(
+    assertThrows(() =>
       decodeValue(wire, undefined, {
         classes: { Point },
         module: "file:///m.ts",
-      }),
+      })
+    ),
+    Error,
     /file:\/\/\/m\.ts does not export a class named 'Hidden'.*export Hidden from file:\/\/\/m\.ts/,
   );
 });
@@ -213,16 +226,16 @@ Deno.test("an instance whose class the module does not export is an error naming
 Deno.test("loadCodecs imports the module that registers an unknown handle's codec, so it decodes", async () => {
   const module =
     new URL("./testdata/transfer_late_codec.ts", import.meta.url).href;
-  assert.equal(codecFor("TestLate"), undefined);
+  assertEquals(codecFor("TestLate"), undefined);
   // What another isolate that had loaded the module would send.
   const wire = {
     list: [{ __multitask_handle__: "TestLate", state: 3, module }],
   };
   await loadCodecs(wire);
-  assert.equal(codecFor("TestLate")?.module, module);
+  assertEquals(codecFor("TestLate")?.module, module);
   const [late] = (decodeValue(wire) as {
     list: [{ state: number; constructor: { name: string } }];
   }).list;
-  assert.equal(late.constructor.name, "Late");
-  assert.equal(late.state, 3);
+  assertEquals(late.constructor.name, "Late");
+  assertEquals(late.state, 3);
 });

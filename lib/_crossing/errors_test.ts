@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { deserializeError, RuntimeError, serializeError } from "./errors.ts";
 
 class NotFound extends Error {
@@ -14,18 +14,18 @@ function roundTrip(error: unknown): Error {
 Deno.test("a built-in error comes back with its class, message and stack", () => {
   const original = new RangeError("out of range");
   const back = roundTrip(original);
-  assert.ok(back instanceof RangeError);
-  assert.equal(back.message, "out of range");
-  assert.equal(back.stack, original.stack);
+  assert(back instanceof RangeError);
+  assertEquals(back.message, "out of range");
+  assertEquals(back.stack, original.stack);
 });
 
 Deno.test("a user error class keeps its name and cloneable own properties", () => {
   const back = roundTrip(new NotFound("no page")) as Error & { code?: number };
-  assert.ok(back instanceof Error);
-  assert.equal(back.name, "NotFound");
-  assert.equal(back.message, "no page");
-  assert.equal(back.code, 404);
-  assert.match(back.stack ?? "", /NotFound: no page/);
+  assert(back instanceof Error);
+  assertEquals(back.name, "NotFound");
+  assertEquals(back.message, "no page");
+  assertEquals(back.code, 404);
+  assertMatch(back.stack ?? "", /NotFound: no page/);
 });
 
 Deno.test("causes survive, whether errors or plain values", () => {
@@ -33,9 +33,9 @@ Deno.test("causes survive, whether errors or plain values", () => {
     new Error("outer", { cause: new TypeError("inner", { cause: { id: 7 } }) }),
   );
   const inner = back.cause as Error;
-  assert.ok(inner instanceof TypeError);
-  assert.equal(inner.message, "inner");
-  assert.deepEqual(inner.cause, { id: 7 });
+  assert(inner instanceof TypeError);
+  assertEquals(inner.message, "inner");
+  assertEquals(inner.cause, { id: 7 });
 });
 
 Deno.test("a thrown non-Error becomes an Error that says what was thrown", async (t) => {
@@ -49,9 +49,9 @@ Deno.test("a thrown non-Error becomes an Error that says what was thrown", async
   for (const [label, thrown, message, kept] of cases) {
     await t.step(label, () => {
       const back = roundTrip(thrown) as Error & { thrown?: unknown };
-      assert.equal(back.name, "Error");
-      assert.match(back.message, message);
-      assert.deepEqual(back.thrown, kept);
+      assertEquals(back.name, "Error");
+      assertMatch(back.message, message);
+      assertEquals(back.thrown, kept);
     });
   }
 });
@@ -65,13 +65,13 @@ Deno.test("own properties that cannot be cloned are left out instead of failing"
     retry?: unknown;
     attempts?: number;
   };
-  assert.equal(back.retry, undefined);
-  assert.equal(back.attempts, 3);
+  assertEquals(back.retry, undefined);
+  assertEquals(back.attempts, 3);
 });
 
 Deno.test("RuntimeError is an Error named RuntimeError", () => {
   const error = new RuntimeError("started twice");
-  assert.ok(error instanceof Error);
-  assert.equal(error.name, "RuntimeError");
-  assert.equal(roundTrip(error).name, "RuntimeError");
+  assert(error instanceof Error);
+  assertEquals(error.name, "RuntimeError");
+  assertEquals(roundTrip(error).name, "RuntimeError");
 });

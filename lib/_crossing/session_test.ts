@@ -1,4 +1,9 @@
-import assert from "node:assert/strict";
+import {
+  assertEquals,
+  assertIsError,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { AuthenticationError } from "./auth.ts";
 import {
   NamedObjects,
@@ -50,15 +55,17 @@ Deno.test("a named object is reachable from an authenticated peer through its co
   const remote = {
     add: (n: number) => call("add", [n]) as Promise<number>,
   };
-  assert.equal(await remote.add(2), 2);
-  assert.equal(await remote.add(3), 5);
-  assert.equal(tally.total, 5);
-  await assert.rejects(
-    client.remote("n:missing")("get", []),
+  assertEquals(await remote.add(2), 2);
+  assertEquals(await remote.add(3), 5);
+  assertEquals(tally.total, 5);
+  assertIsError(
+    await assertRejects(() => client.remote("n:missing")("get", [])),
+    Error,
     /No object is registered under the name 'missing'/,
   );
-  await assert.rejects(
-    client.remote("n:tally")("constructor", []),
+  assertIsError(
+    await assertRejects(() => client.remote("n:tally")("constructor", [])),
+    Error,
     /no remotely callable method/,
   );
   client.close();
@@ -74,19 +81,19 @@ Deno.test("objects passed to a peer are exported per connection and released whe
   }
   const tally = new Tally();
   // What encodeValue(tally, client.table) does when the client passes it along.
-  assert.equal(client.table.export(tally, codecFor("TestTally")!), "o1");
-  assert.equal(
+  assertEquals(client.table.export(tally, codecFor("TestTally")!), "o1");
+  assertEquals(
     client.table.export(tally, codecFor("TestTally")!),
     "o1",
     "same object, same id",
   );
-  assert.equal(client.table.size, 1);
+  assertEquals(client.table.size, 1);
   const call = server.sessions[0].remote("o1");
-  assert.equal(await call("add", [4]), 4);
-  assert.equal(tally.total, 4);
+  assertEquals(await call("add", [4]), 4);
+  assertEquals(tally.total, 4);
   client.close();
   await client.closed;
-  assert.equal(client.table.size, 0);
+  assertEquals(client.table.size, 0);
   await server.close();
 });
 
@@ -94,14 +101,18 @@ Deno.test("a wrong key never reaches the objects", async () => {
   const named = new NamedObjects();
   named.register("tally", new Tally());
   const server = serve(named, "right");
-  await assert.rejects(dial(server.port, "wrong"), AuthenticationError);
+  await assertRejects(() => dial(server.port, "wrong"), AuthenticationError);
   await server.close();
-  assert.equal(server.sessions.length, 0);
+  assertEquals(server.sessions.length, 0);
 });
 
 Deno.test("only library objects that cross processes can be registered", () => {
   const named = new NamedObjects();
-  assert.throws(() => named.register("plain", {}), /Cannot register 'plain'/);
+  assertIsError(
+    assertThrows(() => named.register("plain", {})),
+    Error,
+    /Cannot register 'plain'/,
+  );
 });
 
 Deno.test("the owner forgets an object once the peer's proxies of it are garbage collected", async () => {
@@ -111,8 +122,8 @@ Deno.test("the owner forgets an object once the peer's proxies of it are garbage
     env: { NO_COLOR: "1" },
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  assert.equal(
+  assertEquals(out.code, 0, stderr);
+  assertEquals(
     new TextDecoder().decode(out.stdout),
     "exported 3\nafter gc 1\nkept still works 3\n",
   );

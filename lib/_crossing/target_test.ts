@@ -1,4 +1,11 @@
-import assert from "node:assert/strict";
+import {
+  assertEquals,
+  assertMatch,
+  assertNotStrictEquals,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import {
   describeTarget,
   explainClosure,
@@ -13,7 +20,7 @@ const targets =
   new URL("../thread/testdata/thread_targets.ts", import.meta.url).href;
 
 Deno.test("describeTarget names an exported function by module and name", () => {
-  assert.deepEqual(describeTarget(echo, new URL(targets), "test"), {
+  assertEquals(describeTarget(echo, new URL(targets), "test"), {
     kind: "export",
     module: targets,
     name: "echo",
@@ -56,8 +63,8 @@ Deno.test("describeTarget ships the source of a self-contained function", async 
   for (const [label, fn, args, expected] of cases) {
     await t.step(label, async () => {
       const spec = describeTarget(fn, undefined, "test");
-      assert.equal(spec.kind, "source");
-      assert.deepEqual(await invoke(spec, args), { ok: true, value: expected });
+      assertEquals(spec.kind, "source");
+      assertEquals(await invoke(spec, args), { ok: true, value: expected });
     });
   }
 });
@@ -84,14 +91,12 @@ Deno.test("describeTarget refuses what cannot be found or shipped, saying how to
   ];
   for (const [label, target, module, message] of cases) {
     await t.step(label, () => {
-      assert.throws(
+      const error = assertThrows(
         () => describeTarget(target, module, "pool"),
-        (error: Error) => {
-          assert.match(error.message, /^Cannot create pool/);
-          assert.match(error.message, message);
-          return error instanceof TypeError;
-        },
+        TypeError,
       );
+      assertMatch(error.message, /^Cannot create pool/);
+      assertMatch(error.message, message);
     });
   }
 });
@@ -99,25 +104,22 @@ Deno.test("describeTarget refuses what cannot be found or shipped, saying how to
 Deno.test("resolveTarget finds an export and caches it", async () => {
   const spec: TargetSpec = { kind: "export", module: targets, name: "echo" };
   const fn = await resolveTarget(spec);
-  assert.equal(fn, echo);
-  assert.equal(await resolveTarget({ ...spec }), fn);
+  assertStrictEquals(fn, echo);
+  assertStrictEquals(await resolveTarget({ ...spec }), fn);
 });
 
 Deno.test("a missing export is a TargetError naming the module, the name, the exports and the fix", async () => {
   const spec: TargetSpec = { kind: "export", module: targets, name: "nope" };
-  await assert.rejects(resolveTarget(spec), (error: Error) => {
-    assert.ok(error instanceof TargetError);
-    assert.match(
-      error.message,
-      /thread_targets\.ts has no exported function named 'nope'/,
-    );
-    assert.match(error.message, /its exported functions: .*echo/);
-    assert.match(error.message, /Add 'export'/);
-    return true;
-  });
+  const error = await assertRejects(() => resolveTarget(spec), TargetError);
+  assertMatch(
+    error.message,
+    /thread_targets\.ts has no exported function named 'nope'/,
+  );
+  assertMatch(error.message, /its exported functions: .*echo/);
+  assertMatch(error.message, /Add 'export'/);
   const outcome = await invoke(spec, []);
-  assert.equal(outcome.ok, false);
-  assert.equal(!outcome.ok && outcome.error.name, "TargetError");
+  assertEquals(outcome.ok, false);
+  assertEquals(!outcome.ok && outcome.error.name, "TargetError");
 });
 
 Deno.test("invoke captures a thrown error with its name, message and stack", async () => {
@@ -131,11 +133,11 @@ Deno.test("invoke captures a thrown error with its name, message and stack", asy
     ),
     [],
   );
-  assert.equal(outcome.ok, false);
+  assertEquals(outcome.ok, false);
   if (outcome.ok) return;
-  assert.equal(outcome.error.name, "SyntaxError");
-  assert.equal(outcome.error.message, "bad input");
-  assert.match(outcome.error.stack ?? "", /SyntaxError: bad input/);
+  assertEquals(outcome.error.name, "SyntaxError");
+  assertEquals(outcome.error.message, "bad input");
+  assertMatch(outcome.error.stack ?? "", /SyntaxError: bad input/);
 });
 
 Deno.test("invoke passes `self` as this", async () => {
@@ -146,7 +148,7 @@ Deno.test("invoke passes `self` as this", async () => {
     undefined,
     "test",
   );
-  assert.deepEqual(await invoke(spec, [3], { n: 2 }), { ok: true, value: 6 });
+  assertEquals(await invoke(spec, [3], { n: 2 }), { ok: true, value: 6 });
 });
 
 Deno.test("a ReferenceError in shipped source is explained with the closure rule", async () => {
@@ -155,15 +157,15 @@ Deno.test("a ReferenceError in shipped source is explained with the closure rule
     describeTarget(() => outer, undefined, "test"),
     [],
   );
-  assert.equal(outcome.ok, false);
+  assertEquals(outcome.ok, false);
   if (outcome.ok) return;
-  assert.equal(outcome.error.name, "ReferenceError");
-  assert.match(
+  assertEquals(outcome.error.name, "ReferenceError");
+  assertMatch(
     outcome.error.message,
     /^outer is not defined\. The target was shipped as source/,
   );
-  assert.match(outcome.error.message, /Pass outer as an argument/);
-  assert.match(
+  assertMatch(outcome.error.message, /Pass outer as an argument/);
+  assertMatch(
     outcome.error.stack ?? "",
     /^ReferenceError: outer is not defined\. The target/,
   );
@@ -177,20 +179,20 @@ Deno.test("explainClosure leaves other errors and exported targets alone", () =>
     name: "echo",
   };
   const source: TargetSpec = { kind: "source", source: "() => x" };
-  assert.equal(explainClosure(reference, exported), reference);
+  assertStrictEquals(explainClosure(reference, exported), reference);
   const type = new TypeError("x is not a function");
-  assert.equal(explainClosure(type, source), type);
+  assertStrictEquals(explainClosure(type, source), type);
   const explained = explainClosure(reference, source) as Error;
-  assert.notEqual(explained, reference);
-  assert.equal(explained.cause, reference);
+  assertNotStrictEquals(explained, reference);
+  assertStrictEquals(explained.cause, reference);
 });
 
 Deno.test("source that does not evaluate is a TargetError suggesting export", async () => {
   const outcome = await invoke({ kind: "source", source: "function (" }, []);
-  assert.equal(outcome.ok, false);
+  assertEquals(outcome.ok, false);
   if (outcome.ok) return;
-  assert.equal(outcome.error.name, "TargetError");
-  assert.match(
+  assertEquals(outcome.error.name, "TargetError");
+  assertMatch(
     outcome.error.message,
     /Cannot rebuild the target function from its source.*Export the function/,
   );

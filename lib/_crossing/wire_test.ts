@@ -1,4 +1,11 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import {
   ConnectionClosedError,
   decodePayload,
@@ -43,25 +50,27 @@ Deno.test("payloads keep structured-clone semantics on both the JSON and the v8 
   ];
   for (const [name, value] of cases) {
     await t.step(name, () => {
-      assert.deepEqual(decodePayload(encodePayload(value)), value);
+      assertEquals(decodePayload(encodePayload(value)), value);
     });
   }
   await t.step("shared references stay shared", () => {
     const back = decodePayload(encodePayload([shared, shared])) as object[];
-    assert.equal(back[0], back[1]);
+    assertStrictEquals(back[0], back[1]);
   });
   await t.step("cycles survive", () => {
     const back = decodePayload(encodePayload(cyclic)) as Record<
       string,
       unknown
     >;
-    assert.equal(back.self, back);
+    assertStrictEquals(back.self, back);
   });
   await t.step("functions are refused", () => {
-    assert.throws(() => encodePayload({ f() {} }), { name: "DataCloneError" });
+    const error = assertThrows(() => encodePayload({ f() {} }));
+    assertIsError(error, Error);
+    assertEquals(error.name, "DataCloneError");
   });
   await t.step("an unknown type byte is a FrameError", () => {
-    assert.throws(() => decodePayload(new Uint8Array([1, 2, 3])), FrameError);
+    assertThrows(() => decodePayload(new Uint8Array([1, 2, 3])), FrameError);
   });
 });
 
@@ -84,9 +93,9 @@ Deno.test("frames produced in one tick go out in a single write", async () => {
   const receiver = new FramedConn(server);
   for (let i = 0; i < 100; i++) sender.send(i);
   await sender.flush();
-  assert.equal(writes, 1);
+  assertEquals(writes, 1);
   for (let i = 0; i < 100; i++) {
-    assert.equal(decodePayload((await receiver.readFrame())!), i);
+    assertEquals(decodePayload((await receiver.readFrame())!), i);
   }
   sender.close();
   receiver.close();
@@ -110,12 +119,12 @@ Deno.test("RpcPeer answers pipelined calls by id, in completion order", async ()
     client.call("slow", [i, 0]).then((v) => (order.push(i), v))
   );
   const fast = await client.call("fast", [21, 0]);
-  assert.equal(fast, 42, "a later call is not stuck behind slower ones");
+  assertEquals(fast, 42, "a later call is not stuck behind slower ones");
   open[2]();
   open[0]();
   open[1]();
-  assert.deepEqual(await Promise.all(calls), [0, 2, 4]);
-  assert.deepEqual(order, [2, 0, 1]);
+  assertEquals(await Promise.all(calls), [0, 2, 4]);
+  assertEquals(order, [2, 0, 1]);
   open = [];
   client.close();
   await server.closed;
@@ -143,17 +152,17 @@ Deno.test("RpcPeer carries errors with their class name, and notifications", asy
     },
   });
   const client = new RpcPeer(a);
-  await assert.rejects(client.call("bad", null), {
-    name: "NotFound",
-    message: "no such thing",
-  });
-  await assert.rejects(client.call("uncloneable", null), {
-    name: "DataCloneError",
-  });
+  const error = await assertRejects(() => client.call("bad", null));
+  assertIsError(error, Error);
+  assertEquals(error.name, "NotFound");
+  assertEquals(error.message, "no such thing");
+  const error2 = await assertRejects(() => client.call("uncloneable", null));
+  assertIsError(error2, Error);
+  assertEquals(error2.name, "DataCloneError");
   client.notify("hello", { n: 1 });
   await gotNote;
-  assert.deepEqual(notes, [["hello", { n: 1 }]]);
-  assert.equal(
+  assertEquals(notes, [["hello", { n: 1 }]]);
+  assertEquals(
     await client.call("bad", null).catch(() => "still open"),
     "still open",
   );
@@ -184,12 +193,14 @@ Deno.test("cancelling or timing out a call aborts the handler's signal on the ot
   const one = client.call("one", null, { signal: controller.signal });
   await first;
   controller.abort(new Error("user gave up"));
-  await assert.rejects(one, { message: "user gave up" });
+  const error = await assertRejects(() => one);
+  assertIsError(error, Error);
+  assertEquals(error.message, "user gave up");
   const two = client.call("two", null, { timeout: 1 });
-  await assert.rejects(two, TimeoutError);
+  await assertRejects(() => two, TimeoutError);
   await second;
   while (aborted.length < 2) await new Promise((r) => setTimeout(r, 5));
-  assert.deepEqual(aborted.sort(), ["one", "two"]);
+  assertEquals(aborted.sort(), ["one", "two"]);
   client.close();
   await server.closed;
   listener.close();
@@ -211,10 +222,10 @@ Deno.test("closing the connection rejects pending calls and aborts running handl
   const pending = client.call("forever", null);
   await isRunning;
   client.close();
-  await assert.rejects(pending, ConnectionClosedError);
+  await assertRejects(() => pending, ConnectionClosedError);
   await server.closed;
-  assert.equal(handlerSignal?.aborted, true);
-  await assert.rejects(client.call("after", null), ConnectionClosedError);
+  assertEquals(handlerSignal?.aborted, true);
+  await assertRejects(() => client.call("after", null), ConnectionClosedError);
   listener.close();
 });
 
@@ -230,7 +241,7 @@ Deno.test("garbage, an HTTP request or a huge length prefix close only that conn
     }
   })();
   const good = new RpcPeer(await Deno.connect({ hostname: "127.0.0.1", port }));
-  assert.equal(await good.call("echo", "before"), "before");
+  assertEquals(await good.call("echo", "before"), "before");
   const attacks: [string, Uint8Array][] = [
     [
       "HTTP request",
@@ -255,11 +266,11 @@ Deno.test("garbage, an HTTP request or a huge length prefix close only that conn
         await new Promise((r) => setTimeout(r, 5));
       }
       const reason = await served[count].closed;
-      assert.ok(reason instanceof FrameError, String(reason));
+      assert(reason instanceof FrameError, String(reason));
       // The server closed it: reading reaches end of stream.
-      assert.equal(await bad.read(new Uint8Array(16)), null);
+      assertEquals(await bad.read(new Uint8Array(16)), null);
       bad.close();
-      assert.equal(
+      assertEquals(
         await good.call("echo", name),
         name,
         "other connections keep working",
@@ -275,8 +286,11 @@ Deno.test("garbage, an HTTP request or a huge length prefix close only that conn
           maxFrameSize: 1024,
         },
       );
-      await assert.rejects(small.call("echo", "x".repeat(2000)), FrameError);
-      assert.equal(await small.call("echo", "fits"), "fits");
+      await assertRejects(
+        () => small.call("echo", "x".repeat(2000)),
+        FrameError,
+      );
+      assertEquals(await small.call("echo", "fits"), "fits");
       small.close();
     },
   );

@@ -1,4 +1,11 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { authenticateClient } from "../_crossing/auth.ts";
 import { FramedConn } from "../_crossing/wire.ts";
 import { Empty, Queue } from "../queue/queue.ts";
@@ -46,7 +53,7 @@ async function seedExchange(port: number, manager: Manager): Promise<void> {
     await result.put(`${n} * ${n} = ${n * n}`);
   }
   const got = [await results.get(), await results.get(), await results.get()];
-  assert.deepEqual(got, [
+  assertEquals(got, [
     "2732 * 2732 = 7463824",
     "1122 * 1122 = 1258884",
     "6716 * 6716 = 45104656",
@@ -63,25 +70,25 @@ Deno.test("A remote get({ timeout }) rejects with Empty when the master's queue 
   const { manager, port } = await serve();
   await using _ = manager;
   await using client = await Manager.connect({ port, authkey: KEY });
-  await assert.rejects(client.queue("task_queue").get({ timeout: 20 }), Empty);
+  await assertRejects(
+    () => client.queue("task_queue").get({ timeout: 20 }),
+    Empty,
+  );
 });
 
 Deno.test("A wrong authkey is refused with AuthenticationError and the master goes on serving", async () => {
   const { manager, port } = await serve();
   await using _ = manager;
-  await assert.rejects(
-    Manager.connect({ port, authkey: "wrong" }),
-    (error: Error) => {
-      assert.ok(error instanceof AuthenticationError);
-      assert.match(error.message, /same authkey/);
-      return true;
-    },
-  );
-  await assert.rejects(
-    Manager.connect({ port, authkey: new Uint8Array([97, 98]) }),
+  const error = await assertRejects(
+    () => Manager.connect({ port, authkey: "wrong" }),
     AuthenticationError,
   );
-  assert.equal(manager.refused, 2);
+  assertMatch(error.message, /same authkey/);
+  await assertRejects(
+    () => Manager.connect({ port, authkey: new Uint8Array([97, 98]) }),
+    AuthenticationError,
+  );
+  assertEquals(manager.refused, 2);
   await seedExchange(port, manager);
 });
 
@@ -89,20 +96,20 @@ Deno.test("client.queue() of an unknown name names it and lists the registered n
   const { manager, port } = await serve();
   await using _ = manager;
   await using client = await Manager.connect({ port, authkey: KEY });
-  assert.throws(() => client.queue("get_task_queue"), {
-    name: "ReferenceError",
-    message:
-      /'get_task_queue'|"get_task_queue".*registered: 'task_queue', 'result_queue', 'ready'/,
-  });
-  assert.throws(() => client.queue("ready"), {
-    name: "TypeError",
-    message: /'ready' .* is a Event, not a Queue/,
-  });
-  assert.throws(() => manager.get("nope"), {
-    name: "ReferenceError",
-    message: /"nope".*'task_queue'/,
-  });
-  assert.deepEqual(client.names(), ["task_queue", "result_queue", "ready"]);
+  const error = assertThrows(() => client.queue("get_task_queue"));
+  assertIsError(
+    error,
+    Error,
+    /'get_task_queue'|"get_task_queue".*registered: 'task_queue', 'result_queue', 'ready'/,
+  );
+  assertEquals(error.name, "ReferenceError");
+  const error2 = assertThrows(() => client.queue("ready"));
+  assertIsError(error2, Error, /'ready' .* is a Event, not a Queue/);
+  assertEquals(error2.name, "TypeError");
+  const error3 = assertThrows(() => manager.get("nope"));
+  assertIsError(error3, Error, /"nope".*'task_queue'/);
+  assertEquals(error3.name, "ReferenceError");
+  assertEquals(client.names(), ["task_queue", "result_queue", "ready"]);
 });
 
 Deno.test("client.event() sets and waits on the master's Event", async () => {
@@ -110,11 +117,11 @@ Deno.test("client.event() sets and waits on the master's Event", async () => {
   await using _ = manager;
   await using client = await Manager.connect({ port, authkey: KEY });
   const ready = client.event("ready");
-  assert.equal(await ready.isSet(), false);
-  assert.equal(await ready.wait(1), false);
+  assertEquals(await ready.isSet(), false);
+  assertEquals(await ready.wait(1), false);
   await ready.set();
-  assert.equal(manager.get<Event>("ready").isSet(), true);
-  assert.equal(await ready.wait(), true);
+  assertEquals(manager.get<Event>("ready").isSet(), true);
+  assertEquals(await ready.wait(), true);
 });
 
 Deno.test("Garbage before authentication closes that connection only", async (t) => {
@@ -132,7 +139,7 @@ Deno.test("Garbage before authentication closes that connection only", async (t)
     await t.step(name, async () => {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       await conn.write(bytes).catch(() => 0);
-      assert.ok(await closedByServer(conn));
+      assert(await closedByServer(conn));
     });
   }
   await t.step(
@@ -144,10 +151,10 @@ Deno.test("Garbage before authentication closes that connection only", async (t)
         hostname: "127.0.0.1",
         port: quick.port,
       });
-      assert.ok(await closedByServer(conn));
+      assert(await closedByServer(conn));
     },
   );
-  assert.equal(manager.refused, 3);
+  assertEquals(manager.refused, 3);
   await seedExchange(port, manager);
 });
 
@@ -202,9 +209,9 @@ Deno.test("A client killed while blocked in get() loses nothing: its get is canc
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await jobs.put(42);
-  assert.equal(jobs.qsize(), 1);
+  assertEquals(jobs.qsize(), 1);
   await using client = await Manager.connect({ port, authkey: KEY });
-  assert.equal(await client.queue<number>("jobs").get({ timeout: 1000 }), 42);
+  assertEquals(await client.queue<number>("jobs").get({ timeout: 1000 }), 42);
 });
 
 Deno.test("callTimeout rejects a get() with TimeoutError and cancels it on the master", async () => {
@@ -216,11 +223,13 @@ Deno.test("callTimeout rejects a get() with TimeoutError and cancels it on the m
     callTimeout: 30,
   });
   const task = client.queue<number>("task_queue");
-  await assert.rejects(task.get(), { name: "TimeoutError" });
+  const error = await assertRejects(() => task.get());
+  assertIsError(error, Error);
+  assertEquals(error.name, "TimeoutError");
   // Calls are served in order: once this answers, the cancel was handled.
-  await assert.rejects(task.get({ timeout: 0 }), Empty);
+  await assertRejects(() => task.get({ timeout: 0 }), Empty);
   await manager.get<Queue<number>>("task_queue").put(7);
-  assert.equal(await task.get({ timeout: 1000 }), 7);
+  assertEquals(await task.get({ timeout: 1000 }), 7);
 });
 
 Deno.test("Pipelined calls from one client are all answered, in order", async () => {
@@ -235,10 +244,7 @@ Deno.test("Pipelined calls from one client are all answered, in order", async ()
   );
   const gets = Array.from({ length: n }, () => task.get({ timeout: 1000 }));
   await Promise.all(puts);
-  assert.deepEqual(
-    await Promise.all(gets),
-    Array.from({ length: n }, (_, i) => i),
-  );
+  assertEquals(await Promise.all(gets), Array.from({ length: n }, (_, i) => i));
 });
 
 Deno.test("An item over the frame size limit is refused, and the connection stays usable", async () => {
@@ -250,32 +256,33 @@ Deno.test("An item over the frame size limit is refused, and the connection stay
     maxFrameSize: 64 * 1024,
   });
   const task = client.queue<string>("task_queue");
-  await assert.rejects(task.put("x".repeat(100_000), { timeout: 1000 }), {
-    name: "FrameError",
-    message: /maximum frame size is 65536 bytes/,
-  });
+  const error = await assertRejects(() =>
+    task.put("x".repeat(100_000), { timeout: 1000 })
+  );
+  assertIsError(error, Error, /maximum frame size is 65536 bytes/);
+  assertEquals(error.name, "FrameError");
   await task.put("small", { timeout: 1000 });
-  assert.equal(await task.get({ timeout: 1000 }), "small");
+  assertEquals(await task.get({ timeout: 1000 }), "small");
 });
 
 Deno.test("A frame over the master's limit closes that client's connection only", async () => {
   const { manager, port } = await serve({ maxFrameSize: 64 * 1024 });
   await using _ = manager;
   await using big = await Manager.connect({ port, authkey: KEY });
-  await assert.rejects(
-    big.queue("task_queue").put("x".repeat(100_000), { timeout: 1000 }),
+  await assertRejects(
+    () => big.queue("task_queue").put("x".repeat(100_000), { timeout: 1000 }),
     ConnectionClosedError,
   );
   await big.closed;
   await seedExchange(port, manager);
-  assert.equal(manager.get<Queue<number>>("task_queue").qsize(), 0);
+  assertEquals(manager.get<Queue<number>>("task_queue").qsize(), 0);
 });
 
 Deno.test("shutdown() rejects the calls clients wait in and keeps every item", async () => {
   const { manager, port } = await serve();
   const client = await Manager.connect({ port, authkey: KEY });
-  const waiting = assert.rejects(
-    client.queue("task_queue").get(),
+  const waiting = assertRejects(
+    () => client.queue("task_queue").get(),
     ConnectionClosedError,
   );
   await client.event("ready").set(); // the get() is being served
@@ -284,9 +291,9 @@ Deno.test("shutdown() rejects the calls clients wait in and keeps every item", a
   await client.close();
   const tasks = manager.get<Queue<number>>("task_queue");
   await tasks.put(1);
-  assert.equal(tasks.qsize(), 1);
-  await assert.rejects(
-    Manager.connect({ port, authkey: KEY }),
+  assertEquals(tasks.qsize(), 1);
+  await assertRejects(
+    () => Manager.connect({ port, authkey: KEY }),
     Deno.errors.ConnectionRefused,
   );
 });
@@ -310,13 +317,17 @@ Deno.test("A TLS manager serves clients that trust its certificate", async (t) =
   });
   const task = client.queue<number>("task_queue");
   await task.put(3411);
-  assert.equal(await task.get({ timeout: 1000 }), 3411);
-  await assert.rejects(
-    Manager.connect({ port, authkey: KEY, tls: true }),
+  assertEquals(await task.get({ timeout: 1000 }), 3411);
+  assertIsError(
+    await assertRejects(() =>
+      Manager.connect({ port, authkey: KEY, tls: true })
+    ),
+    Error,
     /certificate/i,
   );
-  await assert.rejects(
-    Manager.connect({ port, authkey: "wrong", tls: { caCerts: [pem.cert] } }),
+  await assertRejects(
+    () =>
+      Manager.connect({ port, authkey: "wrong", tls: { caCerts: [pem.cert] } }),
     AuthenticationError,
   );
 });
@@ -360,20 +371,25 @@ Deno.test("Bad options are refused up front, naming the option", async (t) => {
     ],
   ];
   for (const [name, make, message] of cases) {
-    await t.step(
-      name,
-      () => assert.throws(make, { name: "TypeError", message }),
-    );
+    await t.step(name, () => {
+      const error = assertThrows(make);
+      assertIsError(error, Error, message);
+      assertEquals(error.name, "TypeError");
+    });
   }
   await t.step("connect port", async () => {
-    await assert.rejects(
-      Manager.connect({ port: 0, authkey: KEY }),
+    assertIsError(
+      await assertRejects(() => Manager.connect({ port: 0, authkey: KEY })),
+      Error,
       /'port' must be an integer from 1/,
     );
   });
   await t.step("connect callTimeout", async () => {
-    await assert.rejects(
-      Manager.connect({ port: 1, authkey: KEY, callTimeout: -5 }),
+    assertIsError(
+      await assertRejects(() =>
+        Manager.connect({ port: 1, authkey: KEY, callTimeout: -5 })
+      ),
+      Error,
       /'callTimeout'/,
     );
   });
@@ -430,8 +446,8 @@ Deno.test("close() returns once the master holds every item the client put", asy
   for (let i = 0; i < 1000; i++) await results.put(`result ${i}`);
   await client.close();
   const local = manager.get<Queue<string>>("result_queue");
-  assert.equal(local.qsize(), 1000);
-  assert.equal(await local.get(), "result 0");
+  assertEquals(local.qsize(), 1000);
+  assertEquals(await local.get(), "result 0");
 });
 
 Deno.test("A get() right after put()s on one connection sees them without waiting for their ack", async () => {
@@ -442,14 +458,13 @@ Deno.test("A get() right after put()s on one connection sees them without waitin
   for (let i = 0; i < 500; i++) {
     await task.put(i); // resolves before the master has it
     await task.put(i + 0.5);
-    assert.equal(await task.get({ timeout: 0 }), i);
-    assert.equal(await task.get({ timeout: 0 }), i + 0.5);
+    assertEquals(await task.get({ timeout: 0 }), i);
+    assertEquals(await task.get({ timeout: 0 }), i + 0.5);
   }
 });
 
 Deno.test("new ManagerClient() says to use Manager.connect()", () => {
-  assert.throws(() => new ManagerClient(), {
-    name: "TypeError",
-    message: /Manager\.connect\(/,
-  });
+  const error = assertThrows(() => new ManagerClient());
+  assertIsError(error, Error, /Manager\.connect\(/);
+  assertEquals(error.name, "TypeError");
 });

@@ -2,7 +2,14 @@
 // cover what differs: real child processes, their deaths, and handles
 // crossing the control channel.
 
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertNotEquals,
+  assertRejects,
+} from "@std/assert";
 import {
   Pool,
   PoolClosedError,
@@ -39,19 +46,17 @@ function alive(pid: number): boolean {
 Deno.test("Process pool runs tasks in child processes and keeps errors' class names", async () => {
   await using pool = new Pool({ size: 2, kind: "process", module: TASKS });
   const pids = await Promise.all([pool.apply(pid), pool.apply(pid)]);
-  for (const child of pids) assert.notEqual(child, Deno.pid);
-  assert.deepEqual(await pool.map(square2, [1, 2, 3], { module: null }), [
+  for (const child of pids) assertNotEquals(child, Deno.pid);
+  assertEquals(await pool.map(square2, [1, 2, 3], { module: null }), [
     1,
     4,
     9,
   ]);
-  await assert.rejects(pool.apply(withdraw, [1, 2]), (error: Error) => {
-    assert.equal(error.name, "InsufficientFunds");
-    assert.equal(error.message, "cannot withdraw 2 from 1");
-    assert.match(error.stack!, /withdraw/);
-    return true;
-  });
-  assert.equal(await pool.apply(add, [20, 22]), 42);
+  const error = await assertRejects(() => pool.apply(withdraw, [1, 2]), Error);
+  assertEquals(error.name, "InsufficientFunds");
+  assertEquals(error.message, "cannot withdraw 2 from 1");
+  assertMatch(error.stack!, /withdraw/);
+  assertEquals(await pool.apply(add, [20, 22]), 42);
 });
 
 function square2(x: number): number {
@@ -68,44 +73,38 @@ Deno.test("Process pool: a child that dies mid-task fails only that task and is 
   await t.step("Deno.exit", async () => {
     const before = await pool.apply(pid);
     const others = [pool.apply(exitWith, [7]), pool.apply(add, [1, 2])];
-    await assert.rejects(others[0], (error: WorkerCrashedError) => {
-      assert.ok(error instanceof WorkerCrashedError);
-      assert.equal(error.worker, `Procs-worker-1 (process ${before})`);
-      assert.equal(error.exitCode, 7);
-      return true;
-    });
-    assert.equal(await others[1], 3);
-    assert.notEqual(await pool.apply(pid), before);
-    assert.equal(alive(before), false);
+    const error = await assertRejects(() => others[0], WorkerCrashedError);
+    assertEquals(error.worker, `Procs-worker-1 (process ${before})`);
+    assertEquals(error.exitCode, 7);
+    assertEquals(await others[1], 3);
+    assertNotEquals(await pool.apply(pid), before);
+    assertEquals(alive(before), false);
   });
   // (A SIGSEGV sent from outside is swallowed by V8's own signal handler.)
   for (const signal of ["SIGABRT"] as const) {
     await t.step(
       `${signal} (as V8 aborts when out of memory)`,
       async () => {
-        await assert.rejects(
-          pool.apply(dieBy, [signal]),
-          (error: WorkerCrashedError) => {
-            assert.ok(error instanceof WorkerCrashedError);
-            assert.match(error.message, new RegExp(`was killed by ${signal}`));
-            return true;
-          },
+        const error = await assertRejects(
+          () => pool.apply(dieBy, [signal]),
+          WorkerCrashedError,
         );
-        assert.equal(await pool.apply(add, [3, 3]), 6);
+        assertMatch(error.message, new RegExp(`was killed by ${signal}`));
+        assertEquals(await pool.apply(add, [3, 3]), 6);
       },
     );
   }
   await t.step("SIGKILL", async () => {
     const victim = await pool.apply(pid);
-    await assert.rejects(pool.apply(killSelf), (error: WorkerCrashedError) => {
-      assert.ok(error instanceof WorkerCrashedError);
-      assert.match(
-        error.message,
-        new RegExp(`process ${victim}\\) was killed by SIGKILL`),
-      );
-      return true;
-    });
-    assert.equal(await pool.apply(add, [2, 2]), 4);
+    const error = await assertRejects(
+      () => pool.apply(killSelf),
+      WorkerCrashedError,
+    );
+    assertMatch(
+      error.message,
+      new RegExp(`process ${victim}\\) was killed by SIGKILL`),
+    );
+    assertEquals(await pool.apply(add, [2, 2]), 4);
   });
 });
 
@@ -114,21 +113,27 @@ Deno.test("Process pool: a first task over the channel's size limit fails alone,
   // Plain data, so only the channel finds out, after the batch left the
   // core: the target's definition it carried must ride on the next batch.
   const huge = "x".repeat(65 * 2 ** 20);
-  await assert.rejects(
-    pool.apply(add, [huge, ""] as unknown as [number, number]),
+  assertIsError(
+    await assertRejects(() =>
+      pool.apply(add, [huge, ""] as unknown as [number, number])
+    ),
+    Error,
     /maximum frame size/,
   );
-  assert.equal(await pool.apply(add, [20, 22]), 42);
+  assertEquals(await pool.apply(add, [20, 22]), 42);
 });
 
 Deno.test("Process pool: a stuck task times out and its child is killed, not orphaned", async () => {
   const pool = new Pool({ size: 1, kind: "process", module: TASKS });
   const stuckPid = await pool.apply(pid);
-  await assert.rejects(pool.apply(spin, [], { timeout: 300 }), TimeoutError);
-  assert.equal(await pool.apply(add, [1, 1]), 2);
+  await assertRejects(
+    () => pool.apply(spin, [], { timeout: 300 }),
+    TimeoutError,
+  );
+  assertEquals(await pool.apply(add, [1, 1]), 2);
   pool.close();
   await pool.join();
-  assert.equal(alive(stuckPid), false);
+  assertEquals(alive(stuckPid), false);
 });
 
 Deno.test("Process pool: terminate() kills stuck children and rejects pending tasks", async () => {
@@ -141,12 +146,10 @@ Deno.test("Process pool: terminate() kills stuck children and rejects pending ta
   ]);
   await pool.terminate();
   for (const result of await stuck) {
-    assert.equal(result.status, "rejected");
-    assert.ok(
-      (result as PromiseRejectedResult).reason instanceof PoolClosedError,
-    );
+    assertEquals(result.status, "rejected");
+    assert((result as PromiseRejectedResult).reason instanceof PoolClosedError);
   }
-  for (const child of pids) assert.equal(alive(child), false);
+  for (const child of pids) assertEquals(alive(child), false);
 });
 
 Deno.test("Process pool: initializer runs once per child; maxTasksPerWorker starts new children", async () => {
@@ -161,10 +164,10 @@ Deno.test("Process pool: initializer runs once per child; maxTasksPerWorker star
   const seen = [];
   for (let i = 0; i < 4; i++) seen.push(await pool.apply(whoAmI));
   for (const state of seen) {
-    assert.deepEqual([state.inits, state.greeting], [1, "hi"]);
+    assertEquals([state.inits, state.greeting], [1, "hi"]);
   }
-  assert.equal(seen[0].worker, seen[1].worker);
-  assert.notEqual(seen[1].worker, seen[2].worker);
+  assertEquals(seen[0].worker, seen[1].worker);
+  assertNotEquals(seen[1].worker, seen[2].worker);
 });
 
 Deno.test("Process pool tasks reach a Value and an Event of this process through live proxies", async () => {
@@ -173,11 +176,11 @@ Deno.test("Process pool tasks reach a Value and an Event of this process through
   await Promise.all(
     Array.from({ length: 10 }, () => pool.apply(bump, [counter])),
   );
-  assert.equal(counter.value, 10);
+  assertEquals(counter.value, 10);
   const event = new Event();
   const woke = pool.apply(waitFor, [event]);
   event.set();
-  assert.equal(await woke, "woke");
+  assertEquals(await woke, "woke");
 });
 
 Deno.test("An idle pool that was never closed does not keep the program alive, nor leave children", async (t) => {
@@ -196,7 +199,7 @@ Deno.test("An idle pool that was never closed does not keep the program alive, n
         stderr: "piped",
         signal: AbortSignal.timeout(30_000),
       }).output();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
       const pids: number[] = JSON.parse(new TextDecoder().decode(out.stdout));
       for (const child of pids) {
         // The exiting program SIGKILLs its daemon children; allow for the reaping.
@@ -204,7 +207,7 @@ Deno.test("An idle pool that was never closed does not keep the program alive, n
         while (alive(child) && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 20));
         }
-        assert.equal(alive(child), false, `${child} outlived the program`);
+        assertEquals(alive(child), false, `${child} outlived the program`);
       }
     });
   }

@@ -1,4 +1,13 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertNotEquals,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import {
   AbortError,
   Pool,
@@ -34,8 +43,8 @@ const TASKS = new URL("./testdata/pool_tasks.ts", import.meta.url).href;
 
 Deno.test("Pool.apply() runs self-contained and exported functions and returns their results", async () => {
   await using pool = new Pool({ size: 2 });
-  assert.equal(await pool.apply((a: number, b: number) => a + b, [2, 3]), 5);
-  assert.equal(await pool.apply(add, [2, 40], { module: TASKS }), 42);
+  assertEquals(await pool.apply((a: number, b: number) => a + b, [2, 3]), 5);
+  assertEquals(await pool.apply(add, [2, 40], { module: TASKS }), 42);
   const rich = await pool.apply(
     (m: Map<string, bigint>, d: Date) => ({
       m,
@@ -44,8 +53,8 @@ Deno.test("Pool.apply() runs self-contained and exported functions and returns t
     }),
     [new Map([["x", 21n]]), new Date(Date.UTC(2026, 0, 1))],
   );
-  assert.deepEqual(rich, { m: new Map([["x", 21n]]), year: 2026, big: 42n });
-  assert.equal(
+  assertEquals(rich, { m: new Map([["x", 21n]]), year: 2026, big: 42n });
+  assertEquals(
     await pool.apply(async (ms: number) => {
       await new Promise((r) => setTimeout(r, ms));
       return "awaited";
@@ -56,28 +65,24 @@ Deno.test("Pool.apply() runs self-contained and exported functions and returns t
 
 Deno.test("Pool uses its module option to find exported functions", async () => {
   await using pool = new Pool({ size: 1, module: TASKS });
-  assert.deepEqual(await pool.map(square, [1, 2, 3]), [1, 4, 9]);
-  await assert.rejects(
-    pool.apply(function notExported() {}),
-    (error: Error) => {
-      assert.equal(error.name, "TargetError");
-      assert.match(error.message, /no exported function named 'notExported'/);
-      return true;
-    },
+  assertEquals(await pool.map(square, [1, 2, 3]), [1, 4, 9]);
+  const error = await assertRejects(
+    () => pool.apply(function notExported() {}),
+    Error,
   );
+  assertEquals(error.name, "TargetError");
+  assertMatch(error.message, /no exported function named 'notExported'/);
 });
 
 Deno.test("Pool explains a ReferenceError from a function that closed over a variable", async () => {
   await using pool = new Pool({ size: 1 });
   const factor = 3;
-  await assert.rejects(
-    pool.apply((x: number) => x * factor, [2]),
-    (error: Error) => {
-      assert.equal(error.name, "ReferenceError");
-      assert.match(error.message, /factor is not defined.*shipped as source/s);
-      return true;
-    },
+  const error = await assertRejects(
+    () => pool.apply((x: number) => x * factor, [2]),
+    Error,
   );
+  assertEquals(error.name, "ReferenceError");
+  assertMatch(error.message, /factor is not defined.*shipped as source/s);
 });
 
 Deno.test("Pool.apply() rejects only the task that threw, keeping its class name, message and stack", async () => {
@@ -87,14 +92,14 @@ Deno.test("Pool.apply() rejects only the task that threw, keeping its class name
     pool.apply(withdraw, [10, 30]),
     pool.apply(withdraw, [50, 50]),
   ]);
-  assert.deepEqual(results[0], { status: "fulfilled", value: 70 });
-  assert.deepEqual(results[2], { status: "fulfilled", value: 0 });
-  assert.equal(results[1].status, "rejected");
+  assertEquals(results[0], { status: "fulfilled", value: 70 });
+  assertEquals(results[2], { status: "fulfilled", value: 0 });
+  assertEquals(results[1].status, "rejected");
   const error = (results[1] as PromiseRejectedResult).reason as Error;
-  assert.equal(error.name, "InsufficientFunds");
-  assert.equal(error.message, "cannot withdraw 30 from 10");
-  assert.match(error.stack!, /withdraw .*pool_tasks\.ts/);
-  assert.deepEqual(pool.stats, {
+  assertEquals(error.name, "InsufficientFunds");
+  assertEquals(error.message, "cannot withdraw 30 from 10");
+  assertMatch(error.stack!, /withdraw .*pool_tasks\.ts/);
+  assertEquals(pool.stats, {
     size: 2,
     busy: 0,
     queued: 0,
@@ -108,44 +113,36 @@ Deno.test("Pool.apply() rejects only the task whose worker crashed, and replaces
   const module = TASKS;
   await t.step("Deno.exit inside the task", async () => {
     const before = await pool.apply(workerId, [], { module });
-    await assert.rejects(
-      pool.apply(exitWith, [3], { module }),
-      (error: WorkerCrashedError) => {
-        assert.ok(error instanceof WorkerCrashedError);
-        assert.match(error.worker, /^Crashy-worker-\d+ \(thread\)$/);
-        assert.equal(error.exitCode, 3);
-        assert.match(
-          error.message,
-          /Crashy-worker-\d+ \(thread\) exited with code 3/,
-        );
-        return true;
-      },
+    const error = await assertRejects(
+      () => pool.apply(exitWith, [3], { module }),
+      WorkerCrashedError,
+    );
+    assertMatch(error.worker, /^Crashy-worker-\d+ \(thread\)$/);
+    assertEquals(error.exitCode, 3);
+    assertMatch(
+      error.message,
+      /Crashy-worker-\d+ \(thread\) exited with code 3/,
     );
     const after = await pool.apply(workerId, [], { module });
-    assert.notEqual(after, before, "the crashed worker was replaced");
+    assertNotEquals(after, before, "the crashed worker was replaced");
   });
   await t.step("an error thrown from a timer inside the task", async () => {
-    await assert.rejects(
+    const error = await assertRejects(() =>
       pool.apply(function escape() {
         setTimeout(() => {
           throw new RangeError("escaped");
         }, 0);
         return new Promise(() => {});
-      }),
-      (error: WorkerCrashedError) => {
-        assert.ok(error instanceof WorkerCrashedError);
-        assert.match(error.message, /RangeError: escaped/);
-        assert.equal((error.cause as Error).name, "RangeError");
-        return true;
-      },
-    );
-    assert.equal(await pool.apply(add, [1, 1], { module }), 2);
+      }), WorkerCrashedError);
+    assertMatch(error.message, /RangeError: escaped/);
+    assertEquals((error.cause as Error).name, "RangeError");
+    assertEquals(await pool.apply(add, [1, 1], { module }), 2);
   });
   await t.step("tasks queued behind the crash still run", async () => {
     const crash = pool.apply(exitWith, [1], { module });
     const next = [1, 2, 3].map((i) => pool.apply(add, [i, i], { module }));
-    await assert.rejects(crash, WorkerCrashedError);
-    assert.deepEqual(await Promise.all(next), [2, 4, 6]);
+    await assertRejects(() => crash, WorkerCrashedError);
+    assertEquals(await Promise.all(next), [2, 4, 6]);
   });
 });
 
@@ -153,38 +150,30 @@ Deno.test("Pool timeouts reject with TimeoutError: a queued task is dropped, a r
   await using pool = new Pool({ size: 1, module: TASKS });
   const stuck = pool.apply(spin, [], { timeout: 300 });
   const queued = pool.apply(add, [1, 2], { timeout: 20 });
-  await assert.rejects(queued, (error: Error) => {
-    assert.ok(error instanceof TimeoutError);
-    assert.match(error.message, /still waiting in the queue, so it never ran/);
-    return true;
-  });
-  await assert.rejects(stuck, (error: Error) => {
-    assert.ok(error instanceof TimeoutError);
-    assert.match(error.message, /worker .* was terminated and replaced/);
-    return true;
-  });
-  assert.equal(await pool.apply(add, [1, 2]), 3);
-  assert.equal(pool.stats.failed, 2);
+  const error = await assertRejects(() => queued, TimeoutError);
+  assertMatch(error.message, /still waiting in the queue, so it never ran/);
+  const error2 = await assertRejects(() => stuck, TimeoutError);
+  assertMatch(error2.message, /worker .* was terminated and replaced/);
+  assertEquals(await pool.apply(add, [1, 2]), 3);
+  assertEquals(pool.stats.failed, 2);
 });
 
 Deno.test("Pool taskTimeout stops a task that runs too long", async () => {
   await using pool = new Pool({ size: 1, module: TASKS, taskTimeout: 100 });
-  await assert.rejects(pool.apply(spin), (error: Error) => {
-    assert.ok(error instanceof TimeoutError);
-    assert.match(error.message, /taskTimeout of 100 ms/);
-    return true;
-  });
-  assert.equal(await pool.apply(add, [2, 2]), 4);
+  const error = await assertRejects(() => pool.apply(spin), TimeoutError);
+  assertMatch(error.message, /taskTimeout of 100 ms/);
+  assertEquals(await pool.apply(add, [2, 2]), 4);
 });
 
 Deno.test("Pool.apply() with an aborted signal rejects with AbortError", async (t) => {
   await using pool = new Pool({ size: 1, module: TASKS });
   await t.step("already aborted", async () => {
     const reason = new Error("user gave up");
-    await assert.rejects(
-      pool.apply(add, [1, 2], { signal: AbortSignal.abort(reason) }),
-      (error: Error) => error instanceof AbortError && error.cause === reason,
+    const error = await assertRejects(
+      () => pool.apply(add, [1, 2], { signal: AbortSignal.abort(reason) }),
+      AbortError,
     );
+    assertStrictEquals(error.cause, reason);
   });
   await t.step("aborted while queued: dropped, never runs", async () => {
     const controller = new AbortController();
@@ -192,22 +181,16 @@ Deno.test("Pool.apply() with an aborted signal rejects with AbortError", async (
     const running = pool.apply(spin, [], { signal: blocker.signal });
     const queued = pool.apply(exitWith, [9], { signal: controller.signal });
     controller.abort();
-    await assert.rejects(queued, (error: Error) => {
-      assert.ok(error instanceof AbortError);
-      assert.match(error.message, /while it waited in the queue/);
-      return true;
-    });
+    const error = await assertRejects(() => queued, AbortError);
+    assertMatch(error.message, /while it waited in the queue/);
     blocker.abort();
-    await assert.rejects(running, (error: Error) => {
-      assert.ok(error instanceof AbortError);
-      assert.match(
-        error.message,
-        /while it ran; its worker was terminated and replaced/,
-      );
-      return true;
-    });
+    const error2 = await assertRejects(() => running, AbortError);
+    assertMatch(
+      error2.message,
+      /while it ran; its worker was terminated and replaced/,
+    );
   });
-  assert.equal(await pool.apply(add, [3, 4]), 7);
+  assertEquals(await pool.apply(add, [3, 4]), 7);
 });
 
 Deno.test("Pool maxQueue refuses work beyond the limit with PoolFullError", async () => {
@@ -215,43 +198,43 @@ Deno.test("Pool maxQueue refuses work beyond the limit with PoolFullError", asyn
   const blocker = new AbortController();
   const running = pool.apply(spin, [], { signal: blocker.signal });
   const queued = pool.apply(add, [1, 1]);
-  await assert.rejects(pool.apply(add, [2, 2]), (error: Error) => {
-    assert.ok(error instanceof PoolFullError);
-    assert.match(error.message, /already has 1 tasks waiting \(maxQueue: 1\)/);
-    return true;
-  });
+  const error = await assertRejects(
+    () => pool.apply(add, [2, 2]),
+    PoolFullError,
+  );
+  assertMatch(error.message, /already has 1 tasks waiting \(maxQueue: 1\)/);
   blocker.abort();
-  await assert.rejects(running, AbortError);
-  assert.equal(await queued, 2);
+  await assertRejects(() => running, AbortError);
+  assertEquals(await queued, 2);
 });
 
 Deno.test("Pool.map() beyond maxQueue rejects with PoolFullError and leaves the queue consistent", async () => {
   await using pool = new Pool({ size: 1, maxQueue: 2, module: TASKS });
-  await assert.rejects(
-    pool.map(square, Array.from({ length: 10 }, (_, i) => i), { chunksize: 1 }),
+  await assertRejects(
+    () =>
+      pool.map(square, Array.from({ length: 10 }, (_, i) => i), {
+        chunksize: 1,
+      }),
     PoolFullError,
   );
-  assert.equal(pool.stats.queued, 0, "the map's queued chunks were dropped");
-  assert.deepEqual(await pool.map(square, [1, 2], { chunksize: 1 }), [1, 4]);
+  assertEquals(pool.stats.queued, 0, "the map's queued chunks were dropped");
+  assertEquals(await pool.map(square, [1, 2], { chunksize: 1 }), [1, 4]);
 });
 
 Deno.test("Pool refuses work after close(), and join() needs close() first", async () => {
   const pool = new Pool({ size: 1 });
   const before = pool.apply(() => "before");
-  await assert.rejects(pool.join(), (error: Error) => {
-    assert.ok(error instanceof RuntimeError);
-    assert.match(error.message, /call pool.close\(\) first/);
-    return true;
-  });
+  const error = await assertRejects(() => pool.join(), RuntimeError);
+  assertMatch(error.message, /call pool.close\(\) first/);
   pool.close();
-  await assert.rejects(pool.apply(() => "after"), (error: Error) => {
-    assert.ok(error instanceof PoolClosedError);
-    assert.match(error.message, /was closed/);
-    return true;
-  });
-  await assert.rejects(pool.map((x: number) => x, [1]), PoolClosedError);
+  const error2 = await assertRejects(
+    () => pool.apply(() => "after"),
+    PoolClosedError,
+  );
+  assertMatch(error2.message, /was closed/);
+  await assertRejects(() => pool.map((x: number) => x, [1]), PoolClosedError);
   await pool.join();
-  assert.equal(await before, "before");
+  assertEquals(await before, "before");
 });
 
 Deno.test("Pool.terminate() resolves even with a worker stuck in an endless loop", async () => {
@@ -261,22 +244,23 @@ Deno.test("Pool.terminate() resolves even with a worker stuck in an endless loop
   await new Promise((r) => setTimeout(r, 50));
   await pool.terminate();
   for (const p of [...stuck, waiting]) {
-    await assert.rejects(p, (error: Error) => {
-      assert.ok(error instanceof PoolClosedError);
-      assert.match(error.message, /was terminated before this task finished/);
-      return true;
-    });
+    const error = await assertRejects(() => p, PoolClosedError);
+    assertMatch(error.message, /was terminated before this task finished/);
   }
-  await assert.rejects(pool.apply(add, [1, 2]), /was terminated/);
+  assertIsError(
+    await assertRejects(() => pool.apply(add, [1, 2])),
+    Error,
+    /was terminated/,
+  );
 });
 
 Deno.test("Pool maxTasksPerWorker replaces a worker after that many tasks", async () => {
   await using pool = new Pool({ size: 1, maxTasksPerWorker: 2, module: TASKS });
   const ids: string[] = [];
   for (let i = 0; i < 6; i++) ids.push(await pool.apply(workerId));
-  assert.equal(new Set(ids).size, 3);
-  assert.equal(ids[0], ids[1]);
-  assert.notEqual(ids[1], ids[2]);
+  assertEquals(new Set(ids).size, 3);
+  assertEquals(ids[0], ids[1]);
+  assertNotEquals(ids[1], ids[2]);
 });
 
 Deno.test("Pool initializer runs once in each worker with initargs", async () => {
@@ -290,10 +274,10 @@ Deno.test("Pool initializer runs once in each worker with initargs", async () =>
     Array.from({ length: 20 }, () => pool.apply(whoAmI)),
   );
   for (const state of seen) {
-    assert.equal(state.inits, 1);
-    assert.equal(state.greeting, "hello");
+    assertEquals(state.inits, 1);
+    assertEquals(state.greeting, "hello");
   }
-  assert.ok(new Set(seen.map((s) => s.worker)).size <= 2);
+  assert(new Set(seen.map((s) => s.worker)).size <= 2);
 });
 
 Deno.test("Pool tasks fail with WorkerCrashedError when the initializer throws", async () => {
@@ -303,50 +287,53 @@ Deno.test("Pool tasks fail with WorkerCrashedError when the initializer throws",
       throw new Error("no database");
     },
   });
-  await assert.rejects(pool.apply(() => 1), (error: Error) => {
-    assert.ok(error instanceof WorkerCrashedError);
-    assert.match(
-      error.message,
-      /could not start, as its initializer threw Error: no database/,
-    );
-    return true;
-  });
+  const error = await assertRejects(
+    () => pool.apply(() => 1),
+    WorkerCrashedError,
+  );
+  assertMatch(
+    error.message,
+    /could not start, as its initializer threw Error: no database/,
+  );
 });
 
 Deno.test("Pool.map() and starmap() keep input order across chunks", async (t) => {
   await using pool = new Pool({ size: 2, module: TASKS });
   const items = Array.from({ length: 100 }, (_, i) => i);
   await t.step("default chunksize", async () => {
-    assert.deepEqual(await pool.map(square, items), items.map((i) => i * i));
+    assertEquals(await pool.map(square, items), items.map((i) => i * i));
   });
   for (const chunksize of [1, 7, 1000]) {
     await t.step(`chunksize ${chunksize}`, async () => {
-      assert.deepEqual(
+      assertEquals(
         await pool.map(square, items, { chunksize }),
         items.map((i) => i * i),
       );
     });
   }
   await t.step("starmap", async () => {
-    assert.deepEqual(await pool.starmap(add, [[1, 2], [3, 4], [5, 6]]), [
+    assertEquals(await pool.starmap(add, [[1, 2], [3, 4], [5, 6]]), [
       3,
       7,
       11,
     ]);
   });
   await t.step("empty input", async () => {
-    assert.deepEqual(await pool.map(square, []), []);
+    assertEquals(await pool.map(square, []), []);
   });
   await t.step("an error fails the map", async () => {
-    await assert.rejects(
-      pool.map(
-        (x: number) => {
-          if (x === 42) throw new TypeError("bad item 42");
-          return x;
-        },
-        items,
-        { module: null },
+    assertIsError(
+      await assertRejects(() =>
+        pool.map(
+          (x: number) => {
+            if (x === 42) throw new TypeError("bad item 42");
+            return x;
+          },
+          items,
+          { module: null },
+        )
       ),
+      Error,
       /bad item 42/,
     );
   });
@@ -359,7 +346,7 @@ Deno.test("Pool.map() and starmap() keep input order across chunks", async (t) =
       [1, 2, 3],
       { chunksize: 2, module: null },
     );
-    assert.deepEqual(out, [2, 3, 4]);
+    assertEquals(out, [2, 3, 4]);
   });
 });
 
@@ -370,9 +357,9 @@ Deno.test("Pool reports map progress through onProgress", async () => {
     chunksize: 3,
     onProgress: (p) => seen.push(p),
   });
-  assert.equal(seen.length, 4);
-  assert.deepEqual(seen.at(-1), { done: 10, total: 10 });
-  assert.deepEqual(
+  assertEquals(seen.length, 4);
+  assertEquals(seen.at(-1), { done: 10, total: 10 });
+  assertEquals(
     seen.map((p) => p.done).toSorted((a, b) => a - b),
     seen.map((p) => p.done),
   );
@@ -387,7 +374,7 @@ Deno.test("Pool.imap() yields in order, imapUnordered() yields everything", asyn
     for await (const v of pool.imap(square, [3, 1, 2], { chunksize: 1 })) {
       out.push(v);
     }
-    assert.deepEqual(out, [9, 1, 4]);
+    assertEquals(out, [9, 1, 4]);
   });
   await t.step("imap over an async iterable", async () => {
     async function* numbers() {
@@ -397,12 +384,12 @@ Deno.test("Pool.imap() yields in order, imapUnordered() yields everything", asyn
     for await (const v of pool.imap(square, numbers(), { chunksize: 2 })) {
       out.push(v);
     }
-    assert.deepEqual(out, [0, 1, 4, 9, 16]);
+    assertEquals(out, [0, 1, 4, 9, 16]);
   });
   await t.step("imapUnordered", async () => {
     const out: number[] = [];
     for await (const v of pool.imapUnordered(square, [1, 2, 3, 4])) out.push(v);
-    assert.deepEqual(out.toSorted((a, b) => a - b), [1, 4, 9, 16]);
+    assertEquals(out.toSorted((a, b) => a - b), [1, 4, 9, 16]);
   });
   await t.step("an error ends the iteration", async () => {
     const out: number[] = [];
@@ -410,12 +397,16 @@ Deno.test("Pool.imap() yields in order, imapUnordered() yields everything", asyn
       if (x > 10) throw new RangeError(`too big: ${x}`);
       return x;
     };
-    await assert.rejects(async () => {
-      for await (const v of pool.imap(check, [5, 50, 1], { module: null })) {
-        out.push(v);
-      }
-    }, /too big: 50/);
-    assert.deepEqual(out, [5]);
+    assertIsError(
+      await assertRejects(async () => {
+        for await (const v of pool.imap(check, [5, 50, 1], { module: null })) {
+          out.push(v);
+        }
+      }),
+      Error,
+      /too big: 50/,
+    );
+    assertEquals(out, [5]);
   });
   await t.step("an endless generator is read lazily", async () => {
     let read = 0;
@@ -430,27 +421,25 @@ Deno.test("Pool.imap() yields in order, imapUnordered() yields everything", asyn
       out.push(v);
       if (out.length === 300) break;
     }
-    assert.deepEqual(out.slice(0, 4), [0, 1, 4, 9]);
-    assert.ok(read < 1000, `read ${read} items ahead of the consumer`);
+    assertEquals(out.slice(0, 4), [0, 1, 4, 9]);
+    assert(read < 1000, `read ${read} items ahead of the consumer`);
   });
   await t.step("breaking early drops the rest", async () => {
     const items = Array.from({ length: 50 }, (_, i) => i);
     for await (const v of pool.imap(square, items)) {
-      assert.equal(v, 0);
+      assertEquals(v, 0);
       break;
     }
-    assert.equal(pool.stats.queued, 0);
+    assertEquals(pool.stats.queued, 0);
   });
 });
 
 Deno.test("Pool rejects a result that cannot be sent back with a clear error", async () => {
   await using pool = new Pool({ size: 1 });
-  await assert.rejects(pool.apply(() => () => 1), (error: Error) => {
-    assert.equal(error.name, "TypeError");
-    assert.match(error.message, /result cannot be sent back/);
-    return true;
-  });
-  assert.equal(await pool.apply(() => 1), 1);
+  const error = await assertRejects(() => pool.apply(() => () => 1), Error);
+  assertEquals(error.name, "TypeError");
+  assertMatch(error.message, /result cannot be sent back/);
+  assertEquals(await pool.apply(() => 1), 1);
 });
 
 Deno.test("new Pool() validates its options up front", async (t) => {
@@ -476,42 +465,59 @@ Deno.test("new Pool() validates its options up front", async (t) => {
   ];
   for (const [options, message] of cases) {
     await t.step(JSON.stringify(options), () => {
-      assert.throws(() => new Pool(options), message);
+      assertIsError(assertThrows(() => new Pool(options)), Error, message);
     });
   }
 });
 
 Deno.test("Pool.apply() and map() reject bad arguments without losing the pool", async () => {
   await using pool = new Pool({ size: 1 });
-  await assert.rejects(
-    pool.apply(42 as unknown as () => void),
+  assertIsError(
+    await assertRejects(() => pool.apply(42 as unknown as () => void)),
+    Error,
     /'target' must be a function/,
   );
-  await assert.rejects(
-    pool.apply((x: number) => x, 5 as unknown as [number]),
+  assertIsError(
+    await assertRejects(() =>
+      pool.apply((x: number) => x, 5 as unknown as [number])
+    ),
+    Error,
     /'args' must be an array/,
   );
-  await assert.rejects(
-    pool.apply(() => 1, [], { timeout: 0 }),
+  assertIsError(
+    await assertRejects(() => pool.apply(() => 1, [], { timeout: 0 })),
+    Error,
     /'timeout' must be a positive/,
   );
-  await assert.rejects(
-    pool.apply(() => 1, [], { signal: {} as AbortSignal }),
+  assertIsError(
+    await assertRejects(() =>
+      pool.apply(() => 1, [], { signal: {} as AbortSignal })
+    ),
+    Error,
     /'signal' must be an AbortSignal/,
   );
-  await assert.rejects(
-    pool.map((x: number) => x, [1], { chunksize: 0 }),
+  assertIsError(
+    await assertRejects(() =>
+      pool.map((x: number) => x, [1], { chunksize: 0 })
+    ),
+    Error,
     /'chunksize'/,
   );
-  await assert.rejects(
-    pool.map((x: number) => x, 5 as unknown as number[]),
+  assertIsError(
+    await assertRejects(() =>
+      pool.map((x: number) => x, 5 as unknown as number[])
+    ),
+    Error,
     /must be iterable/,
   );
-  await assert.rejects(
-    pool.starmap((x: number) => x, [1 as unknown as [number]]),
+  assertIsError(
+    await assertRejects(() =>
+      pool.starmap((x: number) => x, [1 as unknown as [number]])
+    ),
+    Error,
     /item 0/,
   );
-  assert.equal(await pool.apply(() => "still fine"), "still fine");
+  assertEquals(await pool.apply(() => "still fine"), "still fine");
 });
 
 // A function cannot cross to a worker, thread or process.
@@ -523,8 +529,12 @@ Deno.test("Pool: a first task whose arguments cannot be sent fails alone, and it
       await using pool = new Pool({ size: 1, kind, module: TASKS });
       // The refused task is the first of its target: its batch carried the
       // target's definition, which the worker must still receive.
-      await assert.rejects(pool.apply(add, unsendable), /Cannot send the task/);
-      assert.equal(await pool.apply(add, [20, 22]), 42);
+      assertIsError(
+        await assertRejects(() => pool.apply(add, unsendable)),
+        Error,
+        /Cannot send the task/,
+      );
+      assertEquals(await pool.apply(add, [20, 22]), 42);
       // Amid a stream of batched tasks of a new target, only the culprit fails.
       const results = await Promise.allSettled(
         Array.from(
@@ -538,13 +548,13 @@ Deno.test("Pool: a first task whose arguments cannot be sent fails alone, and it
       );
       results.forEach((result, i) => {
         if (i === 50) {
-          assert.equal(result.status, "rejected");
-          assert.match(
+          assertEquals(result.status, "rejected");
+          assertMatch(
             (result as PromiseRejectedResult).reason.message,
             /Cannot send the task/,
           );
         } else {
-          assert.deepEqual(result, { status: "fulfilled", value: i * i });
+          assertEquals(result, { status: "fulfilled", value: i * i });
         }
       });
     });
@@ -557,13 +567,14 @@ Deno.test("Pool: disposal right after a refused task, its only one, resolves and
       const name = `Refused-${kind}`;
       {
         await using pool = new Pool({ size: 1, kind, name, module: TASKS });
-        await assert.rejects(
-          pool.apply(add, unsendable),
+        assertIsError(
+          await assertRejects(() => pool.apply(add, unsendable)),
+          Error,
           /Cannot send the task/,
         );
       }
       // (A process worker refused its task before its channel was up.)
-      assert.deepEqual(
+      assertEquals(
         liveChildren().filter((child) => child.name.startsWith(name)),
         [],
       );
@@ -573,8 +584,8 @@ Deno.test("Pool: disposal right after a refused task, its only one, resolves and
 
 Deno.test("Pool defaults to one worker per core and reports stats", async () => {
   const pool = new Pool();
-  assert.equal(pool.stats.size, navigator.hardwareConcurrency);
-  assert.deepEqual(pool.stats, {
+  assertEquals(pool.stats.size, navigator.hardwareConcurrency);
+  assertEquals(pool.stats, {
     size: navigator.hardwareConcurrency,
     busy: 0,
     queued: 0,
@@ -582,7 +593,7 @@ Deno.test("Pool defaults to one worker per core and reports stats", async () => 
     failed: 0,
   });
   await pool.apply(() => 1);
-  assert.equal(pool.stats.completed, 1);
+  assertEquals(pool.stats.completed, 1);
   pool.close();
   await pool.join();
 });
@@ -593,8 +604,8 @@ Deno.test("Pool thread workers report their own name and ident through currentTh
     Array.from({ length: 2 }, () => pool.apply(threadName)),
   );
   for (const { name, ident } of seen) {
-    assert.match(name, /^Squares-worker-\d+$/);
-    assert.notEqual(ident, currentThread().ident);
+    assertMatch(name, /^Squares-worker-\d+$/);
+    assertNotEquals(ident, currentThread().ident);
   }
 });
 
@@ -604,11 +615,11 @@ Deno.test("Pool tasks receive library objects (Value, Event) as live handles", a
   await Promise.all(
     Array.from({ length: 20 }, () => pool.apply(bump, [counter])),
   );
-  assert.equal(counter.value, 20);
+  assertEquals(counter.value, 20);
   const event = new Event();
   const woke = pool.apply(waitFor, [event]);
   event.set();
-  assert.equal(await woke, "woke");
+  assertEquals(await woke, "woke");
 });
 
 Deno.test("Pool: a crash amid many batched tiny tasks fails only the crashing task", async (t) => {
@@ -632,13 +643,13 @@ Deno.test("Pool: a crash amid many batched tiny tasks fails only the crashing ta
       );
       results.forEach((result, i) => {
         if (i % 1000 === 500) {
-          assert.equal(result.status, "rejected");
-          assert.ok(
+          assertEquals(result.status, "rejected");
+          assert(
             (result as PromiseRejectedResult).reason instanceof
               WorkerCrashedError,
           );
         } else {
-          assert.deepEqual(
+          assertEquals(
             result,
             { status: "fulfilled", value: i + 1 },
             `task ${i}`,
@@ -657,13 +668,13 @@ Deno.test("Pool tasks put their results on a Queue of this process", async (t) =
       const counts = await Promise.all(
         [0, 10, 20].map((start) => pool.apply(produce, [queue, start, 10])),
       );
-      assert.deepEqual(counts, [10, 10, 10]);
+      assertEquals(counts, [10, 10, 10]);
       const got: number[] = [];
       // A process's puts may arrive after its result (as with Python's feeder thread).
       for (let i = 0; i < 30; i++) {
         got.push(await queue.get({ timeout: 10_000 }));
       }
-      assert.deepEqual(
+      assertEquals(
         got.toSorted((a, b) => a - b),
         Array.from({ length: 30 }, (_, i) => i),
       );
@@ -679,6 +690,6 @@ Deno.test("Pool.apply() moves the buffers listed in transfer instead of copying 
   ], {
     transfer: [bytes.buffer],
   });
-  assert.equal(bytes.byteLength, 0, "the buffer now belongs to the worker");
-  assert.equal(await sum, 10);
+  assertEquals(bytes.byteLength, 0, "the buffer now belongs to the worker");
+  assertEquals(await sum, 10);
 });

@@ -1,4 +1,10 @@
-import assert from "node:assert/strict";
+import {
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import {
   Child,
   ChildStartError,
@@ -25,12 +31,12 @@ Deno.test("a child runs many pipelined invokes and reports who it is", async () 
       (_, i) => child.invoke(spec(targets.add), [i, 1]),
     ),
   );
-  assert.deepEqual(
+  assertEquals(
     results.map((r) => r.ok && r.value),
     results.map((_, i) => i + 1),
   );
   const who = await child.invoke(spec(targets.whoAmI), []);
-  assert.deepEqual(who, {
+  assertEquals(who, {
     ok: true,
     value: { name: "Worker-A", pid: child.pid, ppid: Deno.pid },
   });
@@ -42,11 +48,12 @@ Deno.test("a first invoke whose arguments cannot be sent does not break later ca
     daemon: true,
     module,
   });
-  await assert.rejects(
-    child.invoke(spec(targets.add), [() => 1, 1]),
-    (error: Error) => error.name === "DataCloneError",
+  const error = await assertRejects(
+    () => child.invoke(spec(targets.add), [() => 1, 1]),
+    Error,
   );
-  assert.deepEqual(await child.invoke(spec(targets.add), [2, 3]), {
+  assertEquals(error.name, "DataCloneError");
+  assertEquals(await child.invoke(spec(targets.add), [2, 3]), {
     ok: true,
     value: 5,
   });
@@ -56,9 +63,9 @@ Deno.test("close() before the control channel is up makes the child exit once it
   const child = new Child({ name: "Closed-early", daemon: true, module });
   child.close();
   const status = await child.status;
-  assert.equal(status.code, 0);
-  await assert.rejects(
-    child.invoke(spec(targets.add), [1, 1]),
+  assertEquals(status.code, 0);
+  await assertRejects(
+    () => child.invoke(spec(targets.add), [1, 1]),
     ConnectionClosedError,
   );
 });
@@ -70,11 +77,11 @@ Deno.test("an error thrown in the child comes back with its class name and messa
     module,
   });
   const outcome = await child.invoke(spec(targets.fail), ["bad input"]);
-  assert.equal(outcome.ok, false);
+  assertEquals(outcome.ok, false);
   if (!outcome.ok) {
-    assert.equal(outcome.error.name, "CustomFailure");
-    assert.equal(outcome.error.message, "bad input");
-    assert.match(outcome.error.stack ?? "", /process_targets\.ts/);
+    assertEquals(outcome.error.name, "CustomFailure");
+    assertEquals(outcome.error.message, "bad input");
+    assertMatch(outcome.error.stack ?? "", /process_targets\.ts/);
   }
 });
 
@@ -86,14 +93,10 @@ Deno.test("a library object passed to a child is a live handle on the parent's o
   });
   const tally = new targets.Tally();
   const outcome = await child.invoke(spec(targets.addRemote), [tally, 50]);
-  assert.deepEqual(outcome, { ok: true, value: 50 });
-  assert.equal(tally.total, 50);
+  assertEquals(outcome, { ok: true, value: 50 });
+  assertEquals(tally.total, 50);
   const again = await child.invoke(spec(targets.addRemote), [tally, 1]);
-  assert.deepEqual(
-    again,
-    { ok: true, value: 51 },
-    "the same object, not a copy",
-  );
+  assertEquals(again, { ok: true, value: 51 }, "the same object, not a copy");
 });
 
 Deno.test("a call the child was blocked in is cancelled when the child dies, and its exports are released", async () => {
@@ -103,14 +106,14 @@ Deno.test("a call the child was blocked in is cancelled when the child dies, and
   const abandoned = tally.nextAbandon();
   const call = child.invoke(spec(targets.waitRemote), [tally, 1000]);
   await waiting;
-  assert.equal((child.exporter as unknown as { size: number }).size, 1);
+  assertEquals((child.exporter as unknown as { size: number }).size, 1);
   child.kill("SIGKILL");
-  await assert.rejects(call, ConnectionClosedError);
+  await assertRejects(() => call, ConnectionClosedError);
   await abandoned;
-  assert.equal(tally.abandoned, 1);
+  assertEquals(tally.abandoned, 1);
   await child.status;
-  assert.equal((child.exporter as unknown as { size: number }).size, 0);
-  assert.equal(tally.add(1), 1, "nothing was taken by the dead waiter");
+  assertEquals((child.exporter as unknown as { size: number }).size, 0);
+  assertEquals(tally.add(1), 1, "nothing was taken by the dead waiter");
 });
 
 Deno.test("a child resolves imports through the deno.json next to the target's module", async () => {
@@ -139,7 +142,7 @@ Deno.test("a child resolves imports through the deno.json next to the target's m
       describeTarget(hello, userModule, "test"),
       [],
     );
-    assert.deepEqual(outcome, { ok: true, value: "hello from the map" });
+    assertEquals(outcome, { ok: true, value: "hello from the map" });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -147,7 +150,7 @@ Deno.test("a child resolves imports through the deno.json next to the target's m
 
 Deno.test("permissions are inherited unless narrowed", async (t) => {
   await t.step("inherit under -A gives --allow-all", () => {
-    assert.deepEqual(permissionFlags("inherit", "test"), ["--allow-all"]);
+    assertEquals(permissionFlags("inherit", "test"), ["--allow-all"]);
   });
   await t.step("a narrowed child lacks what was taken away", async () => {
     await using child = await startChild({
@@ -157,7 +160,7 @@ Deno.test("permissions are inherited unless narrowed", async (t) => {
       permissions: { net: false, run: false },
     });
     const outcome = await child.invoke(spec(targets.permissionStates), []);
-    assert.deepEqual(outcome, {
+    assertEquals(outcome, {
       ok: true,
       value: {
         read: "granted",
@@ -175,31 +178,35 @@ Deno.test("permissions are inherited unless narrowed", async (t) => {
       permissions: "none",
     });
     const outcome = await child.invoke(spec(targets.permissionStates), []);
-    assert.deepEqual(outcome, {
+    assertEquals(outcome, {
       ok: true,
       value: { read: "prompt", write: "prompt", net: "prompt", run: "prompt" },
     });
   });
   await t.step("unknown kinds and bad values are refused up front", () => {
-    assert.throws(
-      () => permissionFlags({ disk: true } as never, "Process 'x'"),
+    assertIsError(
+      assertThrows(() =>
+        permissionFlags({ disk: true } as never, "Process 'x'")
+      ),
+      Error,
       /Cannot create Process 'x' as 'permissions' has unknown kind 'disk'/,
     );
-    assert.throws(
-      () => permissionFlags({ read: "yes" } as never, "Process 'x'"),
+    assertIsError(
+      assertThrows(() =>
+        permissionFlags({ read: "yes" } as never, "Process 'x'")
+      ),
+      Error,
       /'permissions.read' must be true, false or a list of strings: received "yes"/,
     );
   });
 });
 
 Deno.test("a child that cannot start is reported as ChildStartError", async () => {
-  await assert.rejects(
+  await assertRejects(() =>
     startChild({
       name: "Nowhere",
       daemon: true,
       module,
       cwd: "/nonexistent/dir",
-    }),
-    ChildStartError,
-  );
+    }), ChildStartError);
 });

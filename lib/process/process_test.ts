@@ -1,4 +1,11 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { currentProcess, Process, RuntimeError } from "./process.ts";
 import { fail, sleepForever, Tally } from "./testdata/process_targets.ts";
 
@@ -109,7 +116,11 @@ Deno.test("Process validates its options up front", async (t) => {
   ];
   for (const [name, options, message] of cases) {
     await t.step(name, () => {
-      assert.throws(() => new Process(options as never), message);
+      assertIsError(
+        assertThrows(() => new Process(options as never)),
+        Error,
+        message,
+      );
     });
   }
 });
@@ -118,44 +129,52 @@ Deno.test("Process names count up, currentProcess() is MainProcess here", () => 
   const a = new Process({ target: fail, module });
   const b = new Process({ target: fail, module, name: "custom" });
   const c = new Process({ target: fail, module });
-  assert.match(a.name, /^Process-\d+$/);
-  assert.equal(Number(c.name.slice(8)), Number(a.name.slice(8)) + 1);
-  assert.equal(b.name, "custom");
-  assert.deepEqual(currentProcess(), {
+  assertMatch(a.name, /^Process-\d+$/);
+  assertEquals(Number(c.name.slice(8)), Number(a.name.slice(8)) + 1);
+  assertEquals(b.name, "custom");
+  assertEquals(currentProcess(), {
     pid: Deno.pid,
     ppid: Deno.ppid,
     name: "MainProcess",
   });
-  assert.equal(a.pid, null);
-  assert.equal(a.exitCode, null);
-  assert.equal(a.isAlive(), false);
+  assertEquals(a.pid, null);
+  assertEquals(a.exitCode, null);
+  assertEquals(a.isAlive(), false);
 });
 
 Deno.test("start() twice, join() before start() and unsendable args are clear errors", async () => {
   const p = new Process({ target: fail, module, args: ["x"] });
-  await assert.rejects(p.join(), RuntimeError);
-  assert.throws(() => p.terminate(), RuntimeError);
+  await assertRejects(() => p.join(), RuntimeError);
+  assertThrows(() => p.terminate(), RuntimeError);
   const bad = new Process({ target: fail, module, args: [() => 1] });
-  assert.throws(() => bad.start(), /args cannot be sent to another process/);
+  assertIsError(
+    assertThrows(() => bad.start()),
+    Error,
+    /args cannot be sent to another process/,
+  );
   p.start();
-  assert.throws(() => p.start(), RuntimeError);
-  assert.throws(() => (p.daemon = true), /already started/);
+  assertThrows(() => p.start(), RuntimeError);
+  assertIsError(
+    assertThrows(() => (p.daemon = true)),
+    Error,
+    /already started/,
+  );
   await p.join();
-  assert.equal(p.exitCode, 1);
+  assertEquals(p.exitCode, 1);
 });
 
 Deno.test("kill() then join() leaves no zombie and exitCode is -9", async () => {
   const p = new Process({ target: sleepForever, module });
   p.start();
   const pid = p.pid!;
-  assert.ok(pid > 0);
-  assert.equal(p.isAlive(), true);
-  assert.equal(p.exitCode, null);
+  assert(pid > 0);
+  assertEquals(p.isAlive(), true);
+  assertEquals(p.exitCode, null);
   p.kill();
   await p.join();
-  assert.equal(p.exitCode, -9);
-  assert.equal(p.isAlive(), false);
-  assert.equal(
+  assertEquals(p.exitCode, -9);
+  assertEquals(p.isAlive(), false);
+  assertEquals(
     await psStat(pid),
     "",
     "ps no longer lists the child (not even as <defunct>)",
@@ -169,10 +188,10 @@ Deno.test("join(timeout) returns while the child still runs; asyncDispose termin
     p.start();
     pid = p.pid!;
     await p.join(1);
-    assert.equal(p.isAlive(), true);
-    assert.equal(p.exitCode, null);
+    assertEquals(p.isAlive(), true);
+    assertEquals(p.exitCode, null);
   }
-  assert.equal(exists(pid), false);
+  assertEquals(exists(pid), false);
 });
 
 Deno.test("a live handle passed to a Process reaches the parent's object", async () => {
@@ -181,8 +200,8 @@ Deno.test("a live handle passed to a Process reaches the parent's object", async
   const p = new Process({ target: addRemote, module, args: [tally, 3] });
   p.start();
   await p.join();
-  assert.equal(p.exitCode, 0);
-  assert.equal(tally.total, 3);
+  assertEquals(p.exitCode, 0);
+  assertEquals(tally.total, 3);
 });
 
 Deno.test("an uncaught error prints the stack from the child and exits 1; a missing export says so", async (t) => {
@@ -190,16 +209,16 @@ Deno.test("an uncaught error prints the stack from the child and exits 1; a miss
     const out = await script("error").output();
     const stdout = new TextDecoder().decode(out.stdout);
     const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(stdout, "exitCode 1\n");
-    assert.match(
+    assertEquals(stdout, "exitCode 1\n");
+    assertMatch(
       stderr,
       /^Process Process-1:\nCustomFailure: boom\n\s+at fail \(.*process_targets\.ts/m,
     );
   });
   await t.step("missing export", async () => {
     const out = await script("missing").output();
-    assert.equal(new TextDecoder().decode(out.stdout), "exitCode 1\n");
-    assert.match(
+    assertEquals(new TextDecoder().decode(out.stdout), "exitCode 1\n");
+    assertMatch(
       new TextDecoder().decode(out.stderr),
       /Cannot run target 'nope': .*process_targets\.ts has no exported function named 'nope'/,
     );
@@ -214,11 +233,11 @@ Deno.test("a daemon child dies when its parent exits", async (t) => {
       const parent = script(mode);
       const [line] = await firstLines(parent, 1);
       const pid = Number(/^child (\d+)$/.exec(line)?.[1]);
-      assert.ok(pid > 0, line);
+      assert(pid > 0, line);
       const status = await parent.status;
       await parent.stderr.cancel();
-      assert.equal(status.code, mode === "daemon-deno-exit" ? 3 : 0);
-      assert.ok(await stopped(pid), `daemon child ${pid} outlived its parent`);
+      assertEquals(status.code, mode === "daemon-deno-exit" ? 3 : 0);
+      assert(await stopped(pid), `daemon child ${pid} outlived its parent`);
     });
   }
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
@@ -226,12 +245,12 @@ Deno.test("a daemon child dies when its parent exits", async (t) => {
       const parent = script("daemon-signal");
       const [childLine] = await firstLines(parent, 2);
       const pid = Number(/^child (\d+)$/.exec(childLine)?.[1]);
-      assert.ok(pid > 0, childLine);
-      assert.ok(exists(pid));
+      assert(pid > 0, childLine);
+      assert(exists(pid));
       parent.kill(signal);
       await parent.status;
       await parent.stderr.cancel();
-      assert.ok(
+      assert(
         await stopped(pid),
         `daemon child ${pid} outlived its parent killed by ${signal}`,
       );
@@ -241,8 +260,8 @@ Deno.test("a daemon child dies when its parent exits", async (t) => {
 
 Deno.test("a non-daemon child outlives the parent's main code and finishes", async () => {
   const out = await script("non-daemon").output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  assert.equal(
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  assertEquals(
     new TextDecoder().decode(out.stdout),
     "main code done\nchild finished\n",
   );
@@ -262,8 +281,8 @@ Deno.test("a self-contained target runs in the child and sees its Process name",
   });
   p.start();
   await p.join();
-  assert.equal(p.exitCode, 0);
+  assertEquals(p.exitCode, 0);
   const me = JSON.parse(await Deno.readTextFile(path));
-  assert.deepEqual(me, { pid: p.pid, ppid: Deno.pid, name: "Writer" });
+  assertEquals(me, { pid: p.pid, ppid: Deno.pid, name: "Writer" });
   await Deno.remove(path);
 });

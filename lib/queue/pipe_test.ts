@@ -1,4 +1,10 @@
-import assert from "node:assert/strict";
+import {
+  assertEquals,
+  assertIsError,
+  assertRejects,
+  assertThrows,
+  fail,
+} from "@std/assert";
 import { BrokenPipeError, EOFError, Pipe } from "./pipe.ts";
 import { Empty } from "./queue.ts";
 import { Process } from "../process/process.ts";
@@ -12,74 +18,91 @@ Deno.test("a duplex Pipe carries messages both ways, in order", async () => {
   a.send(1);
   a.send({ two: [2] });
   b.send("back");
-  assert.equal(await b.recv(), 1);
-  assert.deepEqual(await b.recv(), { two: [2] });
-  assert.equal(await a.recv(), "back");
-  assert.equal(a.readable && a.writable && b.readable && b.writable, true);
+  assertEquals(await b.recv(), 1);
+  assertEquals(await b.recv(), { two: [2] });
+  assertEquals(await a.recv(), "back");
+  assertEquals(a.readable && a.writable && b.readable && b.writable, true);
 });
 
 Deno.test("closing one end: the other drains, then gets EOFError, and its sends break", async () => {
   const [a, b] = Pipe<string>();
   a.send("last words");
   a.close();
-  assert.equal(a.closed, true);
-  assert.equal(await b.poll(), true);
-  assert.equal(await b.recv(), "last words");
-  assert.equal(await b.poll(), true); // EOF is readable
-  await assert.rejects(b.recv(), EOFError);
-  assert.throws(() => b.send("anyone?"), BrokenPipeError);
-  assert.throws(() => a.send("after close"), BrokenPipeError);
-  await assert.rejects(a.recv(), EOFError);
+  assertEquals(a.closed, true);
+  assertEquals(await b.poll(), true);
+  assertEquals(await b.recv(), "last words");
+  assertEquals(await b.poll(), true); // EOF is readable
+  await assertRejects(() => b.recv(), EOFError);
+  assertThrows(() => b.send("anyone?"), BrokenPipeError);
+  assertThrows(() => a.send("after close"), BrokenPipeError);
+  await assertRejects(() => a.recv(), EOFError);
 });
 
 Deno.test("a one-way Pipe receives on the first end and sends on the second", async () => {
   const [reader, writer] = Pipe<number>({ duplex: false });
-  assert.equal(reader.writable, false);
-  assert.equal(writer.readable, false);
+  assertEquals(reader.writable, false);
+  assertEquals(writer.readable, false);
   writer.send(7);
-  assert.equal(await reader.recv(), 7);
-  assert.throws(() => reader.send(1), /only receives: send on the other end/);
-  await assert.rejects(writer.recv(), /only sends: receive on the other end/);
+  assertEquals(await reader.recv(), 7);
+  assertIsError(
+    assertThrows(() => reader.send(1)),
+    Error,
+    /only receives: send on the other end/,
+  );
+  assertIsError(
+    await assertRejects(() => writer.recv()),
+    Error,
+    /only sends: receive on the other end/,
+  );
 });
 
 Deno.test("recv times out with Empty, poll waits up to its timeout, and an aborted recv takes nothing", async () => {
   const [a, b] = Pipe<string>();
-  await assert.rejects(b.recv({ timeout: 5 }), Empty);
-  assert.equal(await b.poll(), false);
-  assert.equal(await b.poll(5), false);
+  await assertRejects(() => b.recv({ timeout: 5 }), Empty);
+  assertEquals(await b.poll(), false);
+  assertEquals(await b.poll(5), false);
   const polling = b.poll(10_000);
   a.send("now");
-  assert.equal(await polling, true);
-  assert.equal(await b.recv(), "now");
+  assertEquals(await polling, true);
+  assertEquals(await b.recv(), "now");
   const controller = new AbortController();
   const waiting = b.recv({ signal: controller.signal });
   controller.abort(new Error("gave up"));
-  await assert.rejects(waiting, /gave up/);
+  assertIsError(await assertRejects(() => waiting), Error, /gave up/);
   a.send("kept");
-  assert.equal(await b.recv({ timeout: 1000 }), "kept");
+  assertEquals(await b.recv({ timeout: 1000 }), "kept");
 });
 
 Deno.test("Pipe refuses a message that cannot be cloned and sends nothing", async () => {
   const [a, b] = Pipe<unknown>();
-  assert.throws(() => a.send({ f: () => 1 }), TypeError);
-  assert.equal(await b.poll(), false);
+  assertThrows(() => a.send({ f: () => 1 }), TypeError);
+  assertEquals(await b.poll(), false);
 });
 
 Deno.test("Pipe options are validated and the blocking twins refuse the main thread", async (t) => {
   await t.step("duplex must be a boolean", () => {
-    assert.throws(
-      () => Pipe({ duplex: "no" as unknown as boolean }),
+    assertIsError(
+      assertThrows(() => Pipe({ duplex: "no" as unknown as boolean })),
+      Error,
       /'duplex' must be a boolean/,
     );
   });
   await t.step("recvSync / pollSync on the main thread", () => {
     const [a] = Pipe();
-    assert.throws(() => a.recvSync(), /would block the main thread/);
-    assert.throws(() => a.pollSync(), /would block the main thread/);
+    assertIsError(
+      assertThrows(() => a.recvSync()),
+      Error,
+      /would block the main thread/,
+    );
+    assertIsError(
+      assertThrows(() => a.pollSync()),
+      Error,
+      /would block the main thread/,
+    );
   });
   await t.step("negative timeout", async () => {
     const [a] = Pipe();
-    await assert.rejects(a.recv({ timeout: -1 }), RangeError);
+    await assertRejects(() => a.recv({ timeout: -1 }), RangeError);
   });
 });
 
@@ -89,7 +112,7 @@ Deno.test("a worker thread answers over a Pipe with the blocking twins until EOF
   t.start();
   for (const word of ["alpha", "beta", "gamma"]) {
     mine.send(word);
-    assert.equal(await mine.recv(), word.toUpperCase());
+    assertEquals(await mine.recv(), word.toUpperCase());
   }
   mine.close();
   await t.join();
@@ -101,11 +124,11 @@ Deno.test("a child process answers over a Pipe until EOF", async () => {
   p.start();
   for (const word of ["one", "two"]) {
     mine.send(word);
-    assert.equal(await mine.recv(), word.toUpperCase());
+    assertEquals(await mine.recv(), word.toUpperCase());
   }
   mine.close();
   await p.join();
-  assert.equal(p.exitCode, 0);
+  assertEquals(p.exitCode, 0);
 });
 
 Deno.test("10k messages from a child process arrive in order, then EOF", async () => {
@@ -118,10 +141,10 @@ Deno.test("10k messages from a child process arrive in order, then EOF", async (
   p.start();
   for (let i = 0; i < 10_000; i++) {
     const n = await mine.recv();
-    if (n !== i) assert.fail(`message ${i} arrived as ${n}`);
+    if (n !== i) fail(`message ${i} arrived as ${n}`);
   }
-  await assert.rejects(mine.recv(), EOFError);
+  await assertRejects(() => mine.recv(), EOFError);
   await p.join();
-  assert.equal(p.exitCode, 0);
+  assertEquals(p.exitCode, 0);
   mine.close();
 });

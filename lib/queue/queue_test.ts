@@ -1,4 +1,12 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertRejects,
+  assertThrows,
+  fail,
+} from "@std/assert";
 import { Empty, Full, JoinableQueue, Queue, QueueClosed } from "./queue.ts";
 import { Process } from "../process/process.ts";
 import { Thread } from "../thread/thread.ts";
@@ -20,14 +28,14 @@ const targets = new URL("./testdata/queue_targets.ts", import.meta.url).href;
 
 Deno.test("Queue hands items out first in, first out and counts them", () => {
   const q = new Queue<number>({ maxsize: 3 });
-  assert.equal(q.empty(), true);
-  assert.equal(q.maxsize, 3);
+  assertEquals(q.empty(), true);
+  assertEquals(q.maxsize, 3);
   for (const n of [1, 2, 3]) q.putNowait(n);
-  assert.equal(q.qsize(), 3);
-  assert.equal(q.full(), true);
-  assert.deepEqual([q.getNowait(), q.getNowait(), q.getNowait()], [1, 2, 3]);
-  assert.equal(q.empty(), true);
-  assert.equal(new Queue().maxsize, Infinity);
+  assertEquals(q.qsize(), 3);
+  assertEquals(q.full(), true);
+  assertEquals([q.getNowait(), q.getNowait(), q.getNowait()], [1, 2, 3]);
+  assertEquals(q.empty(), true);
+  assertEquals(new Queue().maxsize, Infinity);
 });
 
 Deno.test("Queue carries every structured-clone type, including the fast-path ones", async (t) => {
@@ -58,32 +66,32 @@ Deno.test("Queue carries every structured-clone type, including the fast-path on
       await q.put(value);
       const back = await q.get();
       if (value instanceof Error) {
-        assert.equal((back as Error).message, value.message);
-      } else assert.deepEqual(back, value);
-      if (Object.is(value, -0)) assert.ok(Object.is(back, -0));
+        assertEquals((back as Error).message, value.message);
+      } else assertEquals(back, value);
+      if (Object.is(value, -0)) assert(Object.is(back, -0));
     });
   }
 });
 
 Deno.test("Queue timeouts reject with Empty and Full; nowait variants throw them at once", async (t) => {
   await t.step("getNowait on an empty queue", () => {
-    assert.throws(() => new Queue().getNowait(), Empty);
+    assertThrows(() => new Queue().getNowait(), Empty);
   });
   await t.step("get with a timeout on an empty queue", async () => {
-    await assert.rejects(new Queue().get({ timeout: 5 }), Empty);
+    await assertRejects(() => new Queue().get({ timeout: 5 }), Empty);
   });
   await t.step("putNowait on a full queue keeps the items already in", () => {
     const q = new Queue<number>({ maxsize: 1 });
     q.putNowait(1);
-    assert.throws(() => q.putNowait(2), Full);
-    assert.equal(q.qsize(), 1);
-    assert.equal(q.getNowait(), 1);
+    assertThrows(() => q.putNowait(2), Full);
+    assertEquals(q.qsize(), 1);
+    assertEquals(q.getNowait(), 1);
   });
   await t.step("put with a timeout on a full queue", async () => {
     const q = new Queue<number>({ maxsize: 1 });
     await q.put(1);
-    await assert.rejects(q.put(2, { timeout: 5 }), Full);
-    assert.equal(q.qsize(), 1);
+    await assertRejects(() => q.put(2, { timeout: 5 }), Full);
+    assertEquals(q.qsize(), 1);
   });
 });
 
@@ -91,30 +99,30 @@ Deno.test("Queue.put waits for room and get waits for an item", async () => {
   const q = new Queue<string>({ maxsize: 1 });
   await q.put("first");
   const blocked = q.put("second");
-  assert.equal(await q.get(), "first");
+  assertEquals(await q.get(), "first");
   await blocked;
   const waiting = q.get();
-  assert.equal(await waiting, "second");
+  assertEquals(await waiting, "second");
   const later = q.get();
   await q.put("third");
-  assert.equal(await later, "third");
+  assertEquals(await later, "third");
 });
 
 Deno.test("Queue.close rejects puts, lets getters drain, then ends them with QueueClosed", async () => {
   const q = new Queue<number>();
   const waiter = q.get();
   q.close();
-  await assert.rejects(waiter, QueueClosed);
+  await assertRejects(() => waiter, QueueClosed);
   const r = new Queue<number>();
   r.putNowait(1);
   r.putNowait(2);
   r.close();
-  assert.equal(r.closed, true);
-  await assert.rejects(r.put(3), QueueClosed);
-  assert.throws(() => r.putNowait(3), QueueClosed);
-  assert.equal(await r.get(), 1);
-  assert.equal(r.getNowait(), 2);
-  await assert.rejects(r.get(), QueueClosed);
+  assertEquals(r.closed, true);
+  await assertRejects(() => r.put(3), QueueClosed);
+  assertThrows(() => r.putNowait(3), QueueClosed);
+  assertEquals(await r.get(), 1);
+  assertEquals(r.getNowait(), 2);
+  await assertRejects(() => r.get(), QueueClosed);
 });
 
 Deno.test("for await over a Queue yields every item and ends when it is closed and drained", async () => {
@@ -126,7 +134,7 @@ Deno.test("for await over a Queue yields every item and ends when it is closed a
   for (let i = 0; i < 100; i++) await q.put(i);
   q.close();
   await consumer;
-  assert.deepEqual(seen, Array.from({ length: 100 }, (_, i) => i));
+  assertEquals(seen, Array.from({ length: 100 }, (_, i) => i));
 });
 
 Deno.test("Queue.get aborted by its signal takes no item", async () => {
@@ -134,47 +142,49 @@ Deno.test("Queue.get aborted by its signal takes no item", async () => {
   const controller = new AbortController();
   const waiting = q.get({ signal: controller.signal });
   controller.abort(new Error("caller gave up"));
-  await assert.rejects(waiting, /caller gave up/);
+  assertIsError(await assertRejects(() => waiting), Error, /caller gave up/);
   q.putNowait("kept");
-  assert.equal(q.qsize(), 1);
-  assert.equal(await q.get(), "kept");
-  await assert.rejects(q.get({ signal: AbortSignal.abort() }), {
-    name: "AbortError",
-  });
+  assertEquals(q.qsize(), 1);
+  assertEquals(await q.get(), "kept");
+  const error = await assertRejects(() =>
+    q.get({ signal: AbortSignal.abort() })
+  );
+  assertIsError(error, Error);
+  assertEquals(error.name, "AbortError");
 });
 
 Deno.test("Queue refuses what cannot be cloned, and loses nothing already queued", async () => {
   const q = new Queue<unknown>();
   q.putNowait("before");
-  await assert.rejects(q.put({ callback: () => 1 }), (e: Error) => {
-    assert.ok(e instanceof TypeError);
-    assert.match(e.message, /cannot be serialized.*Nothing was queued/s);
-    return true;
-  });
-  assert.throws(() => q.putNowait(Symbol("s")), TypeError);
-  assert.equal(q.qsize(), 1);
-  assert.equal(q.getNowait(), "before");
+  const e = await assertRejects(() => q.put({ callback: () => 1 }), TypeError);
+  assertMatch(e.message, /cannot be serialized.*Nothing was queued/s);
+  assertThrows(() => q.putNowait(Symbol("s")), TypeError);
+  assertEquals(q.qsize(), 1);
+  assertEquals(q.getNowait(), "before");
 });
 
 Deno.test("Queue options and timeouts are validated up front", async (t) => {
   for (const maxsize of [-1, 1.5, "3", 2 ** 31]) {
     await t.step(`maxsize ${String(maxsize)}`, () => {
-      assert.throws(
-        () => new Queue({ maxsize: maxsize as number }),
+      assertIsError(
+        assertThrows(() => new Queue({ maxsize: maxsize as number })),
+        Error,
         /Cannot create queue as 'maxsize' must be a non-negative integer/,
       );
     });
   }
   await t.step("maxBytes too small", () => {
-    assert.throws(
-      () => new Queue({ maxBytes: 10 }),
+    assertIsError(
+      assertThrows(() => new Queue({ maxBytes: 10 })),
+      Error,
       /'maxBytes' must be an integer from 64/,
     );
   });
   await t.step("negative timeout rejects (not throws)", async () => {
     const pending = new Queue().get({ timeout: -1 });
-    await assert.rejects(
-      pending,
+    assertIsError(
+      await assertRejects(() => pending),
+      Error,
       /'timeout' must be a number of milliseconds >= 0: received -1|received -1/,
     );
   });
@@ -185,8 +195,8 @@ Deno.test("Queue grows its buffer for big items, wraps around, and refuses items
   const big = new Uint8Array(300_000).fill(7);
   q.putNowait("small");
   q.putNowait(big);
-  assert.equal(q.getNowait(), "small");
-  assert.deepEqual(q.getNowait(), big);
+  assertEquals(q.getNowait(), "small");
+  assertEquals(q.getNowait(), big);
   // Interleave sizes so records wrap and the ring grows while wrapped.
   const expected: string[] = [];
   let next = 0;
@@ -194,19 +204,19 @@ Deno.test("Queue grows its buffer for big items, wraps around, and refuses items
     const item = `${round}:` + "y".repeat((round * 7919) % 3000);
     q.putNowait(item);
     expected.push(item);
-    if (round % 3 === 0) assert.equal(q.getNowait(), expected[next++]);
+    if (round % 3 === 0) assertEquals(q.getNowait(), expected[next++]);
   }
-  while (next < expected.length) assert.equal(await q.get(), expected[next++]);
+  while (next < expected.length) assertEquals(await q.get(), expected[next++]);
   const tight = new Queue<Uint8Array>({ maxBytes: 1024 });
   tight.putNowait(new Uint8Array(10));
-  assert.throws(() => tight.putNowait(new Uint8Array(2000)), (e: Error) => {
-    assert.ok(e instanceof RangeError);
-    assert.match(e.message, /at most 1024 bytes.*Nothing was queued/s);
-    return true;
-  });
-  assert.equal(tight.qsize(), 1);
+  const e = assertThrows(
+    () => tight.putNowait(new Uint8Array(2000)),
+    RangeError,
+  );
+  assertMatch(e.message, /at most 1024 bytes.*Nothing was queued/s);
+  assertEquals(tight.qsize(), 1);
   tight.putNowait(new Uint8Array(600));
-  assert.throws(() => tight.putNowait(new Uint8Array(600)), Full);
+  assertThrows(() => tight.putNowait(new Uint8Array(600)), Full);
 });
 
 Deno.test("JoinableQueue.join resolves once every item is marked done; extra taskDone throws", async () => {
@@ -219,24 +229,39 @@ Deno.test("JoinableQueue.join resolves once every item is marked done; extra tas
   await q.get();
   q.taskDone();
   await Promise.resolve();
-  assert.equal(joined, false);
+  assertEquals(joined, false);
   await q.get();
   q.taskDone();
   await joining;
-  assert.equal(joined, true);
-  assert.throws(() => q.taskDone(), /called more times than items were put/);
+  assertEquals(joined, true);
+  assertIsError(
+    assertThrows(() => q.taskDone()),
+    Error,
+    /called more times than items were put/,
+  );
   await q.put("c");
-  await assert.rejects(q.join({ signal: AbortSignal.abort() }), {
-    name: "AbortError",
-  });
+  const error = await assertRejects(() =>
+    q.join({ signal: AbortSignal.abort() })
+  );
+  assertIsError(error, Error);
+  assertEquals(error.name, "AbortError");
 });
 
 Deno.test("the blocking twins refuse to run on the main thread", () => {
   const q = new Queue<number>();
-  assert.throws(() => q.getSync(), /would block the main thread/);
-  assert.throws(() => q.putSync(1), /would block the main thread/);
-  assert.throws(
-    () => new JoinableQueue().joinSync(),
+  assertIsError(
+    assertThrows(() => q.getSync()),
+    Error,
+    /would block the main thread/,
+  );
+  assertIsError(
+    assertThrows(() => q.putSync(1)),
+    Error,
+    /would block the main thread/,
+  );
+  assertIsError(
+    assertThrows(() => new JoinableQueue().joinSync()),
+    Error,
     /would block the main thread/,
   );
 });
@@ -253,9 +278,9 @@ Deno.test("a worker thread's putSync items reach the main thread in order", asyn
   for (;;) {
     const item = await q.get();
     if (item === "end") break;
-    assert.equal(item, expected++);
+    assertEquals(item, expected++);
   }
-  assert.equal(expected, 20_000);
+  assertEquals(expected, 20_000);
   await t.join();
 });
 
@@ -273,13 +298,10 @@ Deno.test("two consumer threads share one queue: every item is taken exactly onc
   const [a, b] = [await out.get(), await out.get()];
   for (const c of consumers) await c.join();
   const all = [...a, ...b].sort((x, y) => x - y);
-  assert.deepEqual(all, Array.from({ length: n }, (_, i) => i));
+  assertEquals(all, Array.from({ length: n }, (_, i) => i));
   // Each consumer saw its share in queue order.
   for (const seen of [a, b]) {
-    assert.deepEqual(
-      seen,
-      [...seen].sort((x, y) => x - y),
-    );
+    assertEquals(seen, [...seen].sort((x, y) => x - y));
   }
 });
 
@@ -289,7 +311,7 @@ Deno.test("JoinableQueue.join on the main thread waits for a worker's taskDone c
   const t = new Thread({ target: workSync, module: targets, args: [q, 50] });
   t.start();
   await q.join();
-  assert.equal(q.qsize(), 0);
+  assertEquals(q.qsize(), 0);
   await t.join();
 });
 
@@ -303,11 +325,11 @@ Deno.test("100k items cross from a child process in order, none lost", async () 
   p.start();
   for (let i = 0; i < 100_000; i++) {
     const item = await q.get();
-    if (item !== i) assert.fail(`item ${i} arrived as ${item}`);
+    if (item !== i) fail(`item ${i} arrived as ${item}`);
   }
   await p.join();
-  assert.equal(p.exitCode, 0);
-  assert.equal(q.empty(), true);
+  assertEquals(p.exitCode, 0);
+  assertEquals(q.empty(), true);
 });
 
 Deno.test("a bounded queue makes a child process's puts wait for room", async () => {
@@ -315,11 +337,11 @@ Deno.test("a bounded queue makes a child process's puts wait for room", async ()
   const p = new Process({ target: produce, module: targets, args: [q, 200] });
   p.start();
   for (let i = 0; i < 200; i++) {
-    assert.ok(q.qsize() <= 5);
-    assert.equal(await q.get(), i);
+    assert(q.qsize() <= 5);
+    assertEquals(await q.get(), i);
   }
   await p.join();
-  assert.equal(p.exitCode, 0);
+  assertEquals(p.exitCode, 0);
 });
 
 Deno.test("a child killed while using the queue loses nothing already queued", async () => {
@@ -331,17 +353,17 @@ Deno.test("a child killed while using the queue loses nothing already queued", a
     args: [q, status, 3],
   });
   p.start();
-  assert.equal(await status.get(), "ready");
+  assertEquals(await status.get(), "ready");
   p.kill();
   await p.join();
-  assert.equal(p.exitCode, -9);
-  assert.deepEqual([q.getNowait(), q.getNowait(), q.getNowait()], [
+  assertEquals(p.exitCode, -9);
+  assertEquals([q.getNowait(), q.getNowait(), q.getNowait()], [
     "item 0",
     "item 1",
     "item 2",
   ]);
   await q.put("still usable");
-  assert.equal(await q.get(), "still usable");
+  assertEquals(await q.get(), "still usable");
 });
 
 Deno.test("a child killed while waiting in get takes no item with it", async () => {
@@ -353,12 +375,12 @@ Deno.test("a child killed while waiting in get takes no item with it", async () 
     args: [q, status],
   });
   p.start();
-  assert.equal(await status.get(), "waiting");
+  assertEquals(await status.get(), "waiting");
   p.kill();
   await p.join();
   q.putNowait("after the death");
-  assert.equal(q.qsize(), 1);
-  assert.equal(q.getNowait(), "after the death");
+  assertEquals(q.qsize(), 1);
+  assertEquals(q.getNowait(), "after the death");
 });
 
 Deno.test("on a queue handle in a child process errors keep their class and sync calls explain themselves", async () => {
@@ -370,12 +392,12 @@ Deno.test("on a queue handle in a child process errors keep their class and sync
     args: [q, out],
   });
   p.start();
-  assert.equal(
+  assertEquals(
     await out.get(),
     "put: TypeError; get: true Empty; qsize: TypeError",
   );
   await p.join();
-  assert.equal(q.qsize(), 0);
+  assertEquals(q.qsize(), 0);
 });
 
 Deno.test("JoinableQueue.join in the parent waits for a child's taskDone", async () => {
@@ -385,9 +407,9 @@ Deno.test("JoinableQueue.join in the parent waits for a child's taskDone", async
   const p = new Process({ target: takeJob, module: targets, args: [q, done] });
   p.start();
   await q.join();
-  assert.equal(await done.get(), "took job 1");
+  assertEquals(await done.get(), "took job 1");
   await p.join();
-  assert.equal(p.exitCode, 0);
+  assertEquals(p.exitCode, 0);
 });
 
 Deno.test("a child's put into a queue its owner closed rejects with QueueClosed", async () => {
@@ -400,9 +422,9 @@ Deno.test("a child's put into a queue its owner closed rejects with QueueClosed"
     args: [q, out],
   });
   p.start();
-  assert.equal(await out.get(), "true QueueClosed");
+  assertEquals(await out.get(), "true QueueClosed");
   await p.join();
-  assert.equal(q.qsize(), 0);
+  assertEquals(q.qsize(), 0);
 });
 
 Deno.test("for await in a child process receives every item in order until the queue closes", async () => {
@@ -416,9 +438,9 @@ Deno.test("for await in a child process receives every item in order until the q
   p.start();
   for (let i = 0; i < 10_000; i++) q.putNowait(i);
   q.close();
-  assert.equal(await out.get(), "10000 true");
+  assertEquals(await out.get(), "10000 true");
   await p.join();
-  assert.equal(p.exitCode, 0);
+  assertEquals(p.exitCode, 0);
 });
 
 Deno.test("a child that stops its for await early gives the items it fetched back, in order", async () => {
@@ -427,12 +449,12 @@ Deno.test("a child that stops its for await early gives the items it fetched bac
   for (let i = 0; i < 100; i++) q.putNowait(i);
   const p = new Process({ target: takeThree, module: targets, args: [q, out] });
   p.start();
-  assert.equal(await out.get(), "0,1,2");
+  assertEquals(await out.get(), "0,1,2");
   await p.join();
   const rest: number[] = [];
   while (!q.empty()) rest.push(q.getNowait());
-  assert.deepEqual(rest, Array.from({ length: 97 }, (_, i) => i + 3));
+  assertEquals(rest, Array.from({ length: 97 }, (_, i) => i + 3));
   // The ring still works after items were put back in front.
   q.putNowait(100);
-  assert.equal(q.getNowait(), 100);
+  assertEquals(q.getNowait(), 100);
 });

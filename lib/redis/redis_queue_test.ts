@@ -1,4 +1,10 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { Empty, QueueClosed } from "../queue/queue.ts";
 import { RedisQueue } from "./redis_queue.ts";
 import { redisTest } from "./_test_server.ts";
@@ -17,9 +23,9 @@ redisTest(
       null,
     ];
     for (const item of items) await q.put(item);
-    assert.equal(await q.qsize(), items.length);
+    assertEquals(await q.qsize(), items.length);
     for (const item of items) {
-      assert.deepEqual(await q.get({ timeout: 1000 }), item);
+      assertEquals(await q.get({ timeout: 1000 }), item);
     }
   },
 );
@@ -28,8 +34,8 @@ redisTest(
   "RedisQueue.get({ timeout }) and getNowait() throw Empty when no job is there",
   async (server) => {
     await using q = await RedisQueue.connect(server.url, "idle");
-    await assert.rejects(q.get({ timeout: 50 }), Empty);
-    await assert.rejects(q.getNowait(), Empty);
+    await assertRejects(() => q.get({ timeout: 50 }), Empty);
+    await assertRejects(() => q.getNowait(), Empty);
   },
 );
 
@@ -53,7 +59,7 @@ redisTest(
         }
       }
     }
-    assert.deepEqual(
+    assertEquals(
       seen.toSorted((x, y) => x - y),
       Array.from({ length: 20 }, (_, i) => i),
     );
@@ -61,7 +67,7 @@ redisTest(
     await a.close();
     await b.close();
     await using check = await RedisQueue.connect(server.url, "shared");
-    assert.equal(await check.qsize(), 0);
+    assertEquals(await check.qsize(), 0);
   },
 );
 
@@ -77,8 +83,8 @@ redisTest(
     await producer.put("send mail");
     const dying = await RedisQueue.connect<string>(server.url, "jobs", options);
     const first = await dying.consume().next();
-    assert.equal(first.value?.data, "send mail");
-    assert.equal(first.value?.deliveries, 1);
+    assertEquals(first.value?.data, "send mail");
+    assertEquals(first.value?.deliveries, 1);
     await dying.close(); // gone without ack(), like a killed worker
 
     await using survivor = await RedisQueue.connect<string>(
@@ -87,12 +93,12 @@ redisTest(
       options,
     );
     const again = await survivor.consume().next();
-    assert.equal(again.value?.data, "send mail");
-    assert.equal(again.value?.id, first.value?.id);
-    assert.equal(again.value?.deliveries, 2);
+    assertEquals(again.value?.data, "send mail");
+    assertEquals(again.value?.id, first.value?.id);
+    assertEquals(again.value?.deliveries, 2);
     await again.value?.ack();
-    await assert.rejects(survivor.getNowait(), Empty);
-    assert.equal(await survivor.qsize(), 0);
+    await assertRejects(() => survivor.getNowait(), Empty);
+    assertEquals(await survivor.qsize(), 0);
   },
 );
 
@@ -112,22 +118,22 @@ redisTest(
       "work",
       options,
     );
-    assert.equal(await finished.get(), 1);
+    assertEquals(await finished.get(), 1);
     await finished.close(); // clean exit: job 1 is done
     const crashed = await RedisQueue.connect<number>(
       server.url,
       "work",
       options,
     );
-    assert.equal(await crashed.get(), 2);
+    assertEquals(await crashed.get(), 2);
     await using next = await RedisQueue.connect<number>(
       server.url,
       "work",
       options,
     );
     // `crashed` never comes back: job 2 goes to `next`, job 1 never does.
-    assert.equal(await next.get({ timeout: 10_000 }), 2);
-    await assert.rejects(next.getNowait(), Empty);
+    assertEquals(await next.get({ timeout: 10_000 }), 2);
+    await assertRejects(() => next.getNowait(), Empty);
     await crashed.close();
   },
 );
@@ -149,7 +155,7 @@ redisTest(
         options,
       );
       const job = await consumer.consume().next();
-      assert.equal(job.value?.deliveries, delivery);
+      assertEquals(job.value?.deliveries, delivery);
       await consumer.close(); // never acknowledged
     }
     await using dead = await RedisQueue.connect<string>(
@@ -163,11 +169,13 @@ redisTest(
     );
     const controller = new AbortController();
     const waiting = third.get({ signal: controller.signal });
-    assert.equal(await dead.get({ timeout: 10_000 }), "poison");
+    assertEquals(await dead.get({ timeout: 10_000 }), "poison");
     controller.abort();
-    await assert.rejects(waiting, { name: "AbortError" });
-    assert.equal(await producer.qsize(), 0);
-    assert.ok(id);
+    const error = await assertRejects(() => waiting);
+    assertIsError(error, Error);
+    assertEquals(error.name, "AbortError");
+    assertEquals(await producer.qsize(), 0);
+    assert(id);
   },
 );
 
@@ -177,17 +185,17 @@ redisTest(
     const q = await RedisQueue.connect<string>(server.url, "closing", {
       claimIdle: 50,
     });
-    const waiting = assert.rejects(q.get(), QueueClosed);
+    const waiting = assertRejects(() => q.get(), QueueClosed);
     await q.close();
     await waiting;
-    await assert.rejects(q.put("late"), QueueClosed);
+    await assertRejects(() => q.put("late"), QueueClosed);
     await using other = await RedisQueue.connect<string>(
       server.url,
       "closing",
       { claimIdle: 50 },
     );
     await other.put("after");
-    assert.equal(await other.get({ timeout: 10_000 }), "after");
+    assertEquals(await other.get({ timeout: 10_000 }), "after");
   },
 );
 
@@ -201,19 +209,18 @@ redisTest("consume() ends quietly when its signal aborts", async (server) => {
     await job.ack();
     controller.abort();
   }
-  assert.deepEqual(got, [7]);
+  assertEquals(got, [7]);
 });
 
 redisTest(
   "put() refuses an item that cannot be cloned, and the queue goes on",
   async (server) => {
     await using q = await RedisQueue.connect(server.url, "clone");
-    await assert.rejects(q.put(() => 1), {
-      name: "TypeError",
-      message: /cannot be structured-cloned/,
-    });
+    const error = await assertRejects(() => q.put(() => 1));
+    assertIsError(error, Error, /cannot be structured-cloned/);
+    assertEquals(error.name, "TypeError");
     await q.put("fine");
-    assert.equal(await q.get({ timeout: 1000 }), "fine");
+    assertEquals(await q.get({ timeout: 1000 }), "fine");
   },
 );
 
@@ -252,7 +259,9 @@ redisTest(
     ];
     for (const [name, attempt, message] of cases) {
       await t.step(name, async () => {
-        await assert.rejects(attempt(), { name: "TypeError", message });
+        const error = await assertRejects(attempt);
+        assertIsError(error, Error, message);
+        assertEquals(error.name, "TypeError");
       });
     }
   },
@@ -263,16 +272,16 @@ redisTest(
   async (server) => {
     const url = server.url;
     await server.stop();
-    await assert.rejects(
-      RedisQueue.connect(url, "q"),
+    assertIsError(
+      await assertRejects(() => RedisQueue.connect(url, "q")),
+      Error,
       /Is redis-server running/,
     );
   },
 );
 
 Deno.test("new RedisQueue() says to use RedisQueue.connect()", () => {
-  assert.throws(() => new RedisQueue(), {
-    name: "TypeError",
-    message: /RedisQueue\.connect\(url, name, options\)/,
-  });
+  const error = assertThrows(() => new RedisQueue());
+  assertIsError(error, Error, /RedisQueue\.connect\(url, name, options\)/);
+  assertEquals(error.name, "TypeError");
 });

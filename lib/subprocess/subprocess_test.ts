@@ -1,4 +1,14 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertNotEquals,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+  fail,
+} from "@std/assert";
 import {
   call,
   CalledProcessError,
@@ -20,10 +30,10 @@ async function caught<E extends Error>(
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof Class, `expected ${Class.name}, got ${error}`);
+    assert(error instanceof Class, `expected ${Class.name}, got ${error}`);
     return error;
   }
-  assert.fail(`expected ${Class.name}, but it resolved`);
+  fail(`expected ${Class.name}, but it resolved`);
 }
 
 const MiB = 1024 * 1024;
@@ -79,7 +89,7 @@ async function denoWith(
 
 Deno.test("run() captures exit code, stdout and stderr as text", async () => {
   const result = await run(["sh", "-c", "echo out; echo err >&2; exit 3"]);
-  assert.deepEqual(result, {
+  assertEquals(result, {
     args: ["sh", "-c", "echo out; echo err >&2; exit 3"],
     code: 3,
     signal: null,
@@ -92,15 +102,15 @@ Deno.test("run() captures exit code, stdout and stderr as text", async () => {
 Deno.test("run() gives bytes with text: false, unchanged", async () => {
   const data = pattern(70_000);
   const result = await run(["cat"], { input: data, text: false });
-  assert.ok(result.stdout instanceof Uint8Array);
-  assert.deepEqual(result.stdout, data);
-  assert.deepEqual(result.stderr, new Uint8Array(0));
+  assert(result.stdout instanceof Uint8Array);
+  assertEquals(result.stdout, data);
+  assertEquals(result.stderr, new Uint8Array(0));
 });
 
 Deno.test("run() writes input to stdin and closes it", async () => {
   const result = await run(["sort"], { input: "pear\napple\nfig\n" });
-  assert.equal(result.stdout, "apple\nfig\npear\n");
-  assert.equal(result.code, 0);
+  assertEquals(result.stdout, "apple\nfig\npear\n");
+  assertEquals(result.code, 0);
 });
 
 Deno.test("run() passes cwd and env to the command", async () => {
@@ -110,7 +120,7 @@ Deno.test("run() passes cwd and env to the command", async () => {
       cwd: dir,
       env: { GREETING: "ni hao" },
     });
-    assert.equal(result.stdout, `${await Deno.realPath(dir)}\nni hao\n`);
+    assertEquals(result.stdout, `${await Deno.realPath(dir)}\nni hao\n`);
   } finally {
     await Deno.remove(dir);
   }
@@ -121,16 +131,16 @@ Deno.test("run() leaves stdout and stderr empty when they are not piped", async 
     stdout: "null",
     stderr: "null",
   });
-  assert.equal(result.stdout, "");
-  assert.equal(result.stderr, "");
-  assert.equal(result.success, true);
+  assertEquals(result.stdout, "");
+  assertEquals(result.stderr, "");
+  assertEquals(result.success, true);
 });
 
 Deno.test("run() reports a signal death as minus the signal number", async () => {
   const result = await run(["sh", "-c", "kill -9 $$"]);
-  assert.equal(result.code, -9);
-  assert.equal(result.signal, "SIGKILL");
-  assert.equal(result.success, false);
+  assertEquals(result.code, -9);
+  assertEquals(result.signal, "SIGKILL");
+  assertEquals(result.success, false);
 });
 
 Deno.test("run() with check: true throws CalledProcessError carrying the output", async () => {
@@ -140,21 +150,21 @@ Deno.test("run() with check: true throws CalledProcessError carrying the output"
     }),
     CalledProcessError,
   );
-  assert.deepEqual(error.cmd, [
+  assertEquals(error.cmd, [
     "sh",
     "-c",
     "echo partial; echo 'disk full' >&2; exit 4",
   ]);
-  assert.equal(error.code, 4);
-  assert.equal(error.stdout, "partial\n");
-  assert.equal(error.stderr, "disk full\n");
-  assert.match(error.message, /returned non-zero exit status 4/);
-  assert.match(error.message, /disk full/);
+  assertEquals(error.code, 4);
+  assertEquals(error.stdout, "partial\n");
+  assertEquals(error.stderr, "disk full\n");
+  assertMatch(error.message, /returned non-zero exit status 4/);
+  assertMatch(error.message, /disk full/);
 });
 
 Deno.test("run() with check: true passes a successful result through", async () => {
   const result = await run(["echo", "fine"], { check: true });
-  assert.equal(result.stdout, "fine\n");
+  assertEquals(result.stdout, "fine\n");
 });
 
 Deno.test("run() drains 8 MiB on stdout and stderr while writing 8 MiB of input", async () => {
@@ -166,10 +176,10 @@ Deno.test("run() drains 8 MiB on stdout and stderr while writing 8 MiB of input"
     text: false,
     timeout: 120_000,
   });
-  assert.equal(result.code, 0);
-  assert.equal(result.stdout.length, data.length);
-  assert.deepEqual(result.stdout, data);
-  assert.deepEqual(result.stderr, data);
+  assertEquals(result.code, 0);
+  assertEquals(result.stdout.length, data.length);
+  assertEquals(result.stdout, data);
+  assertEquals(result.stderr, data);
 });
 
 Deno.test("run() with stderr: 'stdout' keeps the exact order of alternating writes", async () => {
@@ -180,9 +190,9 @@ Deno.test("run() with stderr: 'stdout' keeps the exact order of alternating writ
     { length: 300 },
     (_, i) => `out ${i + 1}\nerr ${i + 1}\n`,
   ).join("");
-  assert.equal(result.stdout, expected);
-  assert.equal(result.stderr, "");
-  assert.equal(result.code, 0);
+  assertEquals(result.stdout, expected);
+  assertEquals(result.stderr, "");
+  assertEquals(result.code, 0);
 });
 
 Deno.test("run() with stderr: 'stdout' keeps the command's exit code and arguments intact", async () => {
@@ -197,8 +207,8 @@ Deno.test("run() with stderr: 'stdout' keeps the command's exit code and argumen
   ], {
     stderr: "stdout",
   });
-  assert.equal(result.stdout, "a b|$HOME|*|");
-  assert.equal(result.code, 7);
+  assertEquals(result.stdout, "a b|$HOME|*|");
+  assertEquals(result.code, 7);
 });
 
 Deno.test("a missing command raises CommandNotFound naming it", async (t) => {
@@ -225,8 +235,8 @@ Deno.test("a missing command raises CommandNotFound naming it", async (t) => {
   for (const [name, attempt] of cases) {
     await t.step(name, async () => {
       const error = await caught(attempt(), CommandNotFound);
-      assert.deepEqual(error.cmd, cmd);
-      assert.match(error.message, /'definitely-not-a-command-xyz'/);
+      assertEquals(error.cmd, cmd);
+      assertMatch(error.message, /'definitely-not-a-command-xyz'/);
     });
   }
 });
@@ -234,16 +244,16 @@ Deno.test("a missing command raises CommandNotFound naming it", async (t) => {
 Deno.test("a permission denial says which --allow-run is missing", async (t) => {
   await t.step("the command itself", async () => {
     const child = await denoWith(["--allow-run=sh"], `await run(["ls"]);`);
-    assert.notEqual(child.code, 0);
-    assert.match(child.stderr, /NotCapable: Cannot run "ls".*--allow-run=ls/);
+    assertNotEquals(child.code, 0);
+    assertMatch(child.stderr, /NotCapable: Cannot run "ls".*--allow-run=ls/);
   });
   await t.step("sh, needed to merge stderr into stdout", async () => {
     const child = await denoWith(
       ["--allow-run=ls"],
       `await run(["ls"], { stderr: "stdout" });`,
     );
-    assert.notEqual(child.code, 0);
-    assert.match(
+    assertNotEquals(child.code, 0);
+    assertMatch(
       child.stderr,
       /NotCapable: Cannot run "sh".*stderr: "stdout".*--allow-run=sh/,
     );
@@ -253,8 +263,8 @@ Deno.test("a permission denial says which --allow-run is missing", async (t) => 
       ["--allow-run=sh"],
       `await run(["ls"], { stderr: "stdout" });`,
     );
-    assert.notEqual(child.code, 0);
-    assert.match(child.stderr, /NotCapable: Cannot run "ls".*--allow-run=ls/);
+    assertNotEquals(child.code, 0);
+    assertMatch(child.stderr, /NotCapable: Cannot run "ls".*--allow-run=ls/);
   });
   await t.step(
     "a narrow grant still times out (killing the command only)",
@@ -264,7 +274,7 @@ Deno.test("a permission denial says which --allow-run is missing", async (t) => 
         `const e = await run(["sh", "-c", "exec sleep 30"], { timeout: 200 }).catch((e) => e);
        if (e.name !== "TimeoutExpired") throw new Error("got " + e);`,
       );
-      assert.equal(child.code, 0, child.stderr);
+      assertEquals(child.code, 0, child.stderr);
     },
   );
 });
@@ -277,23 +287,23 @@ Deno.test("a timeout kills the whole process group, reaps it, and keeps the part
     }),
     TimeoutExpired,
   );
-  assert.equal(error.timeout, SETTLE);
-  assert.deepEqual(error.cmd, [
+  assertEquals(error.timeout, SETTLE);
+  assertEquals(error.cmd, [
     "sh",
     "-c",
     'sleep 30 & echo "$$ $!"; echo >&2 warming; wait',
   ]);
-  assert.equal(error.stderr, "warming\n");
+  assertEquals(error.stderr, "warming\n");
   const [shell, grandchild] = String(error.stdout).trim().split(" ").map(
     Number,
   );
-  assert.ok(
+  assert(
     shell > 0 && grandchild > 0,
     `pids in ${JSON.stringify(error.stdout)}`,
   );
-  assert.ok(isDead(shell), "the command was killed and reaped");
-  assert.ok(await gone(grandchild), "its background child was killed too");
-  assert.match(error.message, /timed out after 3000 ms and was killed/);
+  assert(isDead(shell), "the command was killed and reaped");
+  assert(await gone(grandchild), "its background child was killed too");
+  assertMatch(error.message, /timed out after 3000 ms and was killed/);
 });
 
 Deno.test("startNewSession decides whether the command leads its own process group", async (t) => {
@@ -308,20 +318,20 @@ Deno.test("startNewSession decides whether the command leads its own process gro
   };
   await t.step(
     "not by default",
-    async () => assert.equal(await leads({}), false),
+    async () => assertEquals(await leads({}), false),
   );
   await t.step(
     "yes with a timeout",
-    async () => assert.equal(await leads({ timeout: 60_000 }), true),
+    async () => assertEquals(await leads({ timeout: 60_000 }), true),
   );
   await t.step(
     "yes when asked",
-    async () => assert.equal(await leads({ startNewSession: true }), true),
+    async () => assertEquals(await leads({ startNewSession: true }), true),
   );
   await t.step(
     "not when declined, even with a timeout",
     async () =>
-      assert.equal(
+      assertEquals(
         await leads({ timeout: 60_000, startNewSession: false }),
         false,
       ),
@@ -336,7 +346,7 @@ Deno.test("startNewSession decides whether the command leads its own process gro
         }),
         TimeoutExpired,
       );
-      assert.equal(error.stdout, "here\n");
+      assertEquals(error.stdout, "here\n");
     },
   );
 });
@@ -356,11 +366,11 @@ Deno.test("aborting the signal kills the process group and rejects with the outp
   const reason = new Error("user pressed stop");
   controller.abort(reason);
   const error = await caught(p.communicate(), SubprocessAbortError);
-  assert.equal(error.name, "AbortError");
-  assert.equal(error.cause, reason);
-  assert.equal(p.returncode, -9);
+  assertEquals(error.name, "AbortError");
+  assertStrictEquals(error.cause, reason);
+  assertEquals(p.returncode, -9);
   const [shell, grandchild] = head.trim().split(" ").map(Number);
-  assert.ok(
+  assert(
     isDead(shell) && isDead(grandchild),
     "the command and its child are gone",
   );
@@ -375,8 +385,8 @@ Deno.test("run() with an aborted signal rejects with SubprocessAbortError", asyn
       }),
       SubprocessAbortError,
     );
-    assert.equal(error.cause, "never mind");
-    assert.equal(error.stdout, "");
+    assertEquals(error.cause, "never mind");
+    assertEquals(error.stdout, "");
   });
   await t.step("aborted while running: killed and reaped", async () => {
     const controller = new AbortController();
@@ -387,35 +397,38 @@ Deno.test("run() with an aborted signal rejects with SubprocessAbortError", asyn
 });
 
 Deno.test("call() returns the exit code", async () => {
-  assert.equal(await call(["sh", "-c", "exit 5"]), 5);
-  assert.equal(await call(["true"]), 0);
+  assertEquals(await call(["sh", "-c", "exit 5"]), 5);
+  assertEquals(await call(["true"]), 0);
 });
 
 Deno.test("call() with a timeout throws TimeoutExpired", async () => {
-  await assert.rejects(call(["sleep", "30"], { timeout: 100 }), TimeoutExpired);
+  await assertRejects(
+    () => call(["sleep", "30"], { timeout: 100 }),
+    TimeoutExpired,
+  );
 });
 
 Deno.test("checkOutput() returns stdout or throws CalledProcessError with stderr", async () => {
-  assert.equal(await checkOutput(["echo", "hello"]), "hello\n");
-  assert.equal(await checkOutput(["cat"], { input: "fed" }), "fed");
+  assertEquals(await checkOutput(["echo", "hello"]), "hello\n");
+  assertEquals(await checkOutput(["cat"], { input: "fed" }), "fed");
   const error = await caught(
     checkOutput(["sh", "-c", "echo nope >&2; exit 1"]),
     CalledProcessError,
   );
-  assert.equal(error.stderr, "nope\n");
-  assert.equal(error.code, 1);
+  assertEquals(error.stderr, "nope\n");
+  assertEquals(error.code, 1);
 });
 
 Deno.test("spawn().communicate() sends input, collects output and sets returncode", async () => {
   await using p = spawn(["sh"], { stdin: "piped" });
-  assert.equal(p.returncode, null);
-  assert.ok(p.pid > 0);
+  assertEquals(p.returncode, null);
+  assert(p.pid > 0);
   const { stdout, stderr } = await p.communicate(
     "echo one\necho two >&2\nexit 6\n",
   );
-  assert.equal(stdout, "one\n");
-  assert.equal(stderr, "two\n");
-  assert.equal(p.returncode, 6);
+  assertEquals(stdout, "one\n");
+  assertEquals(stderr, "two\n");
+  assertEquals(p.returncode, 6);
 });
 
 Deno.test("spawn().communicate() drains 8 MiB on both streams while writing 8 MiB", async () => {
@@ -425,9 +438,9 @@ Deno.test("spawn().communicate() drains 8 MiB on both streams while writing 8 Mi
     text: false,
   });
   const { stdout, stderr } = await p.communicate(data, { timeout: 120_000 });
-  assert.deepEqual(stdout, data);
-  assert.deepEqual(stderr, data);
-  assert.equal(p.returncode, 0);
+  assertEquals(stdout, data);
+  assertEquals(stderr, data);
+  assertEquals(p.returncode, 0);
 });
 
 Deno.test("spawn().communicate() with a timeout kills, reaps and keeps partial output", async () => {
@@ -438,16 +451,20 @@ Deno.test("spawn().communicate() with a timeout kills, reaps and keeps partial o
     p.communicate(undefined, { timeout: SETTLE }),
     TimeoutExpired,
   );
-  assert.equal(error.stdout, "begun\n");
-  assert.equal(p.returncode, -9);
-  assert.ok(isDead(p.pid));
+  assertEquals(error.stdout, "begun\n");
+  assertEquals(p.returncode, -9);
+  assert(isDead(p.pid));
 });
 
 Deno.test("spawn().communicate() refuses input when stdin is not piped", async () => {
   await using p = spawn(["true"]);
-  await assert.rejects(p.communicate("data"), /stdin: "piped"/);
+  assertIsError(
+    await assertRejects(() => p.communicate("data")),
+    Error,
+    /stdin: "piped"/,
+  );
   await p.communicate();
-  assert.equal(p.returncode, 0);
+  assertEquals(p.returncode, 0);
 });
 
 Deno.test("spawn().wait() returns the exit code; with a timeout it kills and reaps", async () => {
@@ -456,13 +473,13 @@ Deno.test("spawn().wait() returns the exit code; with a timeout it kills and rea
       stdout: "null",
       stderr: "null",
     });
-    assert.equal(await p.wait(), 2);
-    assert.equal(p.returncode, 2);
+    assertEquals(await p.wait(), 2);
+    assertEquals(p.returncode, 2);
   }
   {
     await using p = spawn(["sleep", "30"], { stdout: "null", stderr: "null" });
-    await assert.rejects(p.wait({ timeout: 100 }), TimeoutExpired);
-    assert.equal(p.returncode, -9);
+    await assertRejects(() => p.wait({ timeout: 100 }), TimeoutExpired);
+    assertEquals(p.returncode, -9);
   }
 });
 
@@ -471,51 +488,51 @@ Deno.test("spawn().lines() yields stdout lines as they come, and stops early on 
     await using p = spawn(["printf", "alpha\\nbeta\\r\\n\\ngamma"]);
     const lines: string[] = [];
     for await (const line of p.lines()) lines.push(line);
-    assert.deepEqual(lines, ["alpha", "beta", "", "gamma"]);
-    assert.equal(await p.wait(), 0);
+    assertEquals(lines, ["alpha", "beta", "", "gamma"]);
+    assertEquals(await p.wait(), 0);
   }
   {
     await using p = spawn(["yes", "again"]);
     let seen = 0;
     for await (const line of p.lines()) {
-      assert.equal(line, "again");
+      assertEquals(line, "again");
       if (++seen === 1000) break;
     }
-    assert.equal(await p.wait(), -13, "yes got SIGPIPE once nobody read");
+    assertEquals(await p.wait(), -13, "yes got SIGPIPE once nobody read");
   }
 });
 
 Deno.test("spawn() exposes raw stdin/stdout streams, and null for streams not piped", async () => {
   await using p = spawn(["cat"], { stdin: "piped", stderr: "null" });
-  assert.equal(p.stderr, null);
+  assertEquals(p.stderr, null);
   const writer = p.stdin!.getWriter();
   await writer.write(new TextEncoder().encode("raw bytes"));
   await writer.close();
-  assert.equal(await new Response(p.stdout).text(), "raw bytes");
-  assert.equal(await p.wait(), 0);
+  assertEquals(await new Response(p.stdout).text(), "raw bytes");
+  assertEquals(await p.wait(), 0);
 
   await using q = spawn(["true"], { stdout: "inherit", stderr: "stdout" });
-  assert.equal(q.stdin, null);
-  assert.equal(q.stdout, null);
-  assert.equal(q.stderr, null);
-  assert.equal(await q.wait(), 0);
+  assertEquals(q.stdin, null);
+  assertEquals(q.stdout, null);
+  assertEquals(q.stderr, null);
+  assertEquals(await q.wait(), 0);
 });
 
 Deno.test("terminate() sends SIGTERM and kill() SIGKILL; both are no-ops after exit", async () => {
   await using p = spawn(["sleep", "30"]);
   p.terminate();
-  assert.equal(await p.wait(), -15);
+  assertEquals(await p.wait(), -15);
   p.kill();
   p.terminate();
-  assert.equal(p.returncode, -15);
+  assertEquals(p.returncode, -15);
 
   await using q = spawn(["sleep", "30"]);
   q.kill();
-  assert.equal(await q.wait(), -9);
+  assertEquals(await q.wait(), -9);
 
   await using r = spawn(["sleep", "30"]);
   r.kill("SIGINT");
-  assert.equal(await r.wait(), -2);
+  assertEquals(await r.wait(), -2);
 });
 
 Deno.test("await using kills and reaps a command that still runs", async () => {
@@ -523,9 +540,9 @@ Deno.test("await using kills and reaps a command that still runs", async () => {
   {
     await using p = spawn(["sleep", "30"], { stdin: "piped" });
     pid = p.pid;
-    assert.equal(isDead(pid), false);
+    assertEquals(isDead(pid), false);
   }
-  assert.ok(isDead(pid));
+  assert(isDead(pid));
 });
 
 Deno.test("await using kills the whole group of a command started in a new session", async () => {
@@ -539,24 +556,24 @@ Deno.test("await using kills the whole group of a command started in a new sessi
       break;
     }
   }
-  assert.equal(pids.length, 2);
-  assert.ok(isDead(pids[0]), "the command was killed and reaped");
-  assert.ok(await gone(pids[1]), "its background child was killed too");
+  assertEquals(pids.length, 2);
+  assert(isDead(pids[0]), "the command was killed and reaped");
+  assert(await gone(pids[1]), "its background child was killed too");
 });
 
 Deno.test("pipeline() runs a | b | c without a shell", async () => {
   const result = await pipeline(["tr", " ", "\\n"], ["sort"], ["uniq", "-c"], {
     input: "b a b c a b",
   });
-  assert.deepEqual(result.stdout.split("\n").map((l) => l.trim()), [
+  assertEquals(result.stdout.split("\n").map((l) => l.trim()), [
     "2 a",
     "3 b",
     "1 c",
     "",
   ]);
-  assert.deepEqual(result.codes, [0, 0, 0]);
-  assert.deepEqual(result.args, ["uniq", "-c"]);
-  assert.equal(result.code, 0);
+  assertEquals(result.codes, [0, 0, 0]);
+  assertEquals(result.args, ["uniq", "-c"]);
+  assertEquals(result.code, 0);
 });
 
 Deno.test("pipeline() moves large data between commands, as bytes with text: false", async () => {
@@ -565,26 +582,26 @@ Deno.test("pipeline() moves large data between commands, as bytes with text: fal
     input: data,
     text: false,
   });
-  assert.deepEqual(result.stdout, data);
+  assertEquals(result.stdout, data);
 });
 
 Deno.test("pipeline() gives each exit code, and check names the failing command", async () => {
   const result = await pipeline(["sh", "-c", "echo x; exit 3"], ["cat"]);
-  assert.deepEqual(result.codes, [3, 0]);
-  assert.equal(result.success, true);
+  assertEquals(result.codes, [3, 0]);
+  assertEquals(result.success, true);
   const error = await caught(
     pipeline(["sh", "-c", "echo oops >&2; exit 3"], ["cat"], { check: true }),
     CalledProcessError,
   );
-  assert.deepEqual(error.cmd, ["sh", "-c", "echo oops >&2; exit 3"]);
-  assert.equal(error.code, 3);
-  assert.equal(error.stderr, "oops\n");
+  assertEquals(error.cmd, ["sh", "-c", "echo oops >&2; exit 3"]);
+  assertEquals(error.code, 3);
+  assertEquals(error.stderr, "oops\n");
 });
 
 Deno.test("pipeline() treats SIGPIPE of an early command as the normal end", async () => {
   const result = await pipeline(["yes"], ["head", "-n", "3"], { check: true });
-  assert.equal(result.stdout, "y\ny\ny\n");
-  assert.equal(result.codes[0], -13);
+  assertEquals(result.stdout, "y\ny\ny\n");
+  assertEquals(result.codes[0], -13);
 });
 
 Deno.test("pipeline() collects every command's stderr in command order", async () => {
@@ -592,8 +609,8 @@ Deno.test("pipeline() collects every command's stderr in command order", async (
     ["sh", "-c", "echo first >&2; echo data"],
     ["sh", "-c", "cat >/dev/null; echo second >&2"],
   );
-  assert.equal(result.stderr, "first\nsecond\n");
-  assert.equal(result.stdout, "");
+  assertEquals(result.stderr, "first\nsecond\n");
+  assertEquals(result.stdout, "");
 });
 
 Deno.test("pipeline() with a timeout kills every command", async () => {
@@ -603,7 +620,7 @@ Deno.test("pipeline() with a timeout kills every command", async () => {
     }),
     TimeoutExpired,
   );
-  assert.equal(error.stdout, "start\n");
+  assertEquals(error.stdout, "start\n");
 });
 
 Deno.test("options are validated before anything starts", async (t) => {
@@ -667,11 +684,11 @@ Deno.test("options are validated before anything starts", async (t) => {
   ];
   for (const [name, attempt, message] of bad) {
     await t.step(name, async () => {
-      await assert.rejects(attempt(), message);
+      assertIsError(await assertRejects(attempt), Error, message);
     });
   }
   await t.step("spawn() throws synchronously, starting nothing", () => {
-    assert.throws(
+    assertThrows(
       () => spawn(["true"], { stdin: "pipe" as "piped" }),
       TypeError,
     );

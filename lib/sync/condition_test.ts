@@ -1,4 +1,10 @@
-import assert from "node:assert/strict";
+import {
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { RuntimeError } from "../_crossing/errors.ts";
 import { SharedArray, Value } from "./value.ts";
 import { Condition } from "./condition.ts";
@@ -38,8 +44,8 @@ Deno.test("Condition hands every item from a producer thread to consumer threads
   }
   await producer;
   const sums = (await consumers) as number[];
-  assert.equal(mine + sums[0] + sums[1], (count * (count + 1)) / 2);
-  assert.equal(state.get(1), 0);
+  assertEquals(mine + sums[0] + sums[1], (count * (count + 1)) / 2);
+  assertEquals(state.get(1), 0);
 });
 
 // Polls `ready` under the lock, giving the lock and the event loop up between tries.
@@ -80,32 +86,32 @@ Deno.test("Condition.notify(n) wakes n waiters and notifyAll() the rest", async 
   await Promise.race(waiters);
   {
     using _ = await cond.hold();
-    assert.equal(woken.value, 1, "notify() woke one waiter");
+    assertEquals(woken.value, 1, "notify() woke one waiter");
     cond.notify(2);
   }
   await until(cond, () => woken.value >= 3);
   {
     using _ = await cond.hold();
-    assert.equal(woken.value, 3, "notify(2) woke two more");
+    assertEquals(woken.value, 3, "notify(2) woke two more");
     cond.notifyAll();
   }
-  assert.deepEqual(await Promise.all(waiters), [true, true, true, true]);
+  assertEquals(await Promise.all(waiters), [true, true, true, true]);
 });
 
 Deno.test("Condition.wait() times out, and waitFor() returns the predicate's last value", async () => {
   const cond = new Condition();
   using _ = await cond.hold();
-  assert.equal(await cond.wait(5), false);
-  assert.equal(
+  assertEquals(await cond.wait(5), false);
+  assertEquals(
     cond.lock.locked(),
     true,
     "the lock is held again after a timeout",
   );
-  assert.equal(await cond.waitFor(() => 0, 5), 0);
-  assert.equal(cond.waitForSync(() => "", 1), "");
-  assert.equal(await cond.waitFor(() => "ready"), "ready");
+  assertEquals(await cond.waitFor(() => 0, 5), 0);
+  assertEquals(cond.waitForSync(() => "", 1), "");
+  assertEquals(await cond.waitFor(() => "ready"), "ready");
   cond.notify(); // a notify with nobody waiting is not kept for later
-  assert.equal(await cond.wait(1), false);
+  assertEquals(await cond.wait(1), false);
 });
 
 Deno.test("Condition over an RLock restores the recursion depth after wait()", () => {
@@ -113,28 +119,25 @@ Deno.test("Condition over an RLock restores the recursion depth after wait()", (
   const cond = new Condition(rlock);
   rlock.acquireSync();
   rlock.acquireSync();
-  assert.equal(cond.waitSync(1), false);
+  assertEquals(cond.waitSync(1), false);
   rlock.release();
-  assert.equal(rlock.locked(), true);
+  assertEquals(rlock.locked(), true);
   rlock.release();
-  assert.equal(rlock.locked(), false);
+  assertEquals(rlock.locked(), false);
 });
 
 Deno.test("Condition refuses wait and notify without its lock, and a lock of the wrong type", async (t) => {
   const cond = new Condition();
   await t.step("wait() rejects with RuntimeError", async () => {
-    await assert.rejects(cond.wait(1), (error: Error) => {
-      assert.ok(error instanceof RuntimeError);
-      assert.match(
-        error.message,
-        /Cannot wait on a Condition whose lock is not held/,
-      );
-      return true;
-    });
+    const error = await assertRejects(() => cond.wait(1), RuntimeError);
+    assertMatch(
+      error.message,
+      /Cannot wait on a Condition whose lock is not held/,
+    );
   });
   await t.step("notify() and notifyAll() throw RuntimeError", () => {
-    assert.throws(() => cond.notify(), RuntimeError);
-    assert.throws(() => cond.notifyAll(), RuntimeError);
+    assertThrows(() => cond.notify(), RuntimeError);
+    assertThrows(() => cond.notifyAll(), RuntimeError);
   });
   await t.step(
     "an RLock held by another thread does not count as held",
@@ -142,19 +145,20 @@ Deno.test("Condition refuses wait and notify without its lock, and a lock of the
       const rlock = new RLock();
       rlock.acquireSync();
       const error = await errorOf(conditionWaitUnheld, [new Condition(rlock)]);
-      assert.equal(error?.name, "RuntimeError");
+      assertEquals(error?.name, "RuntimeError");
       rlock.release();
     },
   );
   await t.step("new Condition(notALock) throws TypeError", () => {
-    assert.throws(
-      () => new Condition({} as Lock),
+    assertIsError(
+      assertThrows(() => new Condition({} as Lock)),
+      Error,
       /'lock' must be a Lock or an RLock/,
     );
   });
   await t.step("notify(-1) throws RangeError", () => {
     using _ = cond.holdSync();
-    assert.throws(() => cond.notify(-1), RangeError);
+    assertThrows(() => cond.notify(-1), RangeError);
   });
 });
 
@@ -176,9 +180,9 @@ Deno.test("Condition.notify() loses no wake-up: two producers and three consumer
     ]),
   ]);
   const total = 2 * per;
-  assert.equal(
+  assertEquals(
     (sums as number[]).reduce((a, b) => a + b),
     (total * (total + 1)) / 2,
   );
-  assert.equal(state.get(1), 0);
+  assertEquals(state.get(1), 0);
 });

@@ -1,4 +1,9 @@
-import assert from "node:assert/strict";
+import {
+  assertEquals,
+  assertIsError,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { Event } from "./event.ts";
 import { Semaphore } from "./semaphore.ts";
 import { pingPong, runAll, setEvent, waitEvent } from "./testdata/targets.ts";
@@ -13,22 +18,22 @@ Deno.test("Event.set() wakes every thread waiting in waitSync()", async () => {
   ]]);
   for (let i = 0; i < 3; i++) await waiting.acquire();
   event.set();
-  assert.deepEqual(await threads, [true, true, true]);
+  assertEquals(await threads, [true, true, true]);
 });
 
 Deno.test("Event.set() in a thread wakes wait() on the main thread", async () => {
   const event = new Event();
   const waited = event.wait();
   await runAll(setEvent, [[event]]);
-  assert.equal(await waited, true);
-  assert.equal(event.isSet(), true);
+  assertEquals(await waited, true);
+  assertEquals(event.isSet(), true);
 });
 
 Deno.test("Event.wait() times out on a cleared event, on every thread", async () => {
   const event = new Event();
-  assert.equal(await event.wait(5), false);
-  assert.equal(event.waitSync(1), false);
-  assert.deepEqual(await runAll(waitEvent, [[event, new Semaphore(0), 5]]), [
+  assertEquals(await event.wait(5), false);
+  assertEquals(event.waitSync(1), false);
+  assertEquals(await runAll(waitEvent, [[event, new Semaphore(0), 5]]), [
     false,
   ]);
 });
@@ -38,27 +43,28 @@ Deno.test("Event.set() then clear() still releases the waiters that were waiting
   const waited = event.wait();
   event.set();
   event.clear();
-  assert.equal(await waited, true);
-  assert.equal(await event.wait(1), false, "later waits see the cleared flag");
+  assertEquals(await waited, true);
+  assertEquals(await event.wait(1), false, "later waits see the cleared flag");
 });
 
 Deno.test("Event.isSet/clear report and lower the flag; a set event returns at once", async () => {
   const event = new Event();
-  assert.equal(event.isSet(), false);
+  assertEquals(event.isSet(), false);
   event.set();
-  assert.equal(event.isSet(), true);
-  assert.equal(await event.wait(), true);
-  assert.equal(event.waitSync(), true);
+  assertEquals(event.isSet(), true);
+  assertEquals(await event.wait(), true);
+  assertEquals(event.waitSync(), true);
   event.clear();
-  assert.equal(event.isSet(), false);
+  assertEquals(event.isSet(), false);
 });
 
 Deno.test("Event.wait() rejects a bad timeout", async () => {
-  await assert.rejects(
-    new Event().wait(-1),
+  assertIsError(
+    await assertRejects(() => new Event().wait(-1)),
+    Error,
     /'timeout' must be a number of milliseconds >= 0/,
   );
-  assert.throws(() => new Event().waitSync(NaN), RangeError);
+  assertThrows(() => new Event().waitSync(NaN), RangeError);
 });
 
 Deno.test("Event.wait({ signal }) rejects when aborted; { timeout } works as the number form", async () => {
@@ -66,10 +72,12 @@ Deno.test("Event.wait({ signal }) rejects when aborted; { timeout } works as the
   const controller = new AbortController();
   const waiting = event.wait({ signal: controller.signal });
   controller.abort();
-  await assert.rejects(waiting, { name: "AbortError" });
-  assert.equal(await event.wait({ timeout: 1 }), false);
+  const error = await assertRejects(() => waiting);
+  assertIsError(error, Error);
+  assertEquals(error.name, "AbortError");
+  assertEquals(await event.wait({ timeout: 1 }), false);
   event.set();
-  assert.equal(await event.wait({ timeout: 1 }), true);
+  assertEquals(await event.wait({ timeout: 1 }), true);
 });
 
 Deno.test("Event ping-pong between two threads: every wait is answered by its own set()", async () => {
@@ -79,5 +87,5 @@ Deno.test("Event ping-pong between two threads: every wait is answered by its ow
     ["ping", ping, pong, turn, failed, 50_000],
     ["pong", ping, pong, turn, failed, 50_000],
   ]);
-  assert.equal(turn.value, 50_000);
+  assertEquals(turn.value, 50_000);
 });

@@ -1,4 +1,9 @@
-import assert from "node:assert/strict";
+import {
+  assertEquals,
+  assertIsError,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { startChild } from "../process/_child.ts";
 import { describeTarget } from "../_crossing/target.ts";
 import { FileLock } from "./file_lock.ts";
@@ -22,13 +27,13 @@ Deno.test("FileLock held here makes another process's acquire fail, and succeed 
     module,
   });
   const lock = new FileLock(path);
-  assert.equal(await lock.acquire(), true);
-  assert.deepEqual(await child.invoke(spec(targets.tryFileLock), [path]), {
+  assertEquals(await lock.acquire(), true);
+  assertEquals(await child.invoke(spec(targets.tryFileLock), [path]), {
     ok: true,
     value: false,
   });
   lock.release();
-  assert.deepEqual(await child.invoke(spec(targets.tryFileLock), [path]), {
+  assertEquals(await child.invoke(spec(targets.tryFileLock), [path]), {
     ok: true,
     value: true,
   });
@@ -45,11 +50,11 @@ Deno.test("FileLock serialises read-modify-write between two processes: no updat
     a.invoke(spec(targets.countUnderLock), [path, counter, 50]),
     b.invoke(spec(targets.countUnderLock), [path, counter, 50]),
   ]);
-  assert.deepEqual(results, [{ ok: true, value: undefined }, {
+  assertEquals(results, [{ ok: true, value: undefined }, {
     ok: true,
     value: undefined,
   }]);
-  assert.equal(await Deno.readTextFile(counter), "100");
+  assertEquals(await Deno.readTextFile(counter), "100");
   await Deno.remove(path);
   await Deno.remove(counter);
 });
@@ -61,11 +66,11 @@ Deno.test("a process that dies holding a FileLock releases it", async () => {
   const holding = child.invoke(spec(targets.holdForever), [path, held]);
   await held.waitFor(1);
   const lock = new FileLock(path);
-  assert.equal(await lock.acquire({ timeout: 0 }), false);
+  assertEquals(await lock.acquire({ timeout: 0 }), false);
   child.kill("SIGKILL");
   await holding.catch(() => {});
   await child.status;
-  assert.equal(await lock.acquire({ timeout: 10_000 }), true);
+  assertEquals(await lock.acquire({ timeout: 10_000 }), true);
   lock.release();
   await Deno.remove(path);
 });
@@ -76,18 +81,18 @@ Deno.test("FileLock in one process: instances exclude each other, timeouts, usin
     const a = new FileLock(path);
     const b = new FileLock(path);
     using _ = await a.hold();
-    assert.equal(await b.acquire({ timeout: 0 }), false);
-    assert.equal(await b.acquire(5), false);
+    assertEquals(await b.acquire({ timeout: 0 }), false);
+    assertEquals(await b.acquire(5), false);
   });
   await t.step(
     "one instance queues its own second acquire until release",
     async () => {
       const lock = new FileLock(new URL(`file://${path}`));
       await lock.acquire();
-      assert.equal(await lock.acquire({ timeout: 0 }), false);
+      assertEquals(await lock.acquire({ timeout: 0 }), false);
       const second = lock.acquire();
       lock.release();
-      assert.equal(await second, true);
+      assertEquals(await second, true);
       lock.release();
     },
   );
@@ -95,21 +100,27 @@ Deno.test("FileLock in one process: instances exclude each other, timeouts, usin
     const lock = new FileLock(path);
     {
       using _ = await lock.hold();
-      assert.equal(lock.locked(), true);
+      assertEquals(lock.locked(), true);
     }
-    assert.equal(lock.locked(), false);
+    assertEquals(lock.locked(), false);
   });
   await t.step("bad input is refused clearly", async () => {
-    assert.throws(() => new FileLock(""), /'path' must be a non-empty string/);
-    assert.throws(
-      () => new FileLock(new URL("https://x/y")),
+    assertIsError(
+      assertThrows(() => new FileLock("")),
+      Error,
+      /'path' must be a non-empty string/,
+    );
+    assertIsError(
+      assertThrows(() => new FileLock(new URL("https://x/y"))),
+      Error,
       /file path or file: URL/,
     );
-    await assert.rejects(
-      new FileLock(path).acquire({ timeout: -1 }),
+    assertIsError(
+      await assertRejects(() => new FileLock(path).acquire({ timeout: -1 })),
+      Error,
       /non-negative number/,
     );
-    assert.throws(() => new FileLock(path).release(), RuntimeError);
+    assertThrows(() => new FileLock(path).release(), RuntimeError);
   });
   await Deno.remove(path);
 });

@@ -1,4 +1,12 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertNotStrictEquals,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { RuntimeError } from "../_crossing/errors.ts";
 import {
   callExported,
@@ -32,8 +40,8 @@ Deno.test("Lock keeps a non-atomic shared counter exact under contention from th
   ]);
   await countWithLockAsync(lock, start, counter, times);
   await threads;
-  assert.equal(counter.get(0), 4 * times);
-  assert.equal(lock.locked(), false);
+  assertEquals(counter.get(0), 4 * times);
+  assertEquals(lock.locked(), false);
 });
 
 Deno.test("Lock async acquirers in other threads are exact too", async () => {
@@ -45,24 +53,24 @@ Deno.test("Lock async acquirers in other threads are exact too", async () => {
     [lock, start, counter, 2000],
     [lock, start, counter, 2000],
   ]);
-  assert.equal(counter.get(0), 6000);
+  assertEquals(counter.get(0), 6000);
 });
 
 Deno.test("Lock.acquire() and acquireSync() give up after their timeout", async (t) => {
   const lock = new Lock();
   lock.acquireSync();
   await t.step("async on the main thread", async () => {
-    assert.equal(await lock.acquire({ timeout: 5 }), false);
-    assert.equal(await lock.acquire(0), false);
+    assertEquals(await lock.acquire({ timeout: 5 }), false);
+    assertEquals(await lock.acquire(0), false);
   });
   await t.step("blocking, in another thread", async () => {
-    assert.deepEqual(await runAll(acquireWithTimeout, [[lock, 5]]), [false]);
+    assertEquals(await runAll(acquireWithTimeout, [[lock, 5]]), [false]);
   });
   await t.step("blocking, on the main thread", () => {
-    assert.equal(lock.acquireSync({ timeout: 1 }), false);
+    assertEquals(lock.acquireSync({ timeout: 1 }), false);
   });
   lock.release();
-  assert.equal(await lock.acquire({ timeout: 5 }), true);
+  assertEquals(await lock.acquire({ timeout: 5 }), true);
   lock.release();
 });
 
@@ -74,8 +82,8 @@ Deno.test("Lock release in one thread wakes a thread blocked in acquireSync()", 
   await trying.wait();
   lock.release();
   // The thread saw the lock held, then got it once released.
-  assert.deepEqual(await result, [[false, true]]);
-  assert.equal(lock.locked(), false);
+  assertEquals(await result, [[false, true]]);
+  assertEquals(lock.locked(), false);
 });
 
 Deno.test("Lock release in another thread wakes an awaiting acquire() on the main thread", async () => {
@@ -83,10 +91,10 @@ Deno.test("Lock release in another thread wakes an awaiting acquire() on the mai
   const held = new Event(), go = new Event();
   const thread = runAll(holdUntil, [[lock, held, go]]);
   await held.wait();
-  assert.equal(lock.tryAcquire(), false);
+  assertEquals(lock.tryAcquire(), false);
   const acquired = lock.acquire(); // parked on Atomics.waitAsync
   go.set();
-  assert.equal(await acquired, true);
+  assertEquals(await acquired, true);
   lock.release();
   await thread;
 });
@@ -95,22 +103,19 @@ Deno.test("Lock can be released by a thread that did not acquire it, like Python
   const lock = new Lock();
   await lock.acquire();
   await runAll(release, [[lock]]);
-  assert.equal(lock.locked(), false);
+  assertEquals(lock.locked(), false);
 });
 
 Deno.test("Lock misuse throws clear errors", async (t) => {
   await t.step("release of an unlocked Lock throws RuntimeError", () => {
-    assert.throws(() => new Lock().release(), (error: Error) => {
-      assert.ok(error instanceof RuntimeError);
-      assert.match(error.message, /Cannot release an unlocked Lock/);
-      return true;
-    });
+    const error = assertThrows(() => new Lock().release(), RuntimeError);
+    assertMatch(error.message, /Cannot release an unlocked Lock/);
   });
   await t.step("a second release throws", () => {
     const lock = new Lock();
     lock.tryAcquire();
     lock.release();
-    assert.throws(() => lock.release(), RuntimeError);
+    assertThrows(() => lock.release(), RuntimeError);
   });
   for (const timeout of [-1, NaN, "5" as unknown as number]) {
     await t.step(
@@ -119,16 +124,16 @@ Deno.test("Lock misuse throws clear errors", async (t) => {
       } }) rejects with RangeError`,
       async () => {
         const lock = new Lock();
-        await assert.rejects(lock.acquire({ timeout }), (error: Error) => {
-          assert.ok(error instanceof RangeError);
-          assert.match(
-            error.message,
-            /'timeout' must be a number of milliseconds >= 0/,
-          );
-          return true;
-        });
-        assert.throws(() => lock.acquireSync({ timeout }), RangeError);
-        assert.equal(lock.locked(), false, "bad input takes nothing");
+        const error = await assertRejects(
+          () => lock.acquire({ timeout }),
+          RangeError,
+        );
+        assertMatch(
+          error.message,
+          /'timeout' must be a number of milliseconds >= 0/,
+        );
+        assertThrows(() => lock.acquireSync({ timeout }), RangeError);
+        assertEquals(lock.locked(), false, "bad input takes nothing");
       },
     );
   }
@@ -138,16 +143,16 @@ Deno.test("Lock.hold() releases on scope exit, also when the block throws", asyn
   const lock = new Lock();
   const failing = async () => {
     using _ = await lock.hold();
-    assert.equal(lock.locked(), true);
+    assertEquals(lock.locked(), true);
     throw new Error("boom");
   };
-  await assert.rejects(failing(), /boom/);
-  assert.equal(lock.locked(), false);
+  assertIsError(await assertRejects(() => failing()), Error, /boom/);
+  assertEquals(lock.locked(), false);
   {
     using _ = lock.holdSync();
-    assert.equal(lock.tryAcquire(), false);
+    assertEquals(lock.tryAcquire(), false);
   }
-  assert.equal(lock.locked(), false);
+  assertEquals(lock.locked(), false);
 });
 
 Deno.test("Lock travels to a thread as a handle to the same lock", () => {
@@ -155,26 +160,27 @@ Deno.test("Lock travels to a thread as a handle to the same lock", () => {
   const copy = decodeValue(
     structuredClone(encodeValue([lock], "thread")),
   ) as Lock[];
-  assert.ok(copy[0] instanceof Lock);
-  assert.notEqual(copy[0], lock);
+  assert(copy[0] instanceof Lock);
+  assertNotStrictEquals(copy[0], lock);
   copy[0].tryAcquire();
-  assert.equal(lock.locked(), true);
+  assertEquals(lock.locked(), true);
   lock.release();
-  assert.equal(copy[0].locked(), false);
+  assertEquals(copy[0].locked(), false);
 });
 
 Deno.test("Lock serves its listed methods to another process and refuses others", async () => {
   const lock = new Lock();
   const codec = codecOf(lock)!;
-  assert.equal(
+  assertEquals(
     await callExported(lock, codec, "acquire", [{ timeout: 10 }]),
     true,
   );
-  assert.equal(await callExported(lock, codec, "tryAcquire", []), false);
+  assertEquals(await callExported(lock, codec, "tryAcquire", []), false);
   await callExported(lock, codec, "release", []);
-  assert.equal(lock.locked(), false);
-  await assert.rejects(
-    callExported(lock, codec, "holdSync", []),
+  assertEquals(lock.locked(), false);
+  assertIsError(
+    await assertRejects(() => callExported(lock, codec, "holdSync", [])),
+    Error,
     /no remotely callable method/,
   );
 });
@@ -186,22 +192,24 @@ Deno.test("Lock.acquire({ signal }) stops waiting when aborted, takes nothing, a
   const aborted = lock.acquire({ signal: controller.signal }); // parked first
   const next = lock.acquire(); // parked second
   controller.abort(new Error("caller went away"));
-  await assert.rejects(aborted, /caller went away/);
+  assertIsError(await assertRejects(() => aborted), Error, /caller went away/);
   // The release's notify goes to the abandoned waiter first (FIFO); it is
   // handed on, so the live waiter still gets the lock.
   lock.release();
-  assert.equal(await next, true);
+  assertEquals(await next, true);
   lock.release();
-  await assert.rejects(lock.acquire({ signal: AbortSignal.abort() }), {
-    name: "AbortError",
-  });
-  assert.equal(
+  const error = await assertRejects(() =>
+    lock.acquire({ signal: AbortSignal.abort() })
+  );
+  assertIsError(error, Error);
+  assertEquals(error.name, "AbortError");
+  assertEquals(
     lock.locked(),
     false,
     "an already-aborted acquire takes nothing",
   );
-  await assert.rejects(
-    lock.acquire({ signal: "no" as unknown as AbortSignal }),
+  await assertRejects(
+    () => lock.acquire({ signal: "no" as unknown as AbortSignal }),
     TypeError,
   );
 });
@@ -213,9 +221,11 @@ Deno.test("Lock serving another process stops a remote acquire when the caller g
   const controller = new AbortController();
   const remote = callExported(lock, codec, "acquire", [], controller.signal);
   controller.abort();
-  await assert.rejects(remote, { name: "AbortError" });
+  const error = await assertRejects(() => remote);
+  assertIsError(error, Error);
+  assertEquals(error.name, "AbortError");
   lock.release();
-  assert.equal(
+  assertEquals(
     lock.locked(),
     false,
     "nobody took the lock on behalf of the gone caller",

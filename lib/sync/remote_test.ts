@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { Process } from "../process/process.ts";
 import { Value } from "./value.ts";
 import { Barrier } from "./barrier.ts";
@@ -17,15 +17,15 @@ Deno.test("Lock, Event, Semaphore, Value and Barrier work from another process t
     args: [lock, done, sem, value, barrier],
   });
   child.start();
-  assert.equal(await sem.acquire(), true, "the child released the semaphore");
-  assert.equal(
+  assertEquals(await sem.acquire(), true, "the child released the semaphore");
+  assertEquals(
     value.value,
     6,
     "the child's acquire timed out on the held lock, then it added 5",
   );
-  assert.ok([0, 1].includes(await barrier.wait()));
-  assert.equal(await done.wait(), true);
+  assert([0, 1].includes(await barrier.wait()));
+  assertEquals(await done.wait(), true);
   await child.join();
-  assert.equal(child.exitCode, 0);
+  assertEquals(child.exitCode, 0);
   lock.release();
 });

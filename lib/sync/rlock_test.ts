@@ -1,4 +1,10 @@
-import assert from "node:assert/strict";
+import {
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { RuntimeError } from "../_crossing/errors.ts";
 import { encodeValue } from "../_crossing/codec.ts";
 import { SharedArray } from "./value.ts";
@@ -17,19 +23,16 @@ import {
 
 Deno.test("RLock lets its owner re-enter and frees only after as many releases", async () => {
   const rlock = new RLock();
-  assert.equal(await rlock.acquire(), true);
-  assert.equal(rlock.acquireSync(), true);
-  assert.equal(rlock.tryAcquire(), true);
+  assertEquals(await rlock.acquire(), true);
+  assertEquals(rlock.acquireSync(), true);
+  assertEquals(rlock.tryAcquire(), true);
   rlock.release();
   rlock.release();
-  assert.equal(rlock.locked(), true, "still held after 2 of 3 releases");
+  assertEquals(rlock.locked(), true, "still held after 2 of 3 releases");
   rlock.release();
-  assert.equal(rlock.locked(), false);
-  assert.throws(() => rlock.release(), (error: Error) => {
-    assert.ok(error instanceof RuntimeError);
-    assert.match(error.message, /Cannot release an unlocked RLock/);
-    return true;
-  });
+  assertEquals(rlock.locked(), false);
+  const error = assertThrows(() => rlock.release(), RuntimeError);
+  assertMatch(error.message, /Cannot release an unlocked RLock/);
 });
 
 Deno.test("RLock shuts other threads out until the owner's last release, then wakes them", async () => {
@@ -40,22 +43,22 @@ Deno.test("RLock shuts other threads out until the owner's last release, then wa
   const result = runAll(tryThenAcquire, [[rlock, trying]]);
   await trying.wait();
   rlock.release();
-  assert.deepEqual(
+  assertEquals(
     await runAll(acquireWithTimeout, [[rlock, 1]]),
     [false],
     "one release is not enough",
   );
   rlock.release();
-  assert.deepEqual(await result, [[false, true]]);
+  assertEquals(await result, [[false, true]]);
 });
 
 Deno.test("RLock rejects a release by a thread that does not own it", async () => {
   const rlock = new RLock();
   await rlock.acquire();
   const error = await errorOf(release, [rlock]);
-  assert.equal(error?.name, "RuntimeError");
-  assert.match(error!.message, /held by another thread/);
-  assert.equal(rlock.locked(), true, "the failed release changed nothing");
+  assertEquals(error?.name, "RuntimeError");
+  assertMatch(error!.message, /held by another thread/);
+  assertEquals(rlock.locked(), true, "the failed release changed nothing");
   rlock.release();
 });
 
@@ -64,11 +67,11 @@ Deno.test("RLock release in a thread wakes an awaiting acquire() on the main thr
   const held = new Event(), go = new Event();
   const thread = runAll(holdUntil, [[rlock, held, go]]);
   await held.wait();
-  assert.equal(rlock.tryAcquire(), false);
-  assert.equal(await rlock.acquire({ timeout: 1 }), false);
+  assertEquals(rlock.tryAcquire(), false);
+  assertEquals(await rlock.acquire({ timeout: 1 }), false);
   const acquired = rlock.acquire();
   go.set();
-  assert.equal(await acquired, true);
+  assertEquals(await acquired, true);
   rlock.release();
   await thread;
 });
@@ -82,23 +85,24 @@ Deno.test("RLock keeps a shared counter exact with re-entrant acquires from seve
     [rlock, start, counter, 2000],
     [rlock, start, counter, 2000],
   ]);
-  assert.equal(counter.get(0), 6000);
-  assert.equal(rlock.locked(), false);
+  assertEquals(counter.get(0), 6000);
+  assertEquals(rlock.locked(), false);
 });
 
 Deno.test("RLock cannot be passed to another process, and says why", () => {
   const exporter = { export: () => "1" };
-  assert.throws(
-    () => encodeValue(new RLock(), exporter),
+  assertIsError(
+    assertThrows(() => encodeValue(new RLock(), exporter)),
+    Error,
     /Cannot pass a RLock to another process/,
   );
 });
 
 Deno.test("RLock rejects a bad timeout without taking the lock", async () => {
   const rlock = new RLock();
-  await assert.rejects(rlock.acquire({ timeout: -5 }), RangeError);
-  assert.throws(() => rlock.acquireSync(-5), RangeError);
-  assert.equal(rlock.locked(), false);
+  await assertRejects(() => rlock.acquire({ timeout: -5 }), RangeError);
+  assertThrows(() => rlock.acquireSync(-5), RangeError);
+  assertEquals(rlock.locked(), false);
 });
 
 Deno.test("RLock tells a plain Web Worker apart from the main thread that holds it", async () => {
@@ -112,7 +116,7 @@ Deno.test("RLock tells a plain Web Worker apart from the main thread that holds 
     const answer = Promise.withResolvers<boolean>();
     worker.onmessage = (event) => answer.resolve(event.data);
     worker.postMessage(encodeValue([rlock], "thread"));
-    assert.equal(await answer.promise, false, "the worker is not the owner");
+    assertEquals(await answer.promise, false, "the worker is not the owner");
   } finally {
     worker.terminate();
   }

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertIsError, assertThrows } from "@std/assert";
 import { decodeValue, encodeValue } from "../_crossing/codec.ts";
 import { Barrier } from "./barrier.ts";
 import { Lock } from "./lock.ts";
@@ -18,7 +18,7 @@ Deno.test("Value.add() is atomic across threads, for floats too", async () => {
     start,
     4000,
   ]]);
-  assert.equal(value.value, 6000);
+  assertEquals(value.value, 6000);
 });
 
 Deno.test("Value.lock guards compound updates across threads", async () => {
@@ -29,15 +29,15 @@ Deno.test("Value.lock guards compound updates across threads", async () => {
     start,
     3000,
   ], [value, start, 3000]]);
-  assert.equal(value.value, 9000);
-  assert.ok(value.lock instanceof Lock);
+  assertEquals(value.value, 9000);
+  assert(value.lock instanceof Lock);
 });
 
 Deno.test("SharedArray.add() is atomic per element across threads", async () => {
   const array = new SharedArray("u16", 3);
   const start = new Barrier(2);
   await runAll(addToArray, [[array, start, 3000], [array, start, 3000]]);
-  assert.deepEqual(array.toArray(), [6000, 6000, 6000]);
+  assertEquals(array.toArray(), [6000, 6000, 6000]);
 });
 
 Deno.test("Value reads, writes and adds every element type, returning the previous value", async (t) => {
@@ -59,10 +59,10 @@ Deno.test("Value reads, writes and adds every element type, returning the previo
   for (const [type, initial, delta, after] of cases) {
     await t.step(`${type}: ${initial} + ${delta}`, () => {
       const value = new Value(type as never, initial as never);
-      assert.equal(value.value, initial);
-      assert.equal(value.add(delta as never), initial);
-      assert.equal(value.value, after);
-      assert.equal(value.get(), after);
+      assertEquals(value.value, initial);
+      assertEquals(value.add(delta as never), initial);
+      assertEquals(value.value, after);
+      assertEquals(value.get(), after);
     });
   }
 });
@@ -78,57 +78,63 @@ Deno.test("Value and SharedArray arrive in another thread over the same memory",
   ];
   v.value = 10;
   a.set(1, 9.5);
-  assert.equal(value.value, 10);
-  assert.deepEqual([...array], [1.5, 9.5]);
-  assert.equal(v.type, "i32");
+  assertEquals(value.value, 10);
+  assertEquals([...array], [1.5, 9.5]);
+  assertEquals(v.type, "i32");
   v.lock.tryAcquire();
-  assert.equal(value.lock.locked(), true, "the lock travels with the value");
+  assertEquals(value.lock.locked(), true, "the lock travels with the value");
 });
 
 Deno.test("SharedArray copies initial values and exposes the raw typed view", () => {
   const array = new SharedArray("i", [3, 1, 2]);
-  assert.equal(array.type, "i32");
-  assert.equal(array.length, 3);
-  assert.ok(array.array instanceof Int32Array);
-  assert.ok(array.array.buffer instanceof SharedArrayBuffer);
+  assertEquals(array.type, "i32");
+  assertEquals(array.length, 3);
+  assert(array.array instanceof Int32Array);
+  assert(array.array.buffer instanceof SharedArrayBuffer);
   (array.array as Int32Array).sort();
-  assert.deepEqual(array.toArray(), [1, 2, 3]);
-  assert.equal(new SharedArray("d", 0).length, 0);
+  assertEquals(array.toArray(), [1, 2, 3]);
+  assertEquals(new SharedArray("d", 0).length, 0);
 });
 
 Deno.test("Value and SharedArray reject bad types, values and indexes", async (t) => {
   await t.step("unknown type", () => {
-    assert.throws(
-      () => new Value("float" as "i32", 0),
+    assertIsError(
+      assertThrows(() => new Value("float" as "i32", 0)),
+      Error,
       /Cannot create Value as 'type' must be one of i8, u8/,
     );
-    assert.throws(
-      () => new SharedArray("x" as never, 1),
+    assertIsError(
+      assertThrows(() => new SharedArray("x" as never, 1)),
+      Error,
       /Cannot create SharedArray as 'type'/,
     );
   });
   await t.step("number for a 64-bit type, bigint for a 32-bit one", () => {
-    assert.throws(
-      () => new Value("i64", 1 as never),
+    assertIsError(
+      assertThrows(() => new Value("i64", 1 as never)),
+      Error,
       /holds a bigint: received number/,
     );
-    assert.throws(
-      () => new Value("i32").add(1n as never),
+    assertIsError(
+      assertThrows(() => new Value("i32").add(1n as never)),
+      Error,
       /holds a number: received bigint/,
     );
   });
   await t.step("index out of range", () => {
     const array = new SharedArray("i32", 2);
-    assert.throws(
-      () => array.get(2),
+    assertIsError(
+      assertThrows(() => array.get(2)),
+      Error,
       /SharedArray index out of range: 2 is not an integer from 0 to 1/,
     );
-    assert.throws(() => array.set(-1, 0), RangeError);
-    assert.throws(() => array.add(0.5, 1), RangeError);
+    assertThrows(() => array.set(-1, 0), RangeError);
+    assertThrows(() => array.add(0.5, 1), RangeError);
   });
   await t.step("bad length", () => {
-    assert.throws(
-      () => new SharedArray("i32", -1),
+    assertIsError(
+      assertThrows(() => new SharedArray("i32", -1)),
+      Error,
       /'length' must be an integer >= 0/,
     );
   });

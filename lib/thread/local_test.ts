@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals } from "@std/assert";
 import { decodeValue, encodeValue } from "../_crossing/codec.ts";
 import { Local } from "./local.ts";
 import { localInThread, runAll } from "../sync/testdata/targets.ts";
@@ -19,20 +19,20 @@ Deno.test("Local gives each run() call chain its own value, across awaits", asyn
   );
   gates[1].resolve(); // interleave: Bob's chain resumes first
   gates[0].resolve();
-  assert.deepEqual(await seen, [["Alice", "Alice!"], ["Bob", "Bob!"]]);
-  assert.equal(student.get(), undefined, "outside run() nothing was set");
+  assertEquals(await seen, [["Alice", "Alice!"], ["Bob", "Bob!"]]);
+  assertEquals(student.get(), undefined, "outside run() nothing was set");
 });
 
 Deno.test("Local.set() outside run() sets this thread's value; nested run() shadows it", async () => {
   const local = new Local<number>(0);
-  assert.equal(local.get(), 0);
+  assertEquals(local.get(), 0);
   local.set(1);
   const inner = await local.run(2, async () => {
     await null;
     return local.run(3, () => local.get());
   });
-  assert.equal(inner, 3);
-  assert.equal(local.get(), 1);
+  assertEquals(inner, 3);
+  assertEquals(local.get(), 1);
 });
 
 Deno.test("Local passed to a thread starts empty there and the thread's value stays there", async () => {
@@ -42,8 +42,8 @@ Deno.test("Local passed to a thread starts empty there and the thread's value st
     local,
     "Bob",
   ]]);
-  assert.deepEqual(results, [[undefined, "Alice"], [undefined, "Bob"]]);
-  assert.equal(local.get(), "main");
+  assertEquals(results, [[undefined, "Alice"], [undefined, "Bob"]]);
+  assertEquals(local.get(), "main");
 });
 
 Deno.test("Local comes back from a thread as the same object", () => {
@@ -51,5 +51,5 @@ Deno.test("Local comes back from a thread as the same object", () => {
   const [back] = decodeValue(
     structuredClone(encodeValue([local], "thread")),
   ) as Local<number>[];
-  assert.equal(back, local);
+  assertStrictEquals(back, local);
 });

@@ -1,4 +1,13 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertIsError,
+  assertMatch,
+  assertNotEquals,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import {
   activeCount,
   currentThread,
@@ -53,9 +62,9 @@ Deno.test("Thread runs an exported target with structured-cloned arguments and k
   });
   t.start();
   await t.join();
-  assert.equal(t.isAlive(), false);
-  assert.deepEqual(t.result, [1, "two", new Map([["k", 3n]]), when]);
-  assert.equal(t.error, undefined);
+  assertEquals(t.isAlive(), false);
+  assertEquals(t.result, [1, "two", new Map([["k", 3n]]), when]);
+  assertEquals(t.error, undefined);
 });
 
 Deno.test("Thread runs a self-contained function shipped as source", async () => {
@@ -65,18 +74,18 @@ Deno.test("Thread runs a self-contained function shipped as source", async () =>
   });
   t.start();
   await t.join();
-  assert.equal(t.result, 42);
+  assertEquals(t.result, 42);
 });
 
 Deno.test("currentThread() is MainThread here and the thread's own name and ident inside it, from nested calls too", async () => {
-  assert.deepEqual(
-    { name: currentThread().name, ident: currentThread().ident },
-    { name: "MainThread", ident: 1 },
-  );
+  assertEquals({ name: currentThread().name, ident: currentThread().ident }, {
+    name: "MainThread",
+    ident: 1,
+  });
   const t = new Thread({ target: whoAmI, module: targets, name: "Worker-A" });
   t.start();
   await t.join();
-  assert.deepEqual(t.result, {
+  assertEquals(t.result, {
     name: "Worker-A",
     ident: t.ident,
     nested: "Worker-A",
@@ -88,15 +97,15 @@ Deno.test("Threads get Thread-N names numbered in order and unique idents set by
   const b = new Thread({ target: () => {} });
   const na = Number(/^Thread-(\d+)$/.exec(a.name)?.[1]);
   const nb = Number(/^Thread-(\d+)$/.exec(b.name)?.[1]);
-  assert.ok(na > 0, a.name);
-  assert.equal(nb, na + 1);
-  assert.equal(a.ident, null);
+  assert(na > 0, a.name);
+  assertEquals(nb, na + 1);
+  assertEquals(a.ident, null);
   a.start();
   b.start();
   await Promise.all([a.join(), b.join()]);
-  assert.equal(typeof a.ident, "number");
-  assert.notEqual(a.ident, b.ident);
-  assert.ok(a.ident! > 1 && b.ident! > 1);
+  assertEquals(typeof a.ident, "number");
+  assertNotEquals(a.ident, b.ident);
+  assert(a.ident! > 1 && b.ident! > 1);
 });
 
 Deno.test("an error in a thread goes to Thread.excepthook and thread.error, and join() still resolves", async () => {
@@ -104,14 +113,14 @@ Deno.test("an error in a thread goes to Thread.excepthook and thread.error, and 
     const t = new Thread({ target: fail, module: targets, name: "Failing" });
     t.start();
     await t.join();
-    assert.equal(seen.length, 1);
-    assert.equal(seen[0].thread, t);
+    assertEquals(seen.length, 1);
+    assertStrictEquals(seen[0].thread, t);
     const error = t.error as Error & { code?: number };
-    assert.equal(seen[0].error, error);
-    assert.equal(error.name, "NotFound");
-    assert.equal(error.message, "no such page");
-    assert.equal(error.code, 404);
-    assert.match(error.stack ?? "", /thread_targets\.ts/);
+    assertStrictEquals(seen[0].error, error);
+    assertEquals(error.name, "NotFound");
+    assertEquals(error.message, "no such page");
+    assertEquals(error.code, 404);
+    assertMatch(error.stack ?? "", /thread_targets\.ts/);
   });
 });
 
@@ -135,9 +144,9 @@ Deno.test("the default excepthook prints 'Exception in thread NAME' and the stac
   }).output();
   const stdout = new TextDecoder().decode(out.stdout);
   const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  assert.equal(stdout, "joined false\n");
-  assert.match(
+  assertEquals(out.code, 0, stderr);
+  assertEquals(stdout, "joined false\n");
+  assertMatch(
     stderr,
     /^Exception in thread Oops:\nNotFound: no such page\n\s+at /,
   );
@@ -149,27 +158,21 @@ Deno.test("a shipped function that uses an outer variable fails with the closure
     const t = new Thread({ target: () => outer + 1 });
     t.start();
     await t.join();
-    assert.equal(t.error?.name, "ReferenceError");
-    assert.match(t.error!.message, /outer is not defined/);
-    assert.match(t.error!.message, /Pass outer as an argument/);
+    assertEquals(t.error?.name, "ReferenceError");
+    assertMatch(t.error!.message, /outer is not defined/);
+    assertMatch(t.error!.message, /Pass outer as an argument/);
   });
 });
 
 Deno.test("start() twice throws RuntimeError; join() before start() rejects with RuntimeError", async () => {
   const t = new Thread({ target: () => {}, name: "Once" });
-  await assert.rejects(
-    t.join(),
-    (e: Error) =>
-      e instanceof RuntimeError && /not been started/.test(e.message),
-  );
+  const e = await assertRejects(() => t.join(), RuntimeError);
+  assertMatch(e.message, /not been started/);
   t.start();
-  assert.throws(
-    () => t.start(),
-    (e: Error) =>
-      e instanceof RuntimeError && /only be started once/.test(e.message),
-  );
+  const e2 = assertThrows(() => t.start(), RuntimeError);
+  assertMatch(e2.message, /only be started once/);
   await t.join();
-  assert.throws(() => {
+  assertThrows(() => {
     t.daemon = true;
   }, RuntimeError);
 });
@@ -183,13 +186,16 @@ Deno.test("join(timeout) resolves while the thread is still alive; join() waits 
   });
   t.start();
   await t.join(1);
-  assert.equal(t.isAlive(), true);
+  assertEquals(t.isAlive(), true);
   Atomics.store(view, 1, 1);
   Atomics.notify(view, 1);
   await t.join();
-  assert.equal(t.isAlive(), false);
-  assert.equal(t.result, "released");
-  await assert.rejects(new Thread({ target: () => {} }).join(-1), RuntimeError);
+  assertEquals(t.isAlive(), false);
+  assertEquals(t.result, "released");
+  await assertRejects(
+    () => new Thread({ target: () => {} }).join(-1),
+    RuntimeError,
+  );
 });
 
 Deno.test("join() rejects a negative timeout", async () => {
@@ -199,7 +205,11 @@ Deno.test("join() rejects a negative timeout", async () => {
     args: [new Int32Array(new SharedArrayBuffer(8))],
   });
   t.start();
-  await assert.rejects(t.join(-1), /'timeout' must be a non-negative number/);
+  assertIsError(
+    await assertRejects(() => t.join(-1)),
+    Error,
+    /'timeout' must be a non-negative number/,
+  );
   await t.terminate();
 });
 
@@ -214,11 +224,11 @@ Deno.test("terminate() stops a thread blocked forever, and join() resolves", asy
   while (Atomics.load(view, 0) === 0) {
     await Atomics.waitAsync(view, 0, 0, 50).value;
   }
-  assert.equal(t.isAlive(), true);
+  assertEquals(t.isAlive(), true);
   await t.terminate();
   await t.join();
-  assert.equal(t.isAlive(), false);
-  assert.equal(t.result, undefined);
+  assertEquals(t.isAlive(), false);
+  assertEquals(t.result, undefined);
 });
 
 Deno.test("await using terminates a thread still running at scope exit", async () => {
@@ -233,7 +243,7 @@ Deno.test("await using terminates a thread still running at scope exit", async (
     thread = t;
     t.start();
   }
-  assert.equal(thread.isAlive(), false);
+  assertEquals(thread.isAlive(), false);
 });
 
 Deno.test("library objects in the arguments arrive as live handles, even in a target that never imported their module", async () => {
@@ -253,27 +263,25 @@ Deno.test("library objects in the arguments arrive as live handles, even in a ta
   a.start();
   b.start();
   await Promise.all([a.join(), b.join()]);
-  assert.equal(a.result, true);
-  assert.equal(b.result, "Cell");
-  assert.equal(cell.view[0], 2000);
+  assertEquals(a.result, true);
+  assertEquals(b.result, "Cell");
+  assertEquals(cell.view[0], 2000);
 });
 
 Deno.test("arguments that cannot be cloned make start() throw a TypeError and leave the thread unstarted", () => {
   const t = new Thread({ target: echo, module: targets, args: [() => 1] });
-  assert.throws(
-    () => t.start(),
-    (e: Error) => e instanceof TypeError && /cannot be cloned/.test(e.message),
-  );
-  assert.equal(t.isAlive(), false);
-  assert.equal(t.ident, null);
+  const e = assertThrows(() => t.start(), TypeError);
+  assertMatch(e.message, /cannot be cloned/);
+  assertEquals(t.isAlive(), false);
+  assertEquals(t.ident, null);
 });
 
 Deno.test("a Thread subclass exported from its module runs its run() with its fields, name and ident", async () => {
   const t = new Download("book.pdf");
   t.start();
   await t.join();
-  assert.equal(t.error, undefined);
-  assert.equal(t.result, `${t.name}:true:book.pdf:8:true`);
+  assertEquals(t.error, undefined);
+  assertEquals(t.result, `${t.name}:true:book.pdf:8:true`);
 });
 
 Deno.test("a Thread subclass that is not exported fails with an error naming the module, the class and the fix", async () => {
@@ -281,12 +289,12 @@ Deno.test("a Thread subclass that is not exported fails with an error naming the
     const t = makeHidden();
     t.start();
     await t.join();
-    assert.equal(t.error?.name, "TargetError");
-    assert.match(
+    assertEquals(t.error?.name, "TargetError");
+    assertMatch(
       t.error!.message,
       /thread_targets\.ts has no exported class named 'Hidden'/,
     );
-    assert.match(t.error!.message, /export class Hidden extends Thread/);
+    assertMatch(t.error!.message, /export class Hidden extends Thread/);
   });
 });
 
@@ -294,7 +302,11 @@ Deno.test("a Thread subclass without a module is refused at construction", () =>
   class Local extends Thread {
     override run(): void {}
   }
-  assert.throws(() => new Local(), /super\(\{ module: import\.meta\.url \}\)/);
+  assertIsError(
+    assertThrows(() => new Local()),
+    Error,
+    /super\(\{ module: import\.meta\.url \}\)/,
+  );
 });
 
 Deno.test("new Thread() validates its options up front", async (t) => {
@@ -333,7 +345,11 @@ Deno.test("new Thread() validates its options up front", async (t) => {
   ];
   for (const [label, options, message] of cases) {
     await t.step(label, () => {
-      assert.throws(() => new Thread(options as never), message);
+      assertIsError(
+        assertThrows(() => new Thread(options as never)),
+        Error,
+        message,
+      );
     });
   }
 });
@@ -348,21 +364,21 @@ Deno.test("enumerate() and activeCount() list the current thread and the live th
     name: "Listed",
   });
   t.start();
-  assert.equal(activeCount(), before + 1);
-  assert.equal(enumerate()[0].name, "MainThread");
-  assert.ok(enumerate().includes(t));
+  assertEquals(activeCount(), before + 1);
+  assertEquals(enumerate()[0].name, "MainThread");
+  assert(enumerate().includes(t));
   Atomics.store(view, 1, 1);
   Atomics.notify(view, 1);
   await t.join();
-  assert.equal(activeCount(), before);
-  assert.ok(!enumerate().includes(t));
+  assertEquals(activeCount(), before);
+  assert(!enumerate().includes(t));
 });
 
 Deno.test("a thread can start threads of its own", async () => {
   const t = new Thread({ target: spawnChild, module: targets, name: "Parent" });
   t.start();
   await t.join();
-  assert.equal(t.result, "Parent started Child");
+  assertEquals(t.result, "Parent started Child");
 });
 
 async function runScript(
@@ -387,14 +403,14 @@ for (const kind of ["web", "node"]) {
   const flags = kind === "node" ? ["--node"] : [];
   Deno.test(`a daemon thread that never ends does not keep the program alive (${kind} workers)`, async () => {
     const { code, stdout, stderr } = await runScript(...flags);
-    assert.equal(code, 0, stderr);
-    assert.equal(stdout, "daemon started\nmain ended\n");
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout, "daemon started\nmain ended\n");
   });
 
   Deno.test(`a non-daemon thread that finishes after the main module ends is waited for (${kind} workers)`, async () => {
     const { code, stdout, stderr } = await runScript("late", ...flags);
-    assert.equal(code, 0, stderr);
-    assert.equal(stdout, "daemon started\nmain ended\nnon-daemon finished\n");
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout, "daemon started\nmain ended\nnon-daemon finished\n");
   });
 }
 
@@ -407,12 +423,12 @@ Deno.test("instances of classes exported by the target's module arrive with thei
   });
   viaFunction.start();
   await viaFunction.join();
-  assert.equal(viaFunction.result, "true:Alice");
+  assertEquals(viaFunction.result, "true:Alice");
   const viaSubclass = new AddMoney(account, 7);
   viaSubclass.start();
   await viaSubclass.join();
-  assert.equal(viaSubclass.error, undefined);
-  assert.equal(account.cell.view[0], 12);
+  assertEquals(viaSubclass.error, undefined);
+  assertEquals(account.cell.view[0], 12);
 });
 
 Deno.test("an instance of a class the target's module does not export fails with an error naming the class and the fix", async () => {
@@ -424,27 +440,24 @@ Deno.test("an instance of a class the target's module does not export fails with
     });
     t.start();
     await t.join();
-    assert.equal(t.error?.name, "TypeError");
-    assert.match(
-      t.error!.message,
-      /does not export a class named 'Unexported'/,
-    );
-    assert.match(t.error!.message, /export Unexported from/);
+    assertEquals(t.error?.name, "TypeError");
+    assertMatch(t.error!.message, /does not export a class named 'Unexported'/);
+    assertMatch(t.error!.message, /export Unexported from/);
   });
 });
 
 Deno.test("joining a daemon thread waits for it", async () => {
   const { code, stdout, stderr } = await runScript("join");
-  assert.equal(code, 0, stderr);
-  assert.equal(stdout, "daemon joined\nmain ended, alive: false\n");
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout, "daemon joined\nmain ended, alive: false\n");
 });
 
 Deno.test("a subclass's run() can call super.run(), which runs the target inside the thread", async () => {
   const t = new Wrapped();
   t.start();
   await t.join();
-  assert.equal(t.error, undefined);
-  assert.deepEqual(t.result, ["wrapped", ["a", 1]]);
+  assertEquals(t.error, undefined);
+  assertEquals(t.result, ["wrapped", ["a", 1]]);
 });
 
 Deno.test("an error the target did not await ends the thread like one it threw", async (t) => {
@@ -463,18 +476,18 @@ Deno.test("an error the target did not await ends the thread like one it threw",
         const thread = new Thread({ target, module: targets });
         thread.start();
         await thread.join();
-        assert.equal(thread.isAlive(), false);
-        assert.equal(thread.error?.name, name);
-        assert.equal(thread.error?.message, message);
-        assert.match(thread.error?.stack ?? "", /thread_targets\.ts/);
-        assert.equal(seen.length, 1);
+        assertEquals(thread.isAlive(), false);
+        assertEquals(thread.error?.name, name);
+        assertEquals(thread.error?.message, message);
+        assertMatch(thread.error?.stack ?? "", /thread_targets\.ts/);
+        assertEquals(seen.length, 1);
       });
     });
   }
 });
 
 Deno.test("Web Workers are used when Deno has the worker ref switch", () => {
-  assert.equal(workerKind, "web");
+  assertEquals(workerKind, "web");
 });
 
 Deno.test("the node:worker_threads fallback runs targets, subclasses, handles and errors the same way", async () => {
@@ -492,12 +505,12 @@ Deno.test("the node:worker_threads fallback runs targets, subclasses, handles an
       const late = new Thread({ target: rejectUnhandled, module: targets });
       for (const thread of [plain, sub, failing, late]) thread.start();
       for (const thread of [plain, sub, failing, late]) await thread.join();
-      assert.equal(plain.result, true);
-      assert.equal(cell.view[0], 10);
-      assert.equal(sub.result, `${sub.name}:true:x.bin:5:true`);
-      assert.equal(failing.error?.name, "NotFound");
-      assert.equal(late.error?.name, "EvalError");
-      assert.equal(seen.length, 2);
+      assertEquals(plain.result, true);
+      assertEquals(cell.view[0], 10);
+      assertEquals(sub.result, `${sub.name}:true:x.bin:5:true`);
+      assertEquals(failing.error?.name, "NotFound");
+      assertEquals(late.error?.name, "EvalError");
+      assertEquals(seen.length, 2);
       const blocked = new Thread({
         target: waitForRelease,
         module: targets,
@@ -505,9 +518,9 @@ Deno.test("the node:worker_threads fallback runs targets, subclasses, handles an
       });
       blocked.start();
       await blocked.join(1);
-      assert.equal(blocked.isAlive(), true);
+      assertEquals(blocked.isAlive(), true);
       await blocked.terminate();
-      assert.equal(blocked.isAlive(), false);
+      assertEquals(blocked.isAlive(), false);
     });
   } finally {
     useWorkerKind("web");
@@ -523,13 +536,13 @@ Deno.test("a thread prints like Python's repr: initial, started with its ident, 
     name: "Shown",
     daemon: true,
   });
-  assert.equal(String(t), "<Thread(Shown, initial daemon)>");
+  assertEquals(String(t), "<Thread(Shown, initial daemon)>");
   t.start();
-  assert.equal(Deno.inspect(t), `<Thread(Shown, started ${t.ident} daemon)>`);
+  assertEquals(Deno.inspect(t), `<Thread(Shown, started ${t.ident} daemon)>`);
   Atomics.store(view, 1, 1);
   Atomics.notify(view, 1);
   await t.join();
-  assert.equal(`${t}`, `<Thread(Shown, stopped ${t.ident} daemon)>`);
+  assertEquals(`${t}`, `<Thread(Shown, stopped ${t.ident} daemon)>`);
 });
 
 Deno.test("names and idents of threads started inside threads are unique process-wide; daemon is inherited", async () => {
@@ -548,9 +561,9 @@ Deno.test("names and idents of threads started inside threads are unique process
   ];
   outer.start();
   await outer.join();
-  assert.match(childName, /^Thread-\d+$/);
-  assert.notEqual(childName, outer.name);
-  assert.notEqual(childName, inner.name);
-  assert.equal(new Set([inner.ident, childIdent, outer.ident]).size, 3);
-  assert.equal(childDaemon, true);
+  assertMatch(childName, /^Thread-\d+$/);
+  assertNotEquals(childName, outer.name);
+  assertNotEquals(childName, inner.name);
+  assertEquals(new Set([inner.ident, childIdent, outer.ident]).size, 3);
+  assertEquals(childDaemon, true);
 });
