@@ -105,13 +105,56 @@ function methodAsFunction(source: string, who: string): string {
   return rewritten;
 }
 
+/** A target's description with the process-wide id it is known by once sent. */
+export interface TargetDef {
+  readonly id: number;
+  readonly spec: TargetSpec;
+}
+
+/** What identifies a spec: its module and export, or its source. */
+export function targetKey(spec: TargetSpec): string {
+  return spec.kind === "export" ? `${spec.module}#${spec.name}` : spec.source;
+}
+
+const defined = new Map<string, TargetDef>();
+
+/** The one definition of `spec` in this isolate (same spec, same id). */
+export function defineTarget(spec: TargetSpec): TargetDef {
+  const key = targetKey(spec);
+  let def = defined.get(key);
+  if (!def) defined.set(key, def = { id: defined.size, spec });
+  return def;
+}
+
+const described = new WeakMap<Target, Map<string, TargetDef>>();
+
+/**
+ * describeTarget + defineTarget, once per function and module: describing
+ * costs a parse, which a pool calling the same function a million times
+ * must not pay each time.
+ */
+export function targetOf(
+  target: Target,
+  module: string | URL | undefined,
+  who: string,
+): TargetDef {
+  const moduleKey = module === undefined ? "" : String(module);
+  let byModule = typeof target === "function"
+    ? described.get(target)
+    : undefined;
+  const hit = byModule?.get(moduleKey);
+  if (hit) return hit;
+  const def = defineTarget(describeTarget(target, module, who));
+  if (!byModule) described.set(target, byModule = new Map());
+  byModule.set(moduleKey, def);
+  return def;
+}
+
 const cache = new Map<string, Target>();
 
 /** Finds the function a spec names; cached, so pools pay the import once. */
 export async function resolveTarget(spec: TargetSpec): Promise<Target> {
-  const key = spec.kind === "export"
-    ? `${spec.module}#${spec.name}`
-    : spec.source;
+  const key = targetKey(spec);
   const hit = cache.get(key);
   if (hit) return hit;
   const fn = spec.kind === "export"

@@ -18,22 +18,29 @@ import {
   partialPath,
   type RunMessage,
 } from "./_protocol.ts";
-import type { PoolWorker, StartWorker, WorkerEvents } from "./_core.ts";
+import type { PoolWorker, StartWorker, WorkerEvents } from "./_member.ts";
+import type { BackendFactory } from "./_backend.ts";
+import { PoolCore } from "./_core.ts";
 
 const CHILD = new URL("./_child_entry.ts", import.meta.url).href;
 const INIT: TargetSpec = { kind: "export", module: CHILD, name: "runPoolInit" };
 const RUN: TargetSpec = { kind: "export", module: CHILD, name: "runPoolBatch" };
 
-/** How every child of one pool is started. */
-export interface ProcessSetup {
-  /** The pool's module: the child finds the user's deno.json from it. */
-  module?: string;
-}
+/**
+ * The backend of `kind: "process"`. A child's results travel through a
+ * buffered channel: its batches stay small so that a SIGKILL loses few
+ * finished results with it.
+ */
+export const processBackend: BackendFactory = (settings) =>
+  new PoolCore(settings, {
+    start: processStarter(settings.module),
+    maxBatch: 32,
+  });
 
-/** Returns the StartWorker of a process pool. */
-export function processStarter(options: ProcessSetup): StartWorker {
+// The pool's module tells each child where to find the user's deno.json.
+function processStarter(module: string | undefined): StartWorker {
   return (name, setup, events) => {
-    const child = new Child({ name, daemon: true, module: options.module });
+    const child = new Child({ name, daemon: true, module });
     const worker = new ProcessWorker(child, events);
     worker.init({
       t: "init",

@@ -6,11 +6,8 @@
 import type { SerializedError } from "../_crossing/errors.ts";
 import type { TargetSpec } from "../_crossing/target.ts";
 
-/** How the worker runs a task's payload. */
-export const MODE_APPLY = 0; // payload: the argument list
-export const MODE_MAP = 1; // payload: items, fn(item) for each
-export const MODE_STARMAP = 2; // payload: argument lists, fn(...args) for each
-/** Added to the mode when the payload holds library handles to revive. */
+export { MODE_APPLY, MODE_MAP, MODE_STARMAP } from "./_backend.ts";
+/** Added to a task's mode (see _backend.ts) when its payload holds library handles to revive. */
 export const MODE_HANDLES = 4;
 
 /** Sent once, first, to every worker. */

@@ -7,12 +7,18 @@ import { Worker } from "node:worker_threads";
 import { encodeValue } from "../_crossing/codec.ts";
 import { countersBuffer, nextIdent } from "../thread/_state.ts";
 import type { InitMessage, RunMessage, WorkerReply } from "./_protocol.ts";
-import type { PoolWorker, StartWorker } from "./_core.ts";
+import type { PoolWorker, StartWorker } from "./_member.ts";
+import type { BackendFactory } from "./_backend.ts";
+import { PoolCore } from "./_core.ts";
 
 const ENTRY = new URL("./_thread_entry.ts", import.meta.url);
 
+/** The backend of `kind: "thread"`. */
+export const threadBackend: BackendFactory = (settings) =>
+  new PoolCore(settings, { start: startThreadWorker, maxBatch: 256 });
+
 /** Starts a thread worker for the pool core. */
-export const startThreadWorker: StartWorker = (name, setup, events) => {
+const startThreadWorker: StartWorker = (name, setup, events) => {
   const shared = new SharedArrayBuffer(8);
   const progress = new Int32Array(shared);
   const worker = new Worker(ENTRY, { name });

@@ -1,0 +1,107 @@
+// A pool worker as the core sees it, whatever it runs on: what a kind of
+// worker supplies (PoolWorker, started by StartWorker) and what the core
+// keeps about each one (Member).
+
+import { deserializeError, type SerializedError } from "../_crossing/errors.ts";
+import type { TargetSpec } from "../_crossing/target.ts";
+import type { ObjectImporter, Route } from "../_crossing/codec.ts";
+import type { RunMessage, WorkerReply } from "./_protocol.ts";
+import type { Task } from "./_backend.ts";
+
+/** What the core hears from a worker. */
+export interface WorkerEvents {
+  reply(message: WorkerReply): void;
+  /** The worker is gone; `detail` says how when the driver knows more than the code. */
+  exit(code: number | null, detail?: string): void;
+}
+
+/** What the core needs from a worker, whatever it runs on. */
+export interface PoolWorker {
+  /** How arguments are encoded for this worker; none: its channel does it. */
+  readonly route: Route | undefined;
+  /** How results from this worker are decoded. */
+  readonly importer?: ObjectImporter;
+  /** Extra words for the worker's name, e.g. "process 1234". */
+  readonly label: string;
+  send(message: RunMessage, transfer: Transferable[]): void;
+  /** [started, finished] task sequence numbers, when the worker shares them. */
+  progress(): [number, number] | undefined;
+  /** Whether the worker should keep the program alive (it has work). */
+  ref(busy: boolean): void;
+  /** Stops the worker now, even if stuck; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Lets an idle worker exit cleanly; resolves once it is gone. */
+  stop(): Promise<void>;
+}
+
+/** Starts one worker; its first message is the init with these settings. */
+export type StartWorker = (
+  name: string,
+  setup: WorkerSetup,
+  events: WorkerEvents,
+) => PoolWorker;
+
+/** The per-worker settings. */
+export interface WorkerSetup {
+  initializer?: TargetSpec;
+  initargs?: unknown[];
+}
+
+/** A running worker and the tasks it holds. */
+export class Member {
+  /** Tasks sent, in order; those before `head` are settled. */
+  readonly inflight: Task[] = [];
+  head = 0;
+  /** Sizes of the batches sent and not answered yet, oldest first. */
+  readonly batches: number[] = [];
+  /** Ids of the targets this worker was sent. */
+  readonly known = new Set<number>();
+  sent = 0;
+  used = 0;
+  dead = false;
+  crash: SerializedError | undefined = undefined;
+  initFailure: SerializedError | undefined = undefined;
+  worker!: PoolWorker;
+  runTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Runs an exclusive task: nothing may be queued behind it. */
+  exclusive = false;
+  gone: Promise<void> | undefined = undefined;
+
+  constructor(readonly name: string) {}
+
+  get busy(): boolean {
+    return this.head < this.inflight.length;
+  }
+
+  get label(): string {
+    return `${this.name} (${this.worker.label})`;
+  }
+
+  /** How the worker died, for the message of the error its task gets. */
+  deathReason(code: number | null, detail?: string): string {
+    if (this.initFailure) {
+      const e = this.initFailure;
+      return `could not start, as its initializer threw ${e.name}: ${e.message},`;
+    }
+    if (this.crash) {
+      const e = this.crash;
+      return `crashed, as an error escaped the task (thrown from a callback or an unhandled rejection: ${e.name}: ${e.message}),`;
+    }
+    if (detail) return detail;
+    return code === null
+      ? "stopped unexpectedly"
+      : `exited with code ${code} (did the task call Deno.exit()?)`;
+  }
+
+  /** The error that brought the worker down, when it reported one. */
+  crashCause(): Error | undefined {
+    const e = this.initFailure ?? this.crash;
+    return e ? deserializeError(e) : undefined;
+  }
+
+  clearRunTimer(): void {
+    if (this.runTimer === undefined) return;
+    clearTimeout(this.runTimer);
+    this.runTimer = undefined;
+  }
+}

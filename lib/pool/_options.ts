@@ -1,0 +1,252 @@
+// The Pool's options: their types (exported by pool.ts) and the checks run
+// before anything is queued, so bad input fails up front with a clear error
+// and loses nothing.
+
+import { knownKinds } from "./_backend.ts";
+
+/** Progress of a map: how many items are done out of how many. */
+export interface PoolProgress {
+  /** Items whose results are in. */
+  done: number;
+  /** Items submitted so far (all of them, once the input is exhausted). */
+  total: number;
+}
+
+/** Options of `new Pool()`. */
+export interface PoolOptions {
+  /** Number of workers; defaults to `navigator.hardwareConcurrency`. */
+  size?: number;
+  /** `"thread"` (default): Web Workers in this process; `"process"`: child Deno processes. */
+  kind?: "thread" | "process";
+  /** Module (usually `import.meta.url`) whose exports name the functions passed to `apply`, `map`... */
+  module?: string | URL;
+  /** Runs once in each worker before its first task (it may be async); exported from `module`, or self-contained. */
+  // deno-lint-ignore no-explicit-any
+  initializer?: (...args: any[]) => unknown;
+  /** Arguments of `initializer`. */
+  initargs?: unknown[];
+  /** Replace a worker after it ran this many tasks (a map chunk counts as one). */
+  maxTasksPerWorker?: number;
+  /** Refuse new tasks (`PoolFullError`) while this many wait for a worker. */
+  maxQueue?: number;
+  /** Milliseconds one task may run before its worker is terminated (`TimeoutError`). */
+  taskTimeout?: number;
+  /** Names the pool and its workers ("Pool-1-worker-2") in errors. */
+  name?: string;
+  /** Called as the items of every map/imap complete, unless the call has its own. */
+  onProgress?: (progress: PoolProgress) => void;
+}
+
+/** Options of `Pool.apply()`. */
+export interface ApplyOptions {
+  /** Cancels the task: a queued one is dropped, a running one has its worker replaced. */
+  signal?: AbortSignal;
+  /** Milliseconds from the call until the task must be done (`TimeoutError`). */
+  timeout?: number;
+  /**
+   * Objects (ArrayBuffers...) among the arguments to move to a thread worker
+   * instead of copying, when the task is sent to it; a process worker gets
+   * copies.
+   */
+  transfer?: Transferable[];
+  /** Module whose export is `fn`, overriding the pool's `module`; `null` ships `fn` as source. */
+  module?: string | URL | null;
+}
+
+/** Options of `map`, `starmap`, `imap` and `imapUnordered`. */
+export interface MapOptions {
+  /** Items sent to a worker as one task (default: `map` splits the input in about 4 × size chunks, `imap` uses 1). */
+  chunksize?: number;
+  /** Module whose export is `fn`, overriding the pool's `module`; `null` ships `fn` as source. */
+  module?: string | URL | null;
+  /** Called as items complete, in place of the pool's `onProgress`. */
+  onProgress?: (progress: PoolProgress) => void;
+}
+
+/** A snapshot of what a pool is doing. */
+export interface PoolStats {
+  /** The number of workers the pool runs at most. */
+  size: number;
+  /** Workers running a task now. */
+  busy: number;
+  /** Tasks waiting for a worker. */
+  queued: number;
+  /** Tasks that returned a value. */
+  completed: number;
+  /** Tasks that failed (threw, crashed, timed out, were cancelled). */
+  failed: number;
+}
+
+/** The options every kind shares, checked and normalised. */
+export interface Validated {
+  size: number;
+  kind: string;
+  module?: string;
+}
+
+/** Checks the options of `new Pool()`; throws what was wrong and how to fix it. */
+export function validate(options: PoolOptions): Validated {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `Cannot create pool as its options must be an object: received ${
+        options === null ? "null" : typeof options
+      }.`,
+    );
+  }
+  const size = options.size ?? navigator.hardwareConcurrency ?? 1;
+  if (!Number.isSafeInteger(size) || size < 1) {
+    throw new RangeError(
+      `Cannot create pool as 'size' must be a positive integer: received ${
+        String(size)
+      }`,
+    );
+  }
+  const kind: string = options.kind ?? "thread";
+  const kinds = knownKinds();
+  if (!kinds.includes(kind)) {
+    throw new TypeError(
+      `Cannot create pool as 'kind' must be ${
+        kinds.map((k) => JSON.stringify(k)).join(" or ")
+      }: received ${JSON.stringify(kind)}`,
+    );
+  }
+  positiveInteger(options.maxTasksPerWorker, "maxTasksPerWorker");
+  const maxQueue = options.maxQueue;
+  if (
+    maxQueue !== undefined && maxQueue !== Infinity &&
+    (!Number.isSafeInteger(maxQueue) || maxQueue < 0)
+  ) {
+    throw new RangeError(
+      `Cannot create pool as 'maxQueue' must be a non-negative integer or Infinity: received ${
+        String(maxQueue)
+      }`,
+    );
+  }
+  checkTimeout(options.taskTimeout, "taskTimeout", "create pool");
+  if (options.initargs !== undefined && !Array.isArray(options.initargs)) {
+    throw new TypeError(
+      `Cannot create pool as 'initargs' must be an array: received ${typeof options
+        .initargs}`,
+    );
+  }
+  if (options.initargs !== undefined && options.initializer === undefined) {
+    throw new TypeError(
+      "Cannot create pool as 'initargs' was given without an 'initializer' to receive them.",
+    );
+  }
+  for (const key of ["onProgress"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "function") {
+      throw new TypeError(
+        `Cannot create pool as '${key}' must be a function: received ${typeof options[
+          key
+        ]}`,
+      );
+    }
+  }
+  let module: string | undefined;
+  if (options.module !== undefined) {
+    try {
+      module = new URL(String(options.module)).href;
+    } catch {
+      throw new TypeError(
+        `Cannot create pool as 'module' must be an absolute URL: received ${
+          JSON.stringify(String(options.module))
+        }. Pass import.meta.url.`,
+      );
+    }
+  }
+  return { size, kind, module };
+}
+
+function positiveInteger(value: number | undefined, name: string): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
+    throw new RangeError(
+      `Cannot create pool as '${name}' must be a positive integer: received ${
+        String(value)
+      }`,
+    );
+  }
+}
+
+/** A timeout is a positive number of milliseconds that setTimeout takes. */
+export function checkTimeout(
+  value: number | undefined,
+  name: string,
+  what = "apply the task",
+): void {
+  if (
+    value !== undefined &&
+    !(typeof value === "number" && value > 0 && value < 2 ** 31)
+  ) {
+    throw new RangeError(
+      `Cannot ${what} as '${name}' must be a positive number of milliseconds: received ${
+        String(value)
+      }`,
+    );
+  }
+}
+
+/** Checks `apply`'s arguments list. */
+export function checkArgs(args: unknown): void {
+  if (args !== undefined && !Array.isArray(args)) {
+    throw new TypeError(
+      `Cannot apply the task as 'args' must be an array of arguments: received ${typeof args}. Wrap a single argument: pool.apply(fn, [value]).`,
+    );
+  }
+}
+
+/** A task's `signal` must be an AbortSignal. */
+export function checkSignal(signal: unknown): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `Cannot apply the task as 'signal' must be an AbortSignal: received ${typeof signal}. Pass controller.signal or AbortSignal.timeout(ms).`,
+    );
+  }
+}
+
+/** A chunk holds at least one item. */
+export function checkChunksize(chunksize: number): void {
+  if (!Number.isSafeInteger(chunksize) || chunksize < 1) {
+    throw new RangeError(
+      `Cannot map as 'chunksize' must be a positive integer: received ${
+        String(chunksize)
+      }`,
+    );
+  }
+}
+
+/** `map`'s input: anything `for` or `for await` takes. */
+export function checkIterable(
+  items: unknown,
+): Iterable<unknown> | AsyncIterable<unknown> {
+  if (
+    items === null || items === undefined ||
+    (typeof (items as Iterable<unknown>)[Symbol.iterator] !== "function" &&
+      typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] !==
+        "function")
+  ) {
+    throw new TypeError(
+      `Cannot map as 'items' must be iterable (an array, a Set, a generator...): received ${
+        items === null ? "null" : typeof items
+      }`,
+    );
+  }
+  return items as Iterable<unknown>;
+}
+
+/** `starmap`'s input: one array of arguments per call. */
+export function checkArgLists(list: unknown[]): void {
+  const bad = list.findIndex((args) => !Array.isArray(args));
+  if (bad >= 0) {
+    throw new TypeError(
+      `Cannot starmap as item ${bad} is not an array of arguments: received ${typeof list[
+        bad
+      ]}. Use map() for single arguments.`,
+    );
+  }
+}
+
+/** Python's rule: about four chunks per worker. */
+export function defaultChunksize(length: number, size: number): number {
+  return Math.max(1, Math.ceil(length / (size * 4)));
+}
