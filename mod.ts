@@ -129,3 +129,7 @@ export {
   type ManagerOptions,
   type RemoteEvent,
 } from "./lib/manager/mod.ts";
+
+// The Redis error class only: RedisQueue and the Redis pool load npm:redis,
+// so they stay behind "./redis" (and a Pool of kind "redis" loads them lazily).
+export { RedisConnectionError } from "./lib/redis/errors.ts";

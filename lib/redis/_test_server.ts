@@ -5,13 +5,25 @@
 // installs it), and otherwise skips them with a message saying how to
 // install it.
 
+import { delay } from "@std/async";
+
 /** A running redis-server. */
 export interface RedisServer extends AsyncDisposable {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
-  /** Stops the server and waits for it to exit. */
-  stop(): Promise<void>;
+  /** Stops the server (SIGTERM, or `signal`) and waits for it to exit. */
+  stop(signal?: Deno.Signal): Promise<void>;
+  /** Starts it again, on the same port with the same data directory, after `stop()`. */
+  restart(): Promise<void>;
+}
+
+/** How to start a test server. */
+export interface RedisServerOptions {
+  /** More redis-server arguments (they override the defaults, e.g. `--requirepass x`). */
+  args?: string[];
+  /** Keeps its data in an append-only file of a temporary directory, so that a restart finds it. */
+  persistent?: boolean;
 }
 
 /** True when a `redis-server` binary is on PATH. */
@@ -36,31 +48,64 @@ const SKIP_NOTE =
 export function redisTest(
   name: string,
   fn: (server: RedisServer, t: Deno.TestContext) => Promise<void>,
+  options: RedisServerOptions = {},
 ): void {
   if (!INSTALLED && !IN_CI) {
     Deno.test({ name: name + SKIP_NOTE, ignore: true, fn() {} });
     return;
   }
   Deno.test(name, async (t) => {
-    await using server = await startRedisServer();
+    await using server = await startRedisServer(options);
     await fn(server, t);
   });
 }
 
-/** Starts redis-server on a free 127.0.0.1 port and waits until it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
+/** Starts redis-server on 127.0.0.1 and waits until it accepts connections. */
+export async function startRedisServer(
+  options: RedisServerOptions = {},
+): Promise<RedisServer> {
   if (!INSTALLED) {
     throw new Error(
       "redis-server is not installed; install it with `apt-get install -y redis-server` (.ci/run does this in CI).",
     );
   }
-  let lastError: Error | undefined;
-  // The free port may be taken between our probe and redis' bind: retry.
-  for (let attempt = 0; attempt < 5; attempt++) {
+  const dir = options.persistent ? await Deno.makeTempDir() : undefined;
+  const args = [
+    ...(dir ? ["--appendonly", "yes", "--dir", dir] : []),
+    ...options.args ?? [],
+  ];
+  try {
+    // The free port may be taken between our probe and redis' bind: retry.
+    let process = await retried(() => launch(freePort(), args));
+    const { port } = process;
+    const stop = async (signal?: Deno.Signal) => await process.stop(signal);
+    return {
+      url: `redis://127.0.0.1:${port}`,
+      port,
+      stop,
+      async restart() {
+        // The old socket may linger a moment: retry on the same port.
+        process = await retried(() => launch(port, args));
+      },
+      async [Symbol.asyncDispose]() {
+        await stop();
+        if (dir) await Deno.remove(dir, { recursive: true });
+      },
+    };
+  } catch (error) {
+    if (dir) await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+}
+
+async function retried<T>(attempt: () => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (let i = 0; i < 5; i++) {
     try {
-      return await launch(freePort());
+      return await attempt();
     } catch (error) {
-      lastError = error as Error;
+      lastError = error;
+      await delay(50);
     }
   }
   throw lastError;
@@ -73,7 +118,12 @@ function freePort(): number {
   return port;
 }
 
-async function launch(port: number): Promise<RedisServer> {
+interface Launched {
+  port: number;
+  stop(signal?: Deno.Signal): Promise<void>;
+}
+
+async function launch(port: number, extra: string[]): Promise<Launched> {
   const child = new Deno.Command("redis-server", {
     args: [
       "--port",
@@ -84,6 +134,7 @@ async function launch(port: number): Promise<RedisServer> {
       "",
       "--appendonly",
       "no",
+      ...extra,
     ],
     stdin: "null",
     stdout: "piped",
@@ -103,21 +154,14 @@ async function launch(port: number): Promise<RedisServer> {
     }
     markReady(false);
   })();
-  const stop = async () => {
+  const stop = async (signal: Deno.Signal = "SIGTERM") => {
     try {
-      child.kill("SIGTERM");
+      child.kill(signal);
     } catch { /* already gone */ }
     await child.status;
     await drained;
   };
-  if (await ready) {
-    return {
-      url: `redis://127.0.0.1:${port}`,
-      port,
-      stop,
-      [Symbol.asyncDispose]: stop,
-    };
-  }
+  if (await ready) return { port, stop };
   await stop();
   throw new Error(
     `redis-server did not start on port ${port}: ${log.trim() || "no output"}`,

@@ -1,15 +1,30 @@
 // A job queue on a Redis stream with a consumer group: what the master/worker
 // programs move to when one master process is no longer enough. Redis keeps
 // the jobs, so workers and the master may crash and restart; a job is only
-// gone once a consumer acknowledged it (at-least-once delivery).
+// gone once a consumer acknowledged it (at-least-once delivery). Every call
+// goes through a Link (_link.ts), so none waits for ever on a lost server.
 //
-// This is the only module of the library that loads `npm:redis`; it is
-// reached through the "./redis" subpath so that nothing else pays for it.
+// npm:redis is loaded only under lib/redis/, reached through the "./redis"
+// subpath (and lazily by a Pool of kind "redis"), so nothing else pays for it.
 
-import { createClient, RESP_TYPES } from "npm:redis@^5";
-import { Buffer } from "node:buffer";
-import { deserialize, serialize } from "node:v8";
+import type { Buffer } from "node:buffer";
 import { Empty, QueueClosed } from "../queue/queue.ts";
+import { type Arg, isReplyError, Link, type SendOptions } from "./_link.ts";
+import { checkTimeout, type Settings, validate } from "./_queue_options.ts";
+import {
+  ACK,
+  createGroup,
+  decode,
+  Delivery,
+  encode,
+  evalArgs,
+  FIELD,
+  payloadOf,
+  raceAbort,
+  RECLAIM,
+} from "./_stream.ts";
+
+export { RedisConnectionError } from "./errors.ts";
 
 /**
  * Options of {@linkcode RedisQueue.connect}.
@@ -41,6 +56,12 @@ export interface RedisQueueOptions {
   deadLetter?: string;
   /** Milliseconds to wait for the server at connect. Default 5000. */
   connectTimeout?: number;
+  /**
+   * Milliseconds a call without a timeout of its own (`put`, `get()` without
+   * `timeout`, `ack`...) waits for a lost server to come back before it
+   * rejects with `RedisConnectionError`. Default 30000.
+   */
+  reconnectWindow?: number;
 }
 
 /**
@@ -54,7 +75,12 @@ export interface RedisQueueOptions {
  * ```
  */
 export interface RedisGetOptions {
-  /** Milliseconds to wait for a job; `Empty` is thrown after that. Omitted: wait forever; 0: do not wait. */
+  /**
+   * Milliseconds to wait for a job; `Empty` is thrown after that. Omitted:
+   * wait for ever; 0: do not wait. A server that does not answer meanwhile
+   * makes the call reject with `RedisConnectionError` instead (at most about
+   * a second after the timeout).
+   */
   timeout?: number;
   /** Stops waiting; the call rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -101,36 +127,20 @@ export interface RedisJob<T> {
   ack(): Promise<void>;
 }
 
-type Client = ReturnType<typeof createClient>;
 type Reply = unknown;
+type Entry = [Buffer, Buffer[]];
 
-const DEFAULTS = {
-  group: "multitask",
-  claimIdle: 30_000,
-  maxDeliveries: 5,
-  connectTimeout: 5_000,
-};
-const BINARY = { [RESP_TYPES.BLOB_STRING]: Buffer };
-const FIELD = "data";
+/** How long close() waits for its last acknowledgements. */
+const CLOSE_WAIT = 2_000;
 
 // Handed from connect() to the constructor, which users cannot call.
-let opening: { settings: Settings; writer: Client; reader: Client } | undefined;
-
-interface Settings {
-  url: string;
-  name: string;
-  group: string;
-  consumer: string;
-  claimIdle: number;
-  maxDeliveries: number;
-  deadLetter: string;
-  connectTimeout: number;
-}
+let opening: { settings: Settings; writer: Link; reader: Link } | undefined;
 
 /**
  * A queue of jobs on a Redis stream read through a consumer group
- * (XADD / XREADGROUP / XACK). Items are structured-cloned (v8 serialization),
- * so Maps, Dates, BigInts and typed arrays arrive intact.
+ * (XADD / XREADGROUP / XACK). Items cross as they do to a child process
+ * (the library's payload rule: JSON when exact, else structured clone), so
+ * Maps, Dates, BigInts and typed arrays arrive intact.
  *
  * Delivery is at-least-once. `consume()` yields jobs you `ack()` yourself.
  * `get()` keeps the `Queue` surface: the job it returned is acknowledged when
@@ -139,6 +149,12 @@ interface Settings {
  * job is handed to another consumer once it has been idle `claimIdle` ms
  * (XAUTOCLAIM). A job delivered `maxDeliveries` times goes to the
  * dead-letter stream `<name>:dead`.
+ *
+ * A lost server is reconnected to by the next call. A call rejects with
+ * `RedisConnectionError` once its `timeout` (or, without one, the
+ * `reconnectWindow`) has passed without an answer; `close()` always
+ * resolves. A `put()` whose answer was lost with the connection is sent
+ * again on the new one, so it may be stored twice (at-least-once).
  *
  * @example Master and worker on one stream
  * ```ts
@@ -160,8 +176,8 @@ interface Settings {
  */
 export class RedisQueue<T = unknown> implements AsyncIterable<T> {
   #settings: Settings;
-  #writer: Client;
-  #reader: Client;
+  #writer: Link;
+  #reader: Link;
   #closed = false;
   #closing?: Promise<void>;
   #readLock: Promise<unknown> = Promise.resolve();
@@ -185,6 +201,8 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
   /**
    * Connects to the Redis server at `url` and opens the queue `name` (the
    * stream key), creating the stream and the consumer group when missing.
+   * Rejects with `RedisConnectionError` when the server is not there or
+   * refuses the URL's user or password.
    *
    * @example
    * ```ts
@@ -204,11 +222,20 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
     options: RedisQueueOptions = {},
   ): Promise<RedisQueue<T>> {
     const settings = validate(url, name, options);
-    const writer = await open(settings);
-    let reader: Client | undefined;
+    const writer = await Link.open({
+      url,
+      queue: name,
+      subject: `Redis queue '${name}'`,
+      connectTimeout: settings.connectTimeout,
+      reconnectWindow: settings.reconnectWindow,
+    });
+    let reader: Link | undefined;
     try {
-      reader = await open(settings);
-      await createGroup(writer, settings);
+      reader = await Link.twin(writer);
+      await createGroup(writer, settings, {
+        action: "open",
+        deadline: Date.now() + settings.connectTimeout,
+      });
     } catch (error) {
       writer.destroy();
       reader?.destroy();
@@ -241,21 +268,16 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
    * ```
    */
   async put(item: T): Promise<string> {
-    this.#checkOpen("put");
+    this.#checkOpen("put on");
     const payload = encode(item, this.#settings.name);
-    const id = await this.#writer.sendCommand([
+    const id = await this.#send(this.#writer, [
       "XADD",
       this.#settings.name,
       "*",
       FIELD,
       payload,
-    ]);
+    ], { action: "put on" });
     return String(id);
-  }
-
-  /** Same as `put` (a stream is never full). */
-  putNowait(item: T): Promise<string> {
-    return this.put(item);
   }
 
   /**
@@ -280,8 +302,9 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
   async get(options: RedisGetOptions = {}): Promise<T> {
     const timeout = checkTimeout(options.timeout);
     this.#checkOpen("get from");
-    await this.#ackUnacked();
-    const job = await this.#take(timeout, options.signal);
+    const deadline = Date.now() + timeout;
+    await this.#ackUnacked(deadline);
+    const job = await this.#take(deadline, options.signal);
     if (!job) {
       throw new Empty(
         `Redis queue '${this.#settings.name}' had no job within ${timeout} ms. Wait longer, or treat Empty as "no work right now".`,
@@ -289,11 +312,6 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
     }
     this.#unacked.push(job);
     return job.data;
-  }
-
-  /** `get({ timeout: 0 })`: an item if one is ready now, else `Empty`. */
-  getNowait(): Promise<T> {
-    return this.get({ timeout: 0 });
   }
 
   /**
@@ -346,7 +364,9 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
   async qsize(): Promise<number> {
     this.#checkOpen("measure");
     return Number(
-      await this.#writer.sendCommand(["XLEN", this.#settings.name]),
+      await this.#send(this.#writer, ["XLEN", this.#settings.name], {
+        action: "measure",
+      }),
     );
   }
 
@@ -359,7 +379,9 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
    * Acknowledges the job of the last `get()`, leaves the group (when this
    * consumer holds no other job) and disconnects. Waiting `get()` calls
    * reject with `QueueClosed`. Jobs from `consume()` not yet acknowledged
-   * stay pending and go to another consumer after `claimIdle` ms.
+   * stay pending and go to another consumer after `claimIdle` ms, as does
+   * the last `get()`'s job if the server cannot be reached now. Always
+   * resolves, within a few seconds.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -376,34 +398,32 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
     // Interrupts a blocked XREADGROUP; an entry Redis handed out just then
     // stays pending under this consumer and is reclaimed, never lost.
     this.#reader.destroy();
+    const deadline = Date.now() +
+      Math.min(CLOSE_WAIT, this.#settings.reconnectWindow);
     try {
-      await this.#ackUnacked();
-      await this.#leaveGroup();
+      await this.#ackUnacked(deadline);
+      await this.#leaveGroup(deadline);
+    } catch {
+      // The server is unreachable: what was not acknowledged is delivered
+      // again after claimIdle, and an idle consumer entry is harmless.
     } finally {
-      await this.#writer.close().catch(() => this.#writer.destroy());
+      await this.#writer.close();
     }
   }
 
-  async #leaveGroup(): Promise<void> {
+  async #leaveGroup(deadline: number): Promise<void> {
     const { name, group, consumer } = this.#settings;
-    const pending = await this.#writer.sendCommand([
-      "XPENDING",
-      name,
-      group,
-      "-",
-      "+",
-      "1",
-      consumer,
-    ]) as Reply[];
+    const options = { action: "close", deadline };
+    const pending = await this.#writer.send<Reply[]>(
+      ["XPENDING", name, group, "-", "+", "1", consumer],
+      options,
+    );
     // Deleting a consumer drops its pending entries, so only an idle one goes.
     if (pending.length === 0 && this.#buffered.length === 0) {
-      await this.#writer.sendCommand([
-        "XGROUP",
-        "DELCONSUMER",
-        name,
-        group,
-        consumer,
-      ]);
+      await this.#writer.send(
+        ["XGROUP", "DELCONSUMER", name, group, consumer],
+        options,
+      );
     }
   }
 
@@ -415,18 +435,35 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
     }
   }
 
-  async #ackUnacked(): Promise<void> {
-    const jobs = this.#unacked.splice(0);
-    for (const job of jobs) await job.ack();
+  /** One command; a queue closed meanwhile reports QueueClosed, not the cut connection. */
+  async #send<R = Reply>(
+    link: Link,
+    args: Arg[],
+    options: SendOptions,
+  ): Promise<R> {
+    try {
+      return await link.send<R>(args, options);
+    } catch (error) {
+      this.#checkOpen(options.action);
+      throw error;
+    }
   }
 
-  /** The next job within `timeout` ms, or undefined; one reader at a time. */
+  // One by one, and forgotten only once acknowledged: a job whose ack was
+  // lost with the connection is acknowledged by the next get() or close().
+  async #ackUnacked(deadline: number): Promise<void> {
+    while (this.#unacked.length > 0) {
+      await this.#unacked[0].ack(deadline);
+      this.#unacked.shift();
+    }
+  }
+
+  /** The next job before `deadline`, or undefined; one reader at a time. */
   #take(
-    timeout: number,
+    deadline: number,
     signal?: AbortSignal,
   ): Promise<Delivery<T> | undefined> {
-    const deadline = Date.now() + timeout;
-    const turn = this.#readLock.then(() => this.#takeLocked(deadline, signal));
+    const turn = this.#readLock.then(() => this.#poll(deadline, signal));
     this.#readLock = turn.catch(() => {});
     if (!signal) return turn;
     signal.throwIfAborted();
@@ -434,19 +471,6 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
       // Arrived after the caller gave up: keep it for the next taker.
       if (job) this.#buffered.push(job);
     });
-  }
-
-  async #takeLocked(
-    deadline: number,
-    signal?: AbortSignal,
-  ): Promise<Delivery<T> | undefined> {
-    try {
-      return await this.#poll(deadline, signal);
-    } catch (error) {
-      // close() cuts the reader mid-command: report that, not the socket error.
-      this.#checkOpen("get from");
-      throw error;
-    }
   }
 
   async #poll(
@@ -459,7 +483,7 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
       const ready = this.#buffered.shift();
       if (ready) return ready;
       if (Date.now() >= this.#nextClaimAt) {
-        const claimed = await this.#reclaim();
+        const claimed = await this.#reclaim(deadline);
         this.#nextClaimAt = Date.now() + this.#claimEvery();
         if (claimed) return claimed;
       }
@@ -467,7 +491,7 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
         deadline - Date.now(),
         this.#nextClaimAt - Date.now(),
       );
-      const job = await this.#read(Math.max(0, Math.ceil(wait)));
+      const job = await this.#read(Math.max(0, Math.ceil(wait)), deadline);
       if (job) return job;
       if (Date.now() >= deadline) return undefined;
     }
@@ -477,301 +501,84 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
     return Math.max(10, Math.min(this.#settings.claimIdle / 2, 5_000));
   }
 
-  async #read(block: number): Promise<Delivery<T> | undefined> {
+  async #read(
+    block: number,
+    deadline: number,
+  ): Promise<Delivery<T> | undefined> {
     const { name, group, consumer } = this.#settings;
     const args = ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1"];
     // BLOCK 0 would mean "forever" to Redis; 0 here means "do not wait".
     if (block > 0) args.push("BLOCK", String(block));
     args.push("STREAMS", name, ">");
-    const reply: Reply = await this.#reader.sendCommand(args, {
-      typeMapping: BINARY,
-    });
+    const reply = await this.#grouped(args, { block, deadline });
     if (!Array.isArray(reply) || reply.length === 0) return undefined;
     const [, entries] = reply[0] as [Buffer, Reply[]];
-    const entry = entries[0] as [Buffer, Buffer[]] | undefined;
+    const entry = entries[0] as Entry | undefined;
     return entry ? this.#delivery(entry, 1) : undefined;
   }
 
+  /**
+   * A command on the consumer group, through the reader. A server restarted
+   * without persistence has lost the group: it is created again.
+   */
+  async #grouped<R>(
+    args: Arg[],
+    options: { block?: number; deadline: number },
+  ): Promise<R> {
+    const send = { action: "get from", binary: true, ...options };
+    try {
+      return await this.#send<R>(this.#reader, args, send);
+    } catch (error) {
+      if (!isReplyError(error) || !error.message.includes("NOGROUP")) {
+        throw error;
+      }
+      await createGroup(this.#writer, this.#settings, send);
+      return await this.#send<R>(this.#reader, args, send);
+    }
+  }
+
   /** Takes over one job idle longer than claimIdle; dead-letters worn-out ones. */
-  async #reclaim(): Promise<Delivery<T> | undefined> {
-    const { name, group, consumer, claimIdle } = this.#settings;
-    for (let scans = 0; scans < 100; scans++) {
-      const reply = await this.#reader.sendCommand([
-        "XAUTOCLAIM",
-        name,
+  async #reclaim(deadline: number): Promise<Delivery<T> | undefined> {
+    const { name, group, consumer, claimIdle, maxDeliveries, deadLetter } =
+      this.#settings;
+    const [cursor, entry, deliveries] = await this.#grouped<
+      [Buffer, Entry?, number?]
+    >(
+      evalArgs(RECLAIM, [name, deadLetter], [
         group,
         consumer,
         String(claimIdle),
         this.#claimCursor,
-        "COUNT",
-        "1",
-      ], { typeMapping: BINARY }) as [Buffer, Reply[]];
-      this.#claimCursor = reply[0].toString();
-      const entry = reply[1][0] as [Buffer, Buffer[]] | null | undefined;
-      if (entry) {
-        const deliveries = await this.#deliveries(entry[0].toString());
-        if (deliveries <= this.#settings.maxDeliveries) {
-          return this.#delivery(entry, deliveries);
-        }
-        await this.#deadLetter(entry, deliveries);
-        continue;
-      }
-      if (this.#claimCursor === "0-0") return undefined;
-    }
-    return undefined;
+        String(maxDeliveries),
+      ]),
+      { deadline },
+    );
+    this.#claimCursor = cursor.toString();
+    return entry ? this.#delivery(entry, Number(deliveries)) : undefined;
   }
 
-  async #deliveries(id: string): Promise<number> {
-    const { name, group } = this.#settings;
-    const reply = await this.#reader.sendCommand([
-      "XPENDING",
-      name,
-      group,
-      id,
-      id,
-      "1",
-    ]) as [string, string, number, number][];
-    return Number(reply[0]?.[3] ?? 1);
-  }
-
-  async #deadLetter(
-    entry: [Buffer, Buffer[]],
-    deliveries: number,
-  ): Promise<void> {
-    const { name, group, deadLetter } = this.#settings;
-    const id = entry[0].toString();
-    await this.#reader.multi()
-      .addCommand([
-        "XADD",
-        deadLetter,
-        "*",
-        FIELD,
-        payloadOf(entry[1]) ?? "",
-        "source",
-        name,
-        "id",
-        id,
-        "deliveries",
-        String(deliveries),
-      ])
-      .addCommand(["XACK", name, group, id])
-      .addCommand(["XDEL", name, id])
-      .exec();
-  }
-
-  #delivery(entry: [Buffer, Buffer[]], deliveries: number): Delivery<T> {
+  #delivery(entry: Entry, deliveries: number): Delivery<T> {
     const id = entry[0].toString();
     const data = decode(payloadOf(entry[1]), this.#settings.name, id) as T;
-    return new Delivery<T>(id, data, deliveries, () => this.#ack(id));
+    return new Delivery<T>(
+      id,
+      data,
+      deliveries,
+      (deadline) => this.#ack(id, deadline),
+    );
   }
 
-  async #ack(id: string): Promise<void> {
-    if (this.#writer.isOpen === false) {
+  async #ack(id: string, deadline?: number): Promise<void> {
+    if (this.#writer.closed) {
       throw new QueueClosed(
         `Cannot ack job ${id} of Redis queue '${this.#settings.name}' as the queue is closed; it will be delivered again after claimIdle ms.`,
       );
     }
     const { name, group } = this.#settings;
     // Deleting the entry keeps the stream the size of the work still to do.
-    await this.#writer.multi()
-      .addCommand(["XACK", name, group, id])
-      .addCommand(["XDEL", name, id])
-      .exec();
+    await this.#send(this.#writer, evalArgs(ACK, [name], [group, id]), {
+      action: `ack job ${id} of`,
+      deadline,
+    });
   }
-}
-
-class Delivery<T> implements RedisJob<T> {
-  readonly id: string;
-  readonly data: T;
-  readonly deliveries: number;
-  #ack: () => Promise<void>;
-  #acked?: Promise<void>;
-
-  constructor(
-    id: string,
-    data: T,
-    deliveries: number,
-    ack: () => Promise<void>,
-  ) {
-    this.id = id;
-    this.data = data;
-    this.deliveries = deliveries;
-    this.#ack = ack;
-  }
-
-  ack(): Promise<void> {
-    this.#acked ??= this.#ack();
-    return this.#acked;
-  }
-}
-
-function validate(
-  url: unknown,
-  name: unknown,
-  options: RedisQueueOptions,
-): Settings {
-  if (typeof url !== "string" || !/^rediss?:\/\//.test(url)) {
-    throw new TypeError(
-      `Cannot connect RedisQueue as 'url' must be a redis:// or rediss:// URL: received ${
-        JSON.stringify(url)
-      }`,
-    );
-  }
-  if (typeof name !== "string" || name === "") {
-    throw new TypeError(
-      `Cannot connect RedisQueue as 'name' must be a non-empty string (the stream key): received ${
-        JSON.stringify(name)
-      }`,
-    );
-  }
-  const text = (key: keyof RedisQueueOptions, fallback: string): string => {
-    const value = options[key] ?? fallback;
-    if (typeof value !== "string" || value === "") {
-      throw new TypeError(
-        `Cannot connect RedisQueue as '${key}' must be a non-empty string: received ${
-          JSON.stringify(value)
-        }`,
-      );
-    }
-    return value;
-  };
-  const count = (key: keyof RedisQueueOptions, fallback: number): number => {
-    const value = options[key] ?? fallback;
-    if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-      throw new TypeError(
-        `Cannot connect RedisQueue as '${key}' must be a positive integer: received ${
-          String(value)
-        }`,
-      );
-    }
-    return value;
-  };
-  return {
-    url,
-    name,
-    group: text("group", DEFAULTS.group),
-    consumer: text(
-      "consumer",
-      `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`,
-    ),
-    claimIdle: count("claimIdle", DEFAULTS.claimIdle),
-    maxDeliveries: count("maxDeliveries", DEFAULTS.maxDeliveries),
-    deadLetter: text("deadLetter", `${name}:dead`),
-    connectTimeout: count("connectTimeout", DEFAULTS.connectTimeout),
-  };
-}
-
-async function open(settings: Settings): Promise<Client> {
-  let connected = false;
-  const client = createClient({
-    url: settings.url,
-    socket: {
-      connectTimeout: settings.connectTimeout,
-      // Give up at once on the first connect (a wrong URL should say so),
-      // keep retrying a server that went away later.
-      reconnectStrategy: (retries: number, cause: Error) =>
-        connected ? Math.min(50 * 2 ** Math.min(retries, 5), 2_000) : cause,
-    },
-  });
-  // Without a listener a dropped connection would crash the process; the
-  // failing command reports the error instead.
-  client.on("error", () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    try {
-      client.destroy();
-    } catch { /* the failed connect closed it already */ }
-    throw new Error(
-      `Cannot connect RedisQueue to ${settings.url}: ${
-        (error as Error).message
-      }. Is redis-server running there and reachable?`,
-      { cause: error },
-    );
-  }
-  connected = true;
-  return client as Client;
-}
-
-async function createGroup(client: Client, settings: Settings): Promise<void> {
-  try {
-    // From id 0, so jobs put before any worker connected are delivered too.
-    await client.sendCommand([
-      "XGROUP",
-      "CREATE",
-      settings.name,
-      settings.group,
-      "0",
-      "MKSTREAM",
-    ]);
-  } catch (error) {
-    if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
-  }
-}
-
-function encode(item: unknown, name: string): Buffer {
-  try {
-    return serialize(item);
-  } catch (error) {
-    throw new TypeError(
-      `Cannot put this item on Redis queue '${name}' as it cannot be structured-cloned (${
-        (error as Error).message
-      }). Send plain data: objects, arrays, strings, numbers, Maps, Dates...`,
-      { cause: error },
-    );
-  }
-}
-
-function decode(
-  payload: Buffer | undefined,
-  name: string,
-  id: string,
-): unknown {
-  if (!payload) {
-    throw new TypeError(
-      `Entry ${id} of Redis stream '${name}' has no '${FIELD}' field: it was not written by RedisQueue.put(). Keep the stream for RedisQueue alone.`,
-    );
-  }
-  return deserialize(payload);
-}
-
-function payloadOf(fields: Buffer[]): Buffer | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i].toString() === FIELD) return fields[i + 1];
-  }
-  return undefined;
-}
-
-function checkTimeout(timeout: unknown): number {
-  if (timeout === undefined) return Infinity;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new TypeError(
-      `Cannot get from Redis queue as 'timeout' must be a non-negative number of milliseconds: received ${
-        String(timeout)
-      }`,
-    );
-  }
-  return timeout;
-}
-
-function raceAbort<V>(
-  work: Promise<V>,
-  signal: AbortSignal,
-  late: (value: V) => void,
-): Promise<V> {
-  return new Promise<V>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) late(value);
-        else resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -31,11 +31,11 @@ redisTest(
 );
 
 redisTest(
-  "RedisQueue.get({ timeout }) and getNowait() throw Empty when no job is there",
+  "RedisQueue.get({ timeout }) and get({ timeout: 0 }) throw Empty when no job is there",
   async (server) => {
     await using q = await RedisQueue.connect(server.url, "idle");
     await assertRejects(() => q.get({ timeout: 50 }), Empty);
-    await assertRejects(() => q.getNowait(), Empty);
+    await assertRejects(() => q.get({ timeout: 0 }), Empty);
   },
 );
 
@@ -52,7 +52,7 @@ redisTest(
     for (const consumer of [a, b]) {
       while (true) {
         try {
-          seen.push(await consumer.getNowait());
+          seen.push(await consumer.get({ timeout: 0 }));
         } catch (error) {
           if (error instanceof Empty) break;
           throw error;
@@ -97,7 +97,7 @@ redisTest(
     assertEquals(again.value?.id, first.value?.id);
     assertEquals(again.value?.deliveries, 2);
     await again.value?.ack();
-    await assertRejects(() => survivor.getNowait(), Empty);
+    await assertRejects(() => survivor.get({ timeout: 0 }), Empty);
     assertEquals(await survivor.qsize(), 0);
   },
 );
@@ -133,7 +133,7 @@ redisTest(
     );
     // `crashed` never comes back: job 2 goes to `next`, job 1 never does.
     assertEquals(await next.get({ timeout: 10_000 }), 2);
-    await assertRejects(() => next.getNowait(), Empty);
+    await assertRejects(() => next.get({ timeout: 0 }), Empty);
     await crashed.close();
   },
 );

@@ -1,0 +1,79 @@
+// RedisQueue when its server goes away: every call settles (within its
+// timeout, or the reconnect window) with RedisConnectionError, close()
+// resolves, and a server that comes back is used again with nothing lost.
+import { assertEquals, assertMatch, assertRejects } from "@std/assert";
+import { deadline } from "@std/async";
+import { RedisConnectionError, RedisQueue } from "./redis_queue.ts";
+import { redisTest } from "./_test_server.ts";
+
+// A guard, not a measure: a call that hangs fails the test instead of
+// stalling the suite. The window under test is 1 s.
+const HANG = 20_000;
+
+redisTest(
+  "A killed server makes every pending and new call reject with RedisConnectionError, and close() resolves",
+  async (server) => {
+    const q = await RedisQueue.connect<number>(server.url, "jobs", {
+      reconnectWindow: 1_000,
+    });
+    await q.put(1);
+    assertEquals(await q.get({ timeout: 1_000 }), 1);
+    const waiting = q.get(); // blocked in XREADGROUP when the server dies
+    await server.stop("SIGKILL");
+    const calls: Promise<unknown>[] = [
+      waiting,
+      q.get({ timeout: 200 }),
+      q.put(2),
+      q.qsize(),
+    ];
+    for (const call of calls) {
+      const error = await assertRejects(
+        () => deadline(call, HANG),
+        RedisConnectionError,
+      );
+      assertEquals(error.queue, "jobs");
+      assertEquals(error.url, server.url);
+      assertMatch(error.message, /Redis queue 'jobs'/);
+      assertMatch(error.message, /Is redis-server running/);
+    }
+    await deadline(q.close(), HANG);
+  },
+);
+
+redisTest(
+  "A server restarted with its data during an outage: waiting calls go on, no job lost",
+  async (server) => {
+    await using q = await RedisQueue.connect<string>(server.url, "jobs");
+    await q.put("before");
+    await server.stop("SIGKILL");
+    // Both wait, within the reconnect window (default 30 s), for the server.
+    const put = q.put("during");
+    const got = q.get({ timeout: 20_000 });
+    await server.restart();
+    assertEquals(await got, "before");
+    await put;
+    assertEquals(await q.get({ timeout: 5_000 }), "during");
+  },
+  { persistent: true },
+);
+
+redisTest(
+  "A wrong password is refused at connect with RedisConnectionError that hides it",
+  async (server) => {
+    const url = server.url.replace("//", "//:wrong-secret@");
+    const error = await assertRejects(
+      () => RedisQueue.connect(url, "jobs"),
+      RedisConnectionError,
+    );
+    assertMatch(error.message, /user name or password/);
+    assertEquals(error.message.includes("wrong-secret"), false);
+    assertEquals(error.url, server.url.replace("//", "//:***@"));
+    await using q = await RedisQueue.connect<number>(
+      server.url.replace("//", "//:right-secret@"),
+      "jobs",
+    );
+    await q.put(7);
+    assertEquals(await q.get({ timeout: 1_000 }), 7);
+  },
+  { args: ["--requirepass", "right-secret"] },
+);
