@@ -29,6 +29,8 @@ class Program {
       stdout: "piped",
       stderr: "piped",
       env: { NO_COLOR: "1" },
+      // A hung program is killed, which ends waitFor() with its output.
+      signal: AbortSignal.timeout(120_000),
     }).spawn();
     this.#pumped = this.#pump();
     this.#stderr = new Response(this.#child.stderr).text();
