@@ -11,13 +11,15 @@
 //
 //   deno run -A examples/async_io.ts [--seconds 1]
 
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
+import { delay } from "@std/async/delay";
 import { currentThread } from "@multitask/core/thread";
+import { refuseUnknown } from "./_flags.ts";
 
 /** Says hello, waits `seconds` without blocking the thread, says it again. */
 export async function hello(seconds: number): Promise<void> {
   console.log(`Hello world! (${currentThread().name})`);
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  await delay(seconds * 1000);
   console.log(`Hello again! (${currentThread().name})`);
 }
 
@@ -76,9 +78,7 @@ async function main(seconds: number): Promise<void> {
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (request) => {
       const host = request.headers.get("host") ?? "";
-      await new Promise((resolve) =>
-        setTimeout(resolve, (delays[host] ?? 0) * seconds)
-      );
+      await delay((delays[host] ?? 0) * seconds);
       return new Response(`welcome to ${host}\n`, {
         headers: { server: `loopback ${host}` },
       });
@@ -94,9 +94,10 @@ async function main(seconds: number): Promise<void> {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { seconds: { type: "string", default: "1" } },
+  const flags = parseArgs(Deno.args, {
+    string: ["seconds"],
+    default: { seconds: "1" },
+    unknown: refuseUnknown,
   });
-  await main(Number(values.seconds));
+  await main(Number(flags.seconds));
 }

@@ -11,9 +11,10 @@
 // it from its fields too (its Value and Lock arrive as live handles over the
 // same shared memory). A Barrier lets the 100 threads deposit at the same
 // moment, as Python's threads do when they start within microseconds.
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
 import { Thread } from "@multitask/core/thread";
 import { Barrier, Lock, Value } from "@multitask/core/sync";
+import { refuseUnknown } from "./_flags.ts";
 
 /** Blocks this thread like time.sleep(); fine inside a worker. */
 function sleep(ms: number): void {
@@ -78,14 +79,15 @@ async function main(locked: boolean, count: number): Promise<void> {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { threads: { type: "string", default: "100" } },
+  const flags = parseArgs(Deno.args, {
+    string: ["threads"],
+    default: { threads: "100" },
+    unknown: refuseUnknown,
   });
-  const count = Number(values.threads);
+  const count = Number(flags.threads);
   if (!Number.isInteger(count) || count < 1) {
     throw new TypeError(
-      `--threads must be a positive integer: received ${values.threads}`,
+      `--threads must be a positive integer: received ${flags.threads}`,
     );
   }
   await main(false, count);

@@ -4,17 +4,16 @@
 // broken (BrokenBarrierError).
 //
 //   deno run -A examples/barrier.ts
+import { delay } from "@std/async/delay";
 import { currentThread, Thread } from "@multitask/core/thread";
 import { Barrier, BrokenBarrierError } from "@multitask/core/sync";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runner(
   startLine: Barrier,
   warmUp: number,
 ): Promise<void> {
   const name = currentThread().name;
-  await sleep(warmUp);
+  await delay(warmUp);
   console.log(`${name} is ready`);
   const arrival = await startLine.wait(); // 0 for the first to arrive
   console.log(`${name} starts (arrived #${arrival})`);

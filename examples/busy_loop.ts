@@ -12,9 +12,10 @@
 // process.cpuUsage()) with the wall time. Both figures are lower when other
 // programs compete for the cores.
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
 import { Thread } from "@multitask/core/thread";
 import { Barrier } from "@multitask/core/sync";
+import { refuseUnknown } from "./_flags.ts";
 
 /** Spins on x = x ^ 1 for `ms` once every thread is ready; returns the turns done. */
 export function loop(start: Barrier, ms: number): number {
@@ -82,14 +83,15 @@ async function main(seconds: number): Promise<void> {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { seconds: { type: "string", default: "2" } },
+  const flags = parseArgs(Deno.args, {
+    string: ["seconds"],
+    default: { seconds: "2" },
+    unknown: refuseUnknown,
   });
-  const seconds = Number(values.seconds);
+  const seconds = Number(flags.seconds);
   if (!(seconds > 0)) {
     throw new TypeError(
-      `--seconds must be a positive number: received ${values.seconds}`,
+      `--seconds must be a positive number: received ${flags.seconds}`,
     );
   }
   await main(seconds);

@@ -12,8 +12,10 @@
 //   deno run -A examples/coroutine.ts --async  # async generator: the consumer
 //                                              # awaits IO between items
 
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
+import { delay } from "@std/async/delay";
 import { currentThread } from "@multitask/core/thread";
+import { refuseUnknown } from "./_flags.ts";
 
 /** Receives items through `next(n)` and answers each with a status. */
 export function* consumer(): Generator<string, void, number | undefined> {
@@ -53,7 +55,7 @@ export async function* asyncConsumer(
     const n = yield r;
     if (!n) return;
     console.log(`[CONSUMER] Consuming ${n}...`);
-    await new Promise((resolve) => setTimeout(resolve, ioMs));
+    await delay(ioMs);
     r = "200 OK";
   }
 }
@@ -74,11 +76,11 @@ export async function produceAsync(
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { async: { type: "boolean", default: false } },
+  const flags = parseArgs(Deno.args, {
+    boolean: ["async"],
+    unknown: refuseUnknown,
   });
-  if (values.async) {
+  if (flags.async) {
     await produceAsync(asyncConsumer(10));
   } else {
     produce(consumer());

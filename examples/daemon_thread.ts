@@ -6,14 +6,13 @@
 //
 // A thread created with { daemon: false } (the default) would keep the
 // program alive until it finished, as in Python.
+import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function sing(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     console.log("sing");
-    await sleep(1000);
+    await delay(1000);
   }
 }
 
@@ -21,6 +20,6 @@ if (import.meta.main) {
   const singThread = new Thread({ target: sing, module: import.meta.url });
   singThread.daemon = true; // Python's setDaemon(True)
   singThread.start();
-  await sleep(1000);
+  await delay(1000);
   console.log("main thread ended");
 }

@@ -4,10 +4,9 @@
 // a timeout, which runs out.
 //
 //   deno run -A examples/event.ts
+import { delay } from "@std/async/delay";
 import { currentThread, Thread } from "@multitask/core/thread";
 import { Event } from "@multitask/core/sync";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function runner(pistol: Event): void {
   const name = currentThread().name;
@@ -27,7 +26,7 @@ if (import.meta.main) {
     new Thread({ target: runner, module: import.meta.url, args: [pistol] })
   );
   for (const t of runners) t.start();
-  await sleep(500);
+  await delay(500);
   console.log(`main: is the pistol fired? ${pistol.isSet()}`);
   console.log("main: bang!");
   pistol.set(); // wakes every waiting thread

@@ -4,8 +4,10 @@
 //
 // The pool's default size is the number of cores (navigator.hardwareConcurrency);
 // on an 8-core machine a ninth task would be the first to wait.
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
+import { delay } from "@std/async/delay";
 import { Pool } from "@multitask/core/pool";
+import { refuseUnknown } from "./_flags.ts";
 
 /** Sleeps a random time up to `seconds`, printing when it starts and how long it ran. */
 export async function longTimeTask(
@@ -14,9 +16,7 @@ export async function longTimeTask(
 ): Promise<void> {
   console.log(`Run task ${name} (${Deno.pid})...`);
   const start = performance.now();
-  await new Promise((resolve) =>
-    setTimeout(resolve, Math.random() * seconds * 1000)
-  );
+  await delay(Math.random() * seconds * 1000);
   const end = performance.now();
   console.log(
     `Task ${name} runs ${((end - start) / 1000).toFixed(2)} seconds.`,
@@ -24,11 +24,12 @@ export async function longTimeTask(
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { seconds: { type: "string", default: "3" } },
+  const flags = parseArgs(Deno.args, {
+    string: ["seconds"],
+    default: { seconds: "3" },
+    unknown: refuseUnknown,
   });
-  const seconds = Number(values.seconds);
+  const seconds = Number(flags.seconds);
   console.log(`Parent process ${Deno.pid}.`);
   const p = new Pool({ size: 4, kind: "process", module: import.meta.url });
   const results = [];

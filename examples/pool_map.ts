@@ -2,8 +2,9 @@
 // below a limit in blocks on a thread pool, with a progress line while map
 // runs, then the same blocks again with imap, printed in order as they come.
 // `deno run -A examples/pool_map.ts [--limit 2000000] [--blocks 20]`
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
 import { Pool, type PoolProgress } from "@multitask/core/pool";
+import { refuseUnknown } from "./_flags.ts";
 
 /** Counts the primes in `[lo, hi)` by trial division. */
 export function countPrimes([lo, hi]: [number, number]): number {
@@ -22,15 +23,13 @@ export function countPrimes([lo, hi]: [number, number]): number {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      limit: { type: "string", default: "2000000" },
-      blocks: { type: "string", default: "20" },
-    },
+  const flags = parseArgs(Deno.args, {
+    string: ["limit", "blocks"],
+    default: { limit: "2000000", blocks: "20" },
+    unknown: refuseUnknown,
   });
-  const limit = Number(values.limit);
-  const blocks = Number(values.blocks);
+  const limit = Number(flags.limit);
+  const blocks = Number(flags.blocks);
   const step = Math.ceil(limit / blocks);
   const ranges = Array.from(
     { length: blocks },

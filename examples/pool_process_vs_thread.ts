@@ -4,8 +4,9 @@
 // worker thread has its own isolate, so both kinds run in parallel, and
 // threads start faster and exchange data more cheaply.
 // `deno run -A examples/pool_process_vs_thread.ts [--limit 3000000] [--tasks 8]`
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
 import { Pool } from "@multitask/core/pool";
+import { refuseUnknown } from "./_flags.ts";
 
 /** Counts the primes among `lo + k·stride` below `limit` (task `lo` of `stride`). */
 export function countPrimes(lo: number, stride: number, limit: number): number {
@@ -48,15 +49,13 @@ async function onPool(
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      limit: { type: "string", default: "3000000" },
-      tasks: { type: "string", default: "8" },
-    },
+  const flags = parseArgs(Deno.args, {
+    string: ["limit", "tasks"],
+    default: { limit: "3000000", tasks: "8" },
+    unknown: refuseUnknown,
   });
-  const limit = Number(values.limit);
-  const tasks = Number(values.tasks);
+  const limit = Number(flags.limit);
+  const tasks = Number(flags.tasks);
   const args = Array.from(
     { length: tasks },
     (_, i) => [i, tasks, limit] as [number, number, number],

@@ -2,15 +2,14 @@
 // args=(3,)), the other an options object (Python's kwargs={"num": 3}); the
 // two children sing and draw at the same time.
 // `deno run -A examples/process_args.ts`
+import { delay } from "@std/async/delay";
 import { Process } from "@multitask/core/process";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sings `num` times, half a second apart. */
 export async function sing(num: number): Promise<void> {
   for (let i = 0; i < num; i++) {
     console.log("singing");
-    await sleep(500);
+    await delay(500);
   }
 }
 
@@ -18,7 +17,7 @@ export async function sing(num: number): Promise<void> {
 export async function draw({ num }: { num: number }): Promise<void> {
   for (let i = 0; i < num; i++) {
     console.log("drawing");
-    await sleep(500);
+    await delay(500);
   }
 }
 

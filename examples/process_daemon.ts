@@ -2,13 +2,14 @@
 // ends, so it does not get to sing ten times. (The seed's loop has no pause;
 // this one sings every 0.2 s so the effect is visible.)
 // `deno run -A examples/process_daemon.ts`
+import { delay } from "@std/async/delay";
 import { Process } from "@multitask/core/process";
 
 /** Would sing ten times over two seconds. */
 export async function sing(): Promise<void> {
   for (let i = 0; i < 10; i++) {
     console.log("singing");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await delay(200);
   }
 }
 

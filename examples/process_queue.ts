@@ -3,10 +3,9 @@
 // after each), the reader loops forever printing what it gets, and the
 // parent, once the writer is done, terminates the endless reader.
 // `deno run -A examples/process_queue.ts`
+import { delay } from "@std/async/delay";
 import { currentProcess, Process } from "@multitask/core/process";
 import { Queue } from "@multitask/core/queue";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The writer process's code. */
 export async function write(q: Queue<string>): Promise<void> {
@@ -14,7 +13,7 @@ export async function write(q: Queue<string>): Promise<void> {
   for (const value of ["A", "B", "C"]) {
     console.log(`Put ${value} to queue...`);
     await q.put(value);
-    await sleep(Math.random() * 1000);
+    await delay(Math.random() * 1000);
   }
 }
 
@@ -37,8 +36,8 @@ if (import.meta.main) {
   await pw.join(); // wait for the writer to finish
   // Python races here; we let the reader take what is left (the queue lives
   // in this process, so we can see it) and print it before stopping it.
-  while (!q.empty()) await sleep(10);
-  await sleep(200);
+  while (!q.empty()) await delay(10);
+  await delay(200);
   // The reader loops forever and cannot be joined: terminate it, then join
   // to reap it so no zombie is left.
   pr.terminate();

@@ -1,10 +1,9 @@
 // The seed's write_task/read_task pair: the parent's Queue passed to two
 // child processes that both finish, so the parent joins both and prints DONE.
 // `deno run -A examples/process_queue_joined.ts`
+import { delay } from "@std/async/delay";
 import { Process } from "@multitask/core/process";
 import { Queue } from "@multitask/core/queue";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes 1..4 into the queue, one a second. */
 export async function writeTask(q: Queue<number>): Promise<void> {
@@ -13,7 +12,7 @@ export async function writeTask(q: Queue<number>): Promise<void> {
     while (n < 5) {
       console.log(`write, ${n}`);
       await q.put(n);
-      await sleep(1000);
+      await delay(1000);
       n += 1;
     }
   } catch {
@@ -29,7 +28,7 @@ export async function readTask(q: Queue<number>): Promise<void> {
     let n = 1;
     while (n < 5) {
       console.log(`read, ${await q.get()}`);
-      await sleep(1000);
+      await delay(1000);
       n += 1;
     }
   } catch {

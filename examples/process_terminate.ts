@@ -2,13 +2,14 @@
 // waits for the child to be reaped, so no zombie (<defunct>) is left behind.
 // `ps -o pid,stat -p <pid>` shows the child before and after.
 // `deno run -A examples/process_terminate.ts`
+import { delay } from "@std/async/delay";
 import { Process } from "@multitask/core/process";
 import { Event } from "@multitask/core/sync";
 
 /** Works forever (until terminated). */
 export async function work(started: Event): Promise<void> {
   await started.set();
-  while (true) await new Promise((resolve) => setTimeout(resolve, 1000));
+  while (true) await delay(1000);
 }
 
 async function ps(pid: number): Promise<string> {

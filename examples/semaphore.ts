@@ -6,10 +6,9 @@
 //
 // Each thread prints how many threads hold a slot as it enters; with
 // Semaphore(3) that number never exceeds 3.
+import { delay } from "@std/async/delay";
 import { currentThread, Thread } from "@multitask/core/thread";
 import { Semaphore, Value } from "@multitask/core/sync";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function download(
   slots: Semaphore,
@@ -18,7 +17,7 @@ export async function download(
   const name = currentThread().name;
   using _ = await slots.hold(); // Python: with slots:
   console.log(`${name} got a slot (${inside.add(1) + 1} downloading)`);
-  await sleep(200); // the download
+  await delay(200); // the download
   inside.add(-1);
   console.log(`${name} done`);
 }

@@ -10,17 +10,16 @@
 //    after that point runs in it (no finally blocks), so prefer the flag.
 //
 // The seed's 1 s steps are shortened to 100 ms.
+import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";
 import { Event } from "@multitask/core/sync";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The child thread's function:
 export async function childThread(stopFlag: Event): Promise<void> {
   console.log("child thread started");
   while (!stopFlag.isSet()) {
     console.log("child thread running");
-    await sleep(100);
+    await delay(100);
   }
   console.log("child thread exiting");
 }
@@ -31,7 +30,7 @@ export async function testThread(started: Event): Promise<void> {
     i += 1;
     console.log(i);
     started.set(); // tell the main thread it is counting
-    await sleep(100);
+    await delay(100);
   }
 }
 
@@ -46,7 +45,7 @@ async function stopWithAFlag(): Promise<void> {
   });
   thread.start();
   // Let it work for a while in the main thread:
-  await sleep(500);
+  await delay(500);
   // Raise the flag to ask the child thread to exit:
   stopFlag.set();
   // Wait for it to finish:
@@ -63,7 +62,7 @@ async function stopByForce(): Promise<void> {
   });
   t.start();
   await started.wait();
-  await sleep(250);
+  await delay(250);
   await t.terminate();
   console.log(`main thread: terminated the thread, isAlive() = ${t.isAlive()}`);
 }

@@ -6,9 +6,8 @@
 //
 // Like the seed, the main module does not join: the threads are not
 // daemons, so the program stays alive until both have finished.
+import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function sing(
   times: number,
@@ -16,7 +15,7 @@ export async function sing(
 ): Promise<void> {
   for (let i = 0; i < times; i++) {
     console.log(`sing ${song}`);
-    await sleep(100);
+    await delay(100);
   }
 }
 
@@ -26,7 +25,7 @@ export async function dance(
 ): Promise<void> {
   for (let i = 0; i < times; i++) {
     console.log(`dance ${style}`);
-    await sleep(100);
+    await delay(100);
   }
 }
 

@@ -5,6 +5,7 @@
 //
 // Downloads take 5-10 "seconds" as in the seed, where one second is
 // shortened to 200 ms to keep the demo quick.
+import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";
 
 const SECOND = 200;
@@ -12,7 +13,7 @@ const SECOND = 200;
 export async function download(filename: string): Promise<void> {
   console.log(`Start downloading ${filename}...`);
   const timeToDownload = 5 + Math.floor(Math.random() * 6); // randint(5, 10)
-  await new Promise((resolve) => setTimeout(resolve, timeToDownload * SECOND));
+  await delay(timeToDownload * SECOND);
   console.log(`${filename} downloaded! It took ${timeToDownload} s`);
 }
 

@@ -6,12 +6,13 @@
 //
 // Each thread prints itself and sleeps; the seed's 5 s sleep is shortened
 // to 300 ms.
+import { delay } from "@std/async/delay";
 import { currentThread, Thread } from "@multitask/core/thread";
 
 export async function test(): Promise<void> {
   const me = currentThread();
   console.log(`<Thread(${me.name}, started ${me.ident})>`);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await delay(300);
 }
 
 async function joinAfterStartingAll(): Promise<void> {

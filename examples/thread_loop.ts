@@ -6,9 +6,8 @@
 // The target is exported and found by module (import.meta.url), so it can
 // call currentThread() from the library: a shipped function could not see
 // the import (the closure rule).
+import { delay } from "@std/async/delay";
 import { currentThread, Thread } from "@multitask/core/thread";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Code run by the new thread:
 export async function loop(): Promise<void> {
@@ -17,7 +16,7 @@ export async function loop(): Promise<void> {
   while (n < 5) {
     n = n + 1;
     console.log(`thread ${currentThread().name} >>> ${n}`);
-    await sleep(200); // the seed sleeps 1 s; shortened to keep the demo quick
+    await delay(200); // the seed sleeps 1 s; shortened to keep the demo quick
   }
   console.log(`thread ${currentThread().name} ended.`);
 }

@@ -9,6 +9,7 @@
 //
 // Downloads take 5-10 "seconds" as in the seed, where one second is
 // shortened to 200 ms. Both run at once: the total is about the longer one.
+import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";
 
 const SECOND = 200;
@@ -24,9 +25,7 @@ export class DownloadTask extends Thread {
   override async run(): Promise<void> {
     console.log(`Start downloading ${this.filename}...`);
     const timeToDownload = 5 + Math.floor(Math.random() * 6); // randint(5, 10)
-    await new Promise((resolve) =>
-      setTimeout(resolve, timeToDownload * SECOND)
-    );
+    await delay(timeToDownload * SECOND);
     console.log(`${this.filename} downloaded! It took ${timeToDownload} s`);
   }
 }

@@ -8,9 +8,10 @@
 //
 // With --redis the same flow runs on Redis Streams instead: the queues live
 // in Redis, so workers may crash or restart and no task is lost.
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
 import { Manager, Queue } from "@multitask/core";
 import { RedisQueue } from "@multitask/core/redis";
+import { refuseUnknown } from "../_flags.ts";
 
 /** What the master needs from a queue: the Queue and RedisQueue surface. */
 interface TaskQueue<T> {
@@ -18,25 +19,25 @@ interface TaskQueue<T> {
   get(options: { timeout: number }): Promise<T>;
 }
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    host: { type: "string", default: "127.0.0.1" },
-    port: { type: "string", default: "5000" },
-    authkey: { type: "string", default: "abc" },
-    redis: { type: "string" },
-    timeout: { type: "string", default: "10000" }, // result.get(timeout=10)
+const flags = parseArgs(Deno.args, {
+  string: ["host", "port", "authkey", "redis", "timeout"],
+  default: {
+    host: "127.0.0.1",
+    port: "5000",
+    authkey: "abc",
+    timeout: "10000", // result.get(timeout=10)
   },
+  unknown: refuseUnknown,
 });
 
 let task: TaskQueue<number>;
 let result: TaskQueue<string>;
 let close: () => Promise<void>;
-if (values.redis) {
+if (flags.redis) {
   // The one line that differs: the queues are streams on a Redis server.
   const [tasks, results] = [
-    await RedisQueue.connect<number>(values.redis, "task_queue"),
-    await RedisQueue.connect<string>(values.redis, "result_queue"),
+    await RedisQueue.connect<number>(flags.redis, "task_queue"),
+    await RedisQueue.connect<string>(flags.redis, "result_queue"),
   ];
   [task, result] = [tasks, results];
   close = async () => {
@@ -46,9 +47,9 @@ if (values.redis) {
 } else {
   // 把两个Queue都注册到网络上: the task queue and the result queue.
   const manager = new Manager({
-    hostname: values.host,
-    port: Number(values.port),
-    authkey: values.authkey,
+    hostname: flags.host,
+    port: Number(flags.port),
+    authkey: flags.authkey,
   });
   manager.register("task_queue", new Queue<number>());
   manager.register("result_queue", new Queue<string>());
@@ -67,7 +68,7 @@ for (let i = 0; i < 10; i++) {
 // 从result队列读取结果:
 console.log("Try get results...");
 for (let i = 0; i < 10; i++) {
-  const r = await result.get({ timeout: Number(values.timeout) });
+  const r = await result.get({ timeout: Number(flags.timeout) });
   console.log(`Result: ${r}`);
 }
 // 关闭:

@@ -10,9 +10,11 @@
 // acknowledged when it asks for the next one, so if the worker dies while
 // working, the task goes to another worker once it has been idle
 // --claim-idle ms.
-import { parseArgs } from "node:util";
+import { parseArgs } from "@std/cli/parse-args";
+import { delay } from "@std/async/delay";
 import { ConnectionClosedError, Empty, Manager } from "@multitask/core";
 import { RedisQueue } from "@multitask/core/redis";
+import { refuseUnknown } from "../_flags.ts";
 
 /** What the worker needs from a queue: the Queue and RedisQueue surface. */
 interface TaskQueue<T> {
@@ -20,35 +22,43 @@ interface TaskQueue<T> {
   get(options: { timeout: number }): Promise<T>;
 }
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    host: { type: "string", default: "127.0.0.1" },
-    port: { type: "string", default: "5000" },
-    authkey: { type: "string", default: "abc" },
-    redis: { type: "string" },
-    "claim-idle": { type: "string", default: "30000" },
-    timeout: { type: "string", default: "1000" }, // task.get(timeout=1)
-    delay: { type: "string", default: "1000" }, // time.sleep(1)
+const flags = parseArgs(Deno.args, {
+  string: [
+    "host",
+    "port",
+    "authkey",
+    "redis",
+    "claim-idle",
+    "timeout",
+    "delay",
+  ],
+  default: {
+    host: "127.0.0.1",
+    port: "5000",
+    authkey: "abc",
+    "claim-idle": "30000",
+    timeout: "1000", // task.get(timeout=1)
+    delay: "1000", // time.sleep(1)
   },
+  unknown: refuseUnknown,
 });
 
 // 连接到服务器，也就是运行task_master.ts的机器:
-const server = values.redis ?? values.host;
+const server = flags.redis ?? flags.host;
 console.log(`Connect to server ${server}...`);
 
 let task: TaskQueue<number>;
 let result: TaskQueue<string>;
 let close: () => Promise<void>;
 try {
-  if (values.redis) {
+  if (flags.redis) {
     // The one line that differs: the queues are streams on a Redis server.
-    const claimIdle = Number(values["claim-idle"]);
+    const claimIdle = Number(flags["claim-idle"]);
     const [tasks, results] = [
-      await RedisQueue.connect<number>(values.redis, "task_queue", {
+      await RedisQueue.connect<number>(flags.redis, "task_queue", {
         claimIdle,
       }),
-      await RedisQueue.connect<string>(values.redis, "result_queue"),
+      await RedisQueue.connect<string>(flags.redis, "result_queue"),
     ];
     [task, result] = [tasks, results];
     close = async () => {
@@ -58,9 +68,9 @@ try {
   } else {
     // 端口和验证码注意保持与task_master.ts设置的完全一致:
     const m = await Manager.connect({
-      hostname: values.host,
-      port: Number(values.port),
-      authkey: values.authkey,
+      hostname: flags.host,
+      port: Number(flags.port),
+      authkey: flags.authkey,
     });
     task = m.queue<number>("task_queue");
     result = m.queue<string>("result_queue");
@@ -74,10 +84,10 @@ try {
 // 从task队列取任务,并把结果写入result队列:
 for (let i = 0; i < 10; i++) {
   try {
-    const n = await task.get({ timeout: Number(values.timeout) });
+    const n = await task.get({ timeout: Number(flags.timeout) });
     console.log(`run task ${n} * ${n}...`);
     const r = `${n} * ${n} = ${n * n}`;
-    await new Promise((resolve) => setTimeout(resolve, Number(values.delay)));
+    await delay(Number(flags.delay));
     await result.put(r);
   } catch (error) {
     if (error instanceof Empty) {
