@@ -15,6 +15,7 @@
  */
 
 export {
+  type BytesCheckOutputOptions,
   type BytesPipelineOptions,
   type BytesRunOptions,
   type BytesSpawnOptions,

@@ -100,3 +100,44 @@ Deno.bench({
     await p.communicate(INPUT);
   },
 });
+
+// spawn().lines() runs stdout through @std/streams (TextDecoderStream then
+// TextLineStream); the baseline is the hand-written split it replaced.
+const LINES = ["seq", "200000"];
+
+async function* splitLines(stdout: ReadableStream<Uint8Array>) {
+  const text = new TextDecoder();
+  let rest = "";
+  for await (const chunk of stdout) {
+    rest += text.decode(chunk, { stream: true });
+    const parts = rest.split("\n");
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  rest += text.decode();
+  if (rest) yield rest;
+}
+
+Deno.bench({
+  group: "200k lines",
+  name: "bare Deno.Command + hand-written split",
+  baseline: true,
+  async fn() {
+    const child = new Deno.Command(LINES[0], {
+      args: LINES.slice(1),
+      stdout: "piped",
+    }).spawn();
+    for await (const _ of splitLines(child.stdout));
+    await child.status;
+  },
+});
+
+Deno.bench({
+  group: "200k lines",
+  name: "spawn().lines()",
+  async fn() {
+    await using p = spawn(LINES);
+    for await (const _ of p.lines());
+    await p.wait();
+  },
+});

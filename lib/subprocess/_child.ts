@@ -3,6 +3,7 @@
 // process group, and collecting a pipe while keeping what arrived so far.
 
 import { CommandNotFound } from "./errors.ts";
+import { track } from "./_cleanup.ts";
 
 /** How a child's stdout or stderr is connected. */
 export type Stdio = "piped" | "inherit" | "null";
@@ -18,6 +19,8 @@ export interface ChildSpec {
   stderr: Stdio | "stdout";
   /** Put the child in its own session so `killChild` can kill its group. */
   newSession: boolean;
+  /** Kill it if this process exits first (see _cleanup.ts). */
+  cleanup: boolean;
 }
 
 /** A started child plus what the library needs to know about how. */
@@ -64,8 +67,9 @@ export function startChild(spec: ChildSpec): Started {
       detached: group,
     }).spawn();
   } catch (error) {
-    throw explainSpawnError(error, program, spec.cmd, merged);
+    throw explainSpawnError(error, program, spec, merged);
   }
+  if (spec.cleanup) track({ child, group });
   if (!merged) {
     return {
       child,
@@ -78,26 +82,54 @@ export function startChild(spec: ChildSpec): Started {
   return { child, group, stderr: null, notFound };
 }
 
-/** The fast path of `run`: Deno.Command's own output(), errors explained. */
-export async function outputOf(
-  cmd: readonly string[],
-  options: Deno.CommandOptions,
+/**
+ * The fast path of `run`: Deno's own output() on a child spawned in our
+ * group (spawn() then output() costs what Command.output() does, and gives
+ * the pid that cleanup needs).
+ */
+export function outputOf(
+  spec: Omit<ChildSpec, "newSession">,
 ): Promise<Deno.CommandOutput> {
-  options.args = cmd.slice(1);
+  let child: Deno.ChildProcess;
   try {
-    return await new Deno.Command(cmd[0], options).output();
+    child = new Deno.Command(spec.cmd[0], {
+      args: spec.cmd.slice(1),
+      cwd: spec.cwd,
+      env: spec.env,
+      clearEnv: spec.clearEnv,
+      stdin: spec.stdin,
+      stdout: spec.stdout,
+      stderr: spec.stderr as Stdio,
+    }).spawn();
   } catch (error) {
-    throw explainSpawnError(error, cmd[0], cmd, false);
+    throw explainSpawnError(error, spec.cmd[0], spec, false);
   }
+  if (spec.cleanup) track({ child, group: false });
+  return child.output();
 }
 
 function explainSpawnError(
   error: unknown,
   program: string,
-  cmd: readonly string[],
+  spec: Pick<ChildSpec, "cmd" | "cwd">,
   merged: boolean,
 ): unknown {
-  if (error instanceof Deno.errors.NotFound) {
+  const { cmd } = spec;
+  if (
+    error instanceof Deno.errors.NotFound ||
+    error instanceof Deno.errors.NotADirectory
+  ) {
+    const cwdProblem = spec.cwd === undefined
+      ? undefined
+      : badDirectory(spec.cwd, error);
+    if (cwdProblem) {
+      return new cwdProblem.Class(
+        `Cannot run '${cmd[0]}' as its working directory ${
+          JSON.stringify(String(spec.cwd))
+        } ${cwdProblem.what}: create it, or fix 'cwd'.`,
+        { cause: error },
+      );
+    }
     return new CommandNotFound(merged ? ["sh"] : cmd, { cause: error });
   }
   if (error instanceof Deno.errors.NotCapable) {
@@ -123,6 +155,29 @@ function explainSpawnError(
   return error;
 }
 
+// Deno reports a missing program and a missing working directory with the
+// same error class; only the directory can be checked from here (and only
+// with read permission, else Deno's own wording decides).
+function badDirectory(
+  cwd: string | URL,
+  error: Error,
+): { what: string; Class: typeof Deno.errors.NotFound } | undefined {
+  try {
+    if (Deno.statSync(cwd).isDirectory) return undefined;
+    return { what: "is not a directory", Class: Deno.errors.NotADirectory };
+  } catch (statError) {
+    if (statError instanceof Deno.errors.NotFound) {
+      return { what: "does not exist", Class: Deno.errors.NotFound };
+    }
+  }
+  if (/not a directory/i.test(error.message)) {
+    return { what: "is not a directory", Class: Deno.errors.NotADirectory };
+  }
+  return /\bcwd\b/i.test(error.message)
+    ? { what: "does not exist", Class: Deno.errors.NotFound }
+    : undefined;
+}
+
 // In merged mode Deno only checks the permission for `sh`; check the real
 // command too so that stderr: "stdout" cannot widen what the user granted.
 function requireRun(command: string, cmd: readonly string[]): void {
@@ -133,7 +188,7 @@ function requireRun(command: string, cmd: readonly string[]): void {
     throw explainSpawnError(
       new Deno.errors.NotCapable(`Requires run access to "${command}"`),
       command,
-      cmd,
+      { cmd },
       false,
     );
   }
@@ -156,6 +211,25 @@ export function killChild(
   } catch {
     // Already exited (ESRCH / "already terminated"): nothing left to kill.
   }
+}
+
+/**
+ * Stops the child for a timeout, an abort or disposal: SIGKILL at once, or
+ * with `grace` SIGTERM then SIGKILL after `grace` ms. Returns what cancels
+ * the pending SIGKILL, to call once the command (and whatever of its group
+ * held its pipes) is gone.
+ */
+export function stopChild(
+  started: Pick<Started, "child" | "group">,
+  grace: number | undefined,
+): () => void {
+  if (grace === undefined) {
+    killChild(started);
+    return () => {};
+  }
+  killChild(started, "SIGTERM");
+  const timer = setTimeout(() => killChild(started), grace);
+  return () => clearTimeout(timer);
 }
 
 /** Python's returncode: the exit code, or minus the signal number. */
@@ -215,21 +289,45 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** Input being written to a child's stdin. */
+export interface Feeding {
+  /** Settles once the input is written and stdin closed, or the pipe broke. */
+  readonly done: Promise<void>;
+  /** Stops writing (the child will not read the rest) and waits for `done`. */
+  abort(): Promise<void>;
+}
+
 /**
- * Writes `input` and closes stdin. A child that exits without reading all of
- * it breaks the pipe; like Python's communicate() that is not an error.
+ * Writes `input` and closes stdin (nothing when `stdin` is null). A child
+ * that exits without reading all of it breaks the pipe; like Python's
+ * communicate() that is not an error.
  */
-export async function feed(
-  stdin: WritableStream<Uint8Array>,
+export function feed(
+  stdin: WritableStream<Uint8Array> | null,
   input: Uint8Array | undefined,
-): Promise<void> {
-  const writer = stdin.getWriter();
-  try {
-    if (input && input.length > 0) await writer.write(input);
-    await writer.close();
-  } catch {
-    await writer.abort().catch(() => {});
-  } finally {
-    writer.releaseLock();
+): Feeding {
+  if (!stdin) {
+    return {
+      done: Promise.resolve(),
+      abort: () => Promise.resolve(),
+    };
   }
+  const writer = stdin.getWriter();
+  const done = (async () => {
+    try {
+      if (input && input.length > 0) await writer.write(input);
+      await writer.close();
+    } catch {
+      await writer.abort().catch(() => {});
+    } finally {
+      writer.releaseLock();
+    }
+  })();
+  return {
+    done,
+    async abort() {
+      await writer.abort().catch(() => {});
+      await done;
+    },
+  };
 }

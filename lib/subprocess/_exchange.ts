@@ -5,9 +5,9 @@
 import {
   Collector,
   feed,
-  killChild,
   returncodeOf,
   type Started,
+  stopChild,
 } from "./_child.ts";
 import {
   type CapturedOutput,
@@ -47,6 +47,10 @@ export interface Exchange {
   input: Uint8Array | undefined;
   timeout?: number;
   signal?: AbortSignal;
+  /** SIGTERM first, SIGKILL after this many ms (see CommandOptions.killGrace). */
+  killGrace?: number;
+  /** An alarm already watching the command (a Subprocess's signal). */
+  outer?: Alarm;
   text: boolean;
 }
 
@@ -56,30 +60,48 @@ export type Interrupt = { kind: "timeout" } | {
   reason: unknown;
 };
 
+/** A deadline and an abort signal watching one command. */
+export interface Alarm {
+  /** How the alarm ended the command, or null while it has not gone off. */
+  fired(): Interrupt | null;
+  /** Resolves when it goes off (and never if it does not). */
+  readonly firing: Promise<void>;
+  /** Disarms it, and cancels the SIGKILL that follows a graceful SIGTERM. */
+  dispose(): void;
+}
+
 /**
- * Kills the command (and its group) when the timeout passes or the signal
- * aborts; `dispose` disarms both. The child's status stays the reaping point.
+ * Stops the command (and its group) when the timeout passes or the signal
+ * aborts (at once if it already has). The child's status stays the reaping
+ * point.
  */
 export function arm(
   started: Pick<Started, "child" | "group">,
-  timeout: number | undefined,
-  signal: AbortSignal | undefined,
-): { fired(): Interrupt | null; dispose(): void } {
+  when: Pick<Exchange, "timeout" | "signal" | "killGrace">,
+): Alarm {
+  const { timeout, signal, killGrace } = when;
   let fired: Interrupt | null = null;
-  const timer = timeout === undefined ? undefined : setTimeout(() => {
-    fired ??= { kind: "timeout" };
-    killChild(started);
-  }, timeout);
-  const onAbort = () => {
-    fired ??= { kind: "abort", reason: signal?.reason };
-    killChild(started);
+  let cancelKill = () => {};
+  const firing = Promise.withResolvers<void>();
+  const fire = (why: Interrupt) => {
+    if (fired) return;
+    fired = why;
+    cancelKill = stopChild(started, killGrace);
+    firing.resolve();
   };
-  signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = timeout === undefined
+    ? undefined
+    : setTimeout(() => fire({ kind: "timeout" }), timeout);
+  const onAbort = () => fire({ kind: "abort", reason: signal?.reason });
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   return {
     fired: () => fired,
+    firing: firing.promise,
     dispose() {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
+      cancelKill();
     },
   };
 }
@@ -96,24 +118,34 @@ export async function exchange(
 > {
   const out = new Collector(io.stdout);
   const err = new Collector(io.stderr);
-  const fed = io.stdin ? feed(io.stdin, io.input) : Promise.resolve();
-  const alarm = arm(started, io.timeout, io.signal);
-  const status = await started.child.status;
-  alarm.dispose();
-  await fed;
-  const fired = alarm.fired();
-  if (fired && !started.group) {
-    // Only the child was killed; a surviving grandchild may hold the pipes
-    // open, so keep what arrived instead of waiting for an EOF.
-    await Promise.all([out.cancel(), err.cancel()]);
-  } else {
-    await Promise.all([out.done, err.done]);
+  const fed = feed(io.stdin, io.input);
+  const alarm = arm(started, io);
+  const fired = () => alarm.fired() ?? io.outer?.fired() ?? null;
+  let status: Deno.CommandStatus;
+  try {
+    status = await started.child.status;
+    // The pipes end once every process holding them has closed them: the
+    // command, or a grandchild it left running. The alarm covers that too.
+    const drained = Promise.all([fed.done, out.done, err.done]);
+    if (!fired()) {
+      await Promise.race([drained, alarm.firing, io.outer?.firing ?? drained]);
+    }
+    if (fired() && !started.group) {
+      // Only the child was killed; a surviving grandchild may hold the pipes
+      // open, so keep what arrived instead of waiting for an EOF.
+      await Promise.all([fed.abort(), out.cancel(), err.cancel()]);
+    } else {
+      await drained;
+    }
+  } finally {
+    alarm.dispose();
   }
   await raiseNotFound(started, io.cmd, returncodeOf(status));
-  if (fired) {
+  const interrupt = fired();
+  if (interrupt) {
     throw interrupted(
       io.cmd,
-      fired,
+      interrupt,
       io.timeout,
       decodeBoth(out.bytes(), err.bytes(), io.text),
     );

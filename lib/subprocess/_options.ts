@@ -18,6 +18,11 @@ const isTimeout: Rule = (v) =>
     ? undefined
     : "a positive number of milliseconds";
 
+const isGrace: Rule = (v) =>
+  typeof v === "number" && Number.isFinite(v) && v >= 0
+    ? undefined
+    : "a number of milliseconds >= 0";
+
 const isSignal: Rule = (v) =>
   v instanceof AbortSignal ? undefined : "an AbortSignal";
 
@@ -26,16 +31,23 @@ const isInput: Rule = (v) =>
     ? undefined
     : "a string or a Uint8Array";
 
+// The operating system ends every path, argument and environment string at
+// its first NUL byte, so one inside would silently run something else.
+const hasNul = (text: string): boolean => text.includes("\0");
+
 const isCwd: Rule = (v) =>
-  typeof v === "string" || v instanceof URL
+  (typeof v === "string" && !hasNul(v)) ||
+    (v instanceof URL && !hasNul(decodeURIComponent(v.pathname)))
     ? undefined
-    : "a path string or a file: URL";
+    : "a path string or a file: URL, without NUL bytes";
 
 const isEnv: Rule = (v) =>
   typeof v === "object" && v !== null && !Array.isArray(v) &&
-    Object.values(v).every((x) => typeof x === "string")
+    Object.entries(v).every(([k, x]) =>
+      typeof x === "string" && !hasNul(k) && !hasNul(x)
+    )
     ? undefined
-    : 'an object of string values, e.g. { LANG: "C" }';
+    : 'an object of string values without NUL bytes, e.g. { LANG: "C" }';
 
 /** Where a command's stdout (or stderr) goes: captured, shared with us, or discarded. */
 export type StdioOption = "piped" | "inherit" | "null";
@@ -48,6 +60,26 @@ export interface CommandOptions {
   env?: Record<string, string>;
   /** Start from an empty environment instead of ours. Default false. */
   clearEnv?: boolean;
+  /**
+   * How a timeout, an abort or disposal stops the command. Absent: SIGKILL
+   * at once (Python's `kill()`). A number: SIGTERM first, to the command's
+   * process group when it leads one, then SIGKILL after that many
+   * milliseconds if it is still running (execa's `forceKillAfterDelay`).
+   */
+  killGrace?: number;
+  /**
+   * Kill the command (its group, when it leads one) with SIGKILL if this
+   * process exits while it still runs. Default true; false lets it outlive
+   * us. This rests on Deno's `unload` event, which Deno dispatches when the
+   * program ends and on `Deno.exit()` from any thread, but not when an
+   * uncaught error or a signal ends it: an uncaught error makes Deno itself
+   * SIGKILL the children it started without `detached` (those in our process
+   * group, see `startNewSession`), and a terminal's Ctrl-C reaches those too.
+   * A SIGTERM or SIGKILL sent to this process alone leaves children running;
+   * to cover SIGTERM, add `Deno.addSignalListener("SIGTERM", () =>
+   * Deno.exit(143))`.
+   */
+  cleanup?: boolean;
 }
 
 /** The options of run(), which checkOutput() and pipeline() share. */
@@ -64,6 +96,8 @@ export const RUN_OPTIONS = [
   "signal",
   "text",
   "startNewSession",
+  "killGrace",
+  "cleanup",
 ] as const;
 
 const STDIO = ["piped", "inherit", "null"] as const;
@@ -78,6 +112,8 @@ export const RULES: Record<string, Rule> = {
   stderr: oneOf(...STDIO, "stdout"),
   check: isBool,
   timeout: isTimeout,
+  killGrace: isGrace,
+  cleanup: isBool,
   signal: isSignal,
   text: isBool,
   startNewSession: isBool,
@@ -120,15 +156,22 @@ export function validate(shape: Shape, cmd: unknown, options: unknown): void {
     const rule = shape.overrides?.[name] ?? RULES[name];
     const wanted = rule(value);
     if (wanted !== undefined) {
-      const Err = name === "timeout" && typeof value === "number"
-        ? RangeError
-        : TypeError;
+      const Err = typeof value === "number" ? RangeError : TypeError;
       throw new Err(
         `Cannot ${shape.what} as '${name}' must be ${wanted}: received ${
           show(value)
         }.`,
       );
     }
+  }
+  checkExclusive(shape.what, options as Record<string, unknown>);
+}
+
+function checkExclusive(what: string, options: Record<string, unknown>): void {
+  if (options.input !== undefined && options.stdin !== undefined) {
+    throw new TypeError(
+      `Cannot ${what} as 'input' and 'stdin' exclude each other: input is written to a piped stdin. Drop one of them.`,
+    );
   }
 }
 
@@ -157,19 +200,35 @@ export function checkCommand(
         }.`,
     );
   }
+  const at = cmd.findIndex(hasNul);
+  if (at >= 0) {
+    throw new TypeError(
+      `Cannot ${what} as its ${
+        at === 0 ? "program name" : `argument ${at}`
+      } contains a NUL byte, where the operating system would cut it short: received ${
+        show(cmd[at])
+      }. Remove the "\\0".`,
+    );
+  }
 }
 
 function show(value: unknown): string {
-  if (value instanceof AbortSignal || value instanceof URL) {
+  const text = describe(value);
+  return text.length > 80 ? text.slice(0, 77) + "..." : text;
+}
+
+function describe(value: unknown): string {
+  // JSON would print NaN and Infinity as null, and drop undefined.
+  if (
+    typeof value !== "object" && typeof value !== "string" ||
+    value === null || value instanceof AbortSignal || value instanceof URL
+  ) {
     return String(value);
   }
   try {
-    const json = JSON.stringify(value);
-    if (json !== undefined) {
-      return json.length > 80 ? json.slice(0, 77) + "..." : json;
-    }
+    return JSON.stringify(value) ?? String(value);
   } catch {
     // Cyclic or otherwise unserialisable: fall back to String().
+    return String(value);
   }
-  return String(value);
 }

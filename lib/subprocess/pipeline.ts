@@ -127,24 +127,45 @@ export async function pipeline(
   }
   const started = await startAll(cmds, options, stdout);
   const last = started[started.length - 1];
+  const unlink = new AbortController();
   const links = started.slice(0, -1).map((s, i) =>
-    s.child.stdout.pipeTo(started[i + 1].child.stdin).catch(() => {})
+    s.child.stdout.pipeTo(started[i + 1].child.stdin, {
+      signal: unlink.signal,
+    }).catch(() => {})
   );
   const out = new Collector(stdout === "piped" ? last.child.stdout : null);
   const errs = started.map((s) => new Collector(s.stderr));
-  const fed = input === undefined
-    ? Promise.resolve()
-    : feed(started[0].child.stdin, encode(input));
-  const alarms = started.map((s) => arm(s, timeout, signal));
-  const statuses = await Promise.all(started.map((s) => s.child.status));
-  alarms.forEach((a) => a.dispose());
-  const fired = alarms.map((a) => a.fired()).find((f) => f !== null) ?? null;
-  await Promise.all([fed, ...links]);
   const collectors = [out, ...errs];
-  const grouped = started.every((s) => s.group);
-  await Promise.all(
-    collectors.map((c) => fired && !grouped ? c.cancel() : c.done),
+  const fed = feed(
+    input === undefined ? null : started[0].child.stdin,
+    input === undefined ? undefined : encode(input),
   );
+  const alarms = started.map((s) => arm(s, options));
+  const firedOne = () =>
+    alarms.map((a) => a.fired()).find((f) => f !== null) ?? null;
+  let statuses: Deno.CommandStatus[];
+  try {
+    statuses = await Promise.all(started.map((s) => s.child.status));
+    // As in exchange(): the alarms cover the pipes too, which a grandchild
+    // may hold open after its command exited.
+    const drained = Promise.all([
+      fed.done,
+      ...links,
+      ...collectors.map((c) => c.done),
+    ]);
+    if (!firedOne()) {
+      await Promise.race([drained, ...alarms.map((a) => a.firing)]);
+    }
+    if (firedOne() && !started.every((s) => s.group)) {
+      unlink.abort();
+      await Promise.all([fed.abort(), ...collectors.map((c) => c.cancel())]);
+    } else {
+      await drained;
+    }
+  } finally {
+    alarms.forEach((a) => a.dispose());
+  }
+  const fired = firedOne();
   const codes = statuses.map(returncodeOf);
   for (let i = 0; i < started.length; i++) {
     await raiseNotFound(started[i], cmds[i], codes[i]);
@@ -208,11 +229,6 @@ function splitStages(
     cmds[0],
     options,
   );
-  if (options.input !== undefined && options.stdin !== undefined) {
-    throw new TypeError(
-      `Cannot start pipeline as 'input' and 'stdin' exclude each other: input is written to a piped stdin. Drop one of them.`,
-    );
-  }
   return { cmds, options };
 }
 
@@ -239,6 +255,7 @@ async function startAll(
         stdout: i === cmds.length - 1 ? stdout : "piped",
         stderr: options.stderr ?? "piped",
         newSession: timed,
+        cleanup: options.cleanup ?? true,
       }))
     );
   } catch (error) {

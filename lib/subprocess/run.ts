@@ -37,7 +37,9 @@ export interface RunOptions extends CommandOptions {
   check?: boolean;
   /**
    * Milliseconds after which the command and its process group are killed
-   * and reaped, and {@linkcode TimeoutExpired} is thrown with the output so far.
+   * (see `killGrace`) and reaped, and {@linkcode TimeoutExpired} is thrown
+   * with the output so far. It covers the command's pipes too: a grandchild
+   * still holding them open is killed with the group.
    */
   timeout?: number;
   /**
@@ -70,18 +72,34 @@ export interface BytesRunOptions extends RunOptions {
   text: false;
 }
 
-/** Options of {@linkcode call}: the command shares our stdin, stdout and stderr. */
-export interface CallOptions extends CommandOptions {
-  /** As {@linkcode RunOptions.timeout}. */
-  timeout?: number;
-  /** As {@linkcode RunOptions.signal}. */
-  signal?: AbortSignal;
-  /** As {@linkcode RunOptions.startNewSession}. */
-  startNewSession?: boolean;
+/**
+ * Options of {@linkcode call}: those of {@linkcode run} but `check` and
+ * `text`. The command shares our stdin, stdout and stderr unless they say
+ * otherwise.
+ */
+export interface CallOptions
+  extends Omit<RunOptions, "check" | "text" | "stdout" | "stderr"> {
+  /**
+   * Default `"inherit"`; `"null"` discards it (Python's `stdout=DEVNULL`).
+   * `"piped"` reads it, only to drop it.
+   */
+  stdout?: StdioOption;
+  /** Default `"inherit"`; `"stdout"` sends it where stdout goes. */
+  stderr?: StdioOption | "stdout";
 }
 
-/** Options of {@linkcode checkOutput}: {@linkcode RunOptions} but always checked text stdout. */
-export type CheckOutputOptions = Omit<RunOptions, "check" | "text" | "stdout">;
+/**
+ * Options of {@linkcode checkOutput}: those of {@linkcode run} but `check`
+ * (always on) and `stdout` (always captured: it is the result).
+ */
+export interface CheckOutputOptions
+  extends Omit<RunOptions, "check" | "stdout"> {}
+
+/** {@linkcode CheckOutputOptions} giving bytes. */
+export interface BytesCheckOutputOptions extends CheckOutputOptions {
+  /** false: stdout is returned as raw bytes. */
+  text: false;
+}
 
 /** The result of {@linkcode run}. [Python: subprocess.CompletedProcess] */
 export interface CompletedProcess<T extends SubprocessOutput = string> {
@@ -133,41 +151,52 @@ export function run(
   cmd: readonly string[],
   options?: RunOptions,
 ): Promise<CompletedProcess<SubprocessOutput>>;
-export async function run(
+export function run(
   cmd: readonly string[],
   options: RunOptions = {},
 ): Promise<CompletedProcess<SubprocessOutput>> {
-  validate(
-    {
-      what: "run command",
-      names: RUN_OPTIONS,
-      overrides: { stdin: RUN_STDIN },
-    },
-    cmd,
-    options,
-  );
-  if (options.input !== undefined && options.stdin !== undefined) {
-    throw new TypeError(
-      `Cannot run command as 'input' and 'stdin' exclude each other: input is written to a piped stdin. Drop one of them.`,
+  try {
+    validate(
+      {
+        what: "run command",
+        names: RUN_OPTIONS,
+        overrides: { stdin: RUN_STDIN },
+      },
+      cmd,
+      options,
     );
+  } catch (error) {
+    return Promise.reject(error);
   }
+  return complete(cmd, options);
+}
+
+// run() once its options are known to be good; call() and checkOutput()
+// validate their own shape and come here too.
+async function complete(
+  cmd: readonly string[],
+  options: RunOptions,
+): Promise<CompletedProcess<SubprocessOutput>> {
   const text = options.text ?? true;
   const stdout = options.stdout ?? "piped";
   const stderr = options.stderr ?? "piped";
   const { input, timeout, signal } = options;
+  const spec = {
+    cmd,
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: options.clearEnv,
+    stdin: input === undefined ? options.stdin ?? "inherit" : "piped",
+    stdout,
+    stderr,
+    cleanup: options.cleanup ?? true,
+  } as const;
   if (
     input === undefined && timeout === undefined && !signal &&
     stderr !== "stdout" && !options.startNewSession
   ) {
     // The common case costs no more than Deno.Command itself.
-    const out = await outputOf(cmd, {
-      cwd: options.cwd,
-      env: options.env,
-      clearEnv: options.clearEnv,
-      stdin: options.stdin ?? "inherit",
-      stdout,
-      stderr,
-    });
+    const out = await outputOf(spec);
     return finish(
       cmd,
       out,
@@ -185,13 +214,7 @@ export async function run(
     );
   }
   const started = startChild({
-    cmd,
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: options.clearEnv,
-    stdin: input === undefined ? options.stdin ?? "inherit" : "piped",
-    stdout,
-    stderr,
+    ...spec,
     newSession: options.startNewSession ??
       (timeout !== undefined || signal !== undefined),
   });
@@ -204,6 +227,7 @@ export async function run(
     input: input === undefined ? undefined : encode(input),
     timeout,
     signal,
+    killGrace: options.killGrace,
     text,
   });
   return finish(cmd, got.status, got.stdout, got.stderr, text, options.check);
@@ -236,20 +260,26 @@ function finish(
   };
 }
 
+const CALL_OPTIONS = RUN_OPTIONS.filter((n) => n !== "check" && n !== "text");
+const CHECK_OUTPUT_OPTIONS = RUN_OPTIONS.filter((n) =>
+  n !== "check" && n !== "stdout"
+);
+
 /**
- * Runs a command with our stdin, stdout and stderr and returns its exit code.
- * [Python: subprocess.call]
+ * Runs a command and returns its exit code. It shares our stdin, stdout and
+ * stderr unless the options say otherwise. [Python: subprocess.call]
  *
  * @param cmd The program then its arguments.
  * @param options See {@linkcode CallOptions}.
  * @returns The exit code (minus the signal number when a signal killed it).
  *
- * @example Print the exit code of a command
+ * @example Print the exit code of a command, and silence one
  * ```ts
  * import { call } from "@multitask/core/subprocess";
  *
  * const code = await call(["ls", "/"]);
  * console.log("Exit code:", code); // Exit code: 0
+ * console.log(await call(["sh", "-c", "echo hidden; exit 5"], { stdout: "null" })); // 5
  * ```
  */
 export async function call(
@@ -259,15 +289,16 @@ export async function call(
   validate(
     {
       what: "call command",
-      names: ["cwd", "env", "clearEnv", "timeout", "signal", "startNewSession"],
+      names: CALL_OPTIONS,
+      overrides: { stdin: RUN_STDIN },
     },
     cmd,
     options,
   );
-  const result = await run(cmd, {
+  const result = await complete(cmd, {
     ...options,
-    stdout: "inherit",
-    stderr: "inherit",
+    stdout: options.stdout ?? "inherit",
+    stderr: options.stderr ?? "inherit",
   });
   return result.code;
 }
@@ -278,35 +309,50 @@ export async function call(
  *
  * @param cmd The program then its arguments.
  * @param options See {@linkcode CheckOutputOptions}.
- * @returns The command's stdout as text.
+ * @returns The command's stdout, as text unless `text: false`.
  *
- * @example Read what a command prints
+ * @example Read what a command prints, with its errors merged in
  * ```ts
  * import { checkOutput } from "@multitask/core/subprocess";
  *
  * const who = await checkOutput(["echo", "me"]);
  * console.log(who.trim()); // "me"
+ * const both = await checkOutput(["sh", "-c", "echo out; echo err >&2"], {
+ *   stderr: "stdout",
+ * });
+ * console.log(both); // "out\nerr\n"
  * ```
  */
+export function checkOutput(
+  cmd: readonly string[],
+  options?: CheckOutputOptions & { text?: true },
+): Promise<string>;
+/** Runs a command and returns its stdout as bytes. */
+export function checkOutput(
+  cmd: readonly string[],
+  options: BytesCheckOutputOptions,
+): Promise<Uint8Array>;
+/** Runs a command and returns its stdout; its type follows `options.text`. */
+export function checkOutput(
+  cmd: readonly string[],
+  options?: CheckOutputOptions,
+): Promise<SubprocessOutput>;
 export async function checkOutput(
   cmd: readonly string[],
   options: CheckOutputOptions = {},
-): Promise<string> {
+): Promise<SubprocessOutput> {
   validate(
     {
       what: "check output of command",
-      names: RUN_OPTIONS.filter((n) =>
-        n !== "check" && n !== "text" && n !== "stdout"
-      ),
+      names: CHECK_OUTPUT_OPTIONS,
       overrides: { stdin: RUN_STDIN },
     },
     cmd,
     options,
   );
-  const result = await run(cmd, {
+  const result = await complete(cmd, {
     ...options,
     check: true,
-    text: true,
     stdout: "piped",
   });
   return result.stdout;

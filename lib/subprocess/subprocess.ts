@@ -1,19 +1,21 @@
 // Subprocess and spawn(): a running command, Python's Popen.
 
+import { TextLineStream } from "@std/streams/text-line-stream";
 import {
   killChild,
   returncodeOf,
   startChild,
   type Started,
   type Stdio,
+  stopChild,
 } from "./_child.ts";
 import {
+  type Alarm,
   arm,
   decodeBoth,
   EMPTY,
   encode,
   exchange,
-  type Interrupt,
   interrupted,
   raiseNotFound,
 } from "./_exchange.ts";
@@ -78,6 +80,8 @@ const SPAWN_OPTIONS = [
   "text",
   "signal",
   "startNewSession",
+  "killGrace",
+  "cleanup",
 ];
 
 /**
@@ -94,8 +98,9 @@ export class Subprocess<T extends SubprocessOutput = string>
   readonly #started: Started;
   readonly #modes: { stdin: Stdio; stdout: Stdio };
   readonly #text: boolean;
+  readonly #killGrace: number | undefined;
   #status: Deno.CommandStatus | null = null;
-  #alarm: { fired(): Interrupt | null; dispose(): void };
+  readonly #alarm: Alarm;
 
   /**
    * Starts the command; same as {@linkcode spawn}.
@@ -133,6 +138,7 @@ export class Subprocess<T extends SubprocessOutput = string>
       stdout: options.stdout ?? "piped",
     };
     this.#text = options.text ?? true;
+    this.#killGrace = options.killGrace;
     this.#started = startChild({
       cmd,
       cwd: options.cwd,
@@ -141,10 +147,14 @@ export class Subprocess<T extends SubprocessOutput = string>
       ...this.#modes,
       stderr: options.stderr ?? "piped",
       newSession: options.startNewSession ?? options.signal !== undefined,
+      cleanup: options.cleanup ?? true,
     });
     this.pid = this.#started.child.pid;
     this.args = [...cmd];
-    this.#alarm = arm(this.#started, undefined, options.signal);
+    this.#alarm = arm(this.#started, {
+      signal: options.signal,
+      killGrace: options.killGrace,
+    });
     this.#started.child.status.then((status) => {
       this.#status = status;
       this.#alarm.dispose();
@@ -220,6 +230,8 @@ export class Subprocess<T extends SubprocessOutput = string>
       stderr: this.#unlocked(this.stderr, "stderr"),
       input: input === undefined ? undefined : encode(input),
       timeout: options.timeout,
+      killGrace: this.#killGrace,
+      outer: this.#alarm,
       text: this.#text,
     });
     this.#raiseIfAborted(decodeBoth(got.stdout, got.stderr, this.#text));
@@ -269,7 +281,10 @@ export class Subprocess<T extends SubprocessOutput = string>
       this.args,
       options,
     );
-    const alarm = arm(this.#started, options.timeout, undefined);
+    const alarm = arm(this.#started, {
+      timeout: options.timeout,
+      killGrace: this.#killGrace,
+    });
     const status = await this.#started.child.status;
     alarm.dispose();
     const code = returncodeOf(status);
@@ -305,18 +320,10 @@ export class Subprocess<T extends SubprocessOutput = string>
         }' as its stdout is not piped: spawn it with { stdout: "piped" } (the default).`,
       );
     }
-    const decoder = new TextDecoder();
-    let rest = "";
-    for await (const chunk of stdout) {
-      rest += decoder.decode(chunk, { stream: true });
-      const parts = rest.split("\n");
-      rest = parts.pop()!;
-      for (const line of parts) {
-        yield line.endsWith("\r") ? line.slice(0, -1) : line;
-      }
-    }
-    rest += decoder.decode();
-    if (rest) yield rest;
+    // Leaving the loop cancels the chain, which cancels stdout.
+    yield* stdout
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new TextLineStream());
   }
 
   /**
@@ -371,8 +378,11 @@ export class Subprocess<T extends SubprocessOutput = string>
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#status) killChild(this.#started);
+    const cancelKill = this.#status
+      ? undefined
+      : stopChild(this.#started, this.#killGrace);
     await this.#started.child.status;
+    cancelKill?.();
     this.#alarm.dispose();
     await Promise.all([
       release(this.stdout),

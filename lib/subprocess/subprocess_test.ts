@@ -20,6 +20,7 @@ import {
   SubprocessAbortError,
   TimeoutExpired,
 } from "./mod.ts";
+import { denoWith, gone, isDead } from "./_test_procs.ts";
 
 /** The error `promise` rejects with, checked to be an instance of `Class`. */
 async function caught<E extends Error>(
@@ -43,48 +44,11 @@ const MiB = 1024 * 1024;
  */
 const SETTLE = 3000;
 
-/** A process is gone once /proc has no entry or it is a zombie left to init. */
-function isDead(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z";
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return true;
-    throw error;
-  }
-}
-
-/**
- * Waits until `pid` is dead. A SIGKILL is delivered asynchronously, so a
- * grandchild (which we cannot wait for) may take a moment to go; give up
- * after ten seconds.
- */
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 1000; i++) {
-    if (isDead(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return false;
-}
-
 /** Bytes 0..255 repeated, so that reordering or loss shows in a comparison. */
 function pattern(size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 7 + (i >> 12)) & 0xff;
   return bytes;
-}
-
-/** Runs a snippet in a child Deno with exactly the given permission flags. */
-async function denoWith(
-  flags: string[],
-  code: string,
-): Promise<{ code: number; stderr: string }> {
-  const lib = new URL("./mod.ts", import.meta.url).href;
-  const result = await run([Deno.execPath(), "run", ...flags, "-"], {
-    input: `import { run } from ${JSON.stringify(lib)};\n${code}`,
-    env: { NO_COLOR: "1" },
-  });
-  return { code: result.code, stderr: result.stderr };
 }
 
 Deno.test("run() captures exit code, stdout and stderr as text", async () => {
@@ -644,7 +608,7 @@ Deno.test("options are validated before anything starts", async (t) => {
     [
       "a NaN timeout",
       () => run(["true"], { timeout: NaN }),
-      /'timeout' must be a positive/,
+      /'timeout' must be a positive.*received NaN/,
     ],
     [
       "an unknown stdout",
@@ -673,9 +637,9 @@ Deno.test("options are validated before anything starts", async (t) => {
     ],
     ["a pipeline of one", () => pipeline(["true"]), /at least two commands/],
     [
-      "call() with stdout",
-      () => call(["true"], { stdout: "piped" } as never),
-      /'stdout' is not one of its options/,
+      "call() with check",
+      () => call(["true"], { check: true } as never),
+      /'check' is not one of its options/,
     ],
     ["wait() with a bad timeout", async () => {
       await using p = spawn(["true"]);
