@@ -8,7 +8,7 @@
 // `deno bench -A bench/process_bench.ts`
 import { startChild } from "../lib/process/_child.ts";
 import { describeTarget } from "../lib/_crossing/target.ts";
-import { RpcPeer } from "../lib/_crossing/wire.ts";
+import { RpcPeer } from "../lib/_crossing/rpc.ts";
 import { Process } from "../lib/process/process.ts";
 
 const targets =

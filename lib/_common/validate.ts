@@ -19,22 +19,3 @@ export function checkOptions(
   }
   return options as Record<string, unknown>;
 }
-
-/**
- * Throws a TypeError, worded by `refusal(reason)`, when `value` cannot be
- * structured-cloned: a handle in another process refuses it at the call
- * rather than failing later on the channel, after the caller moved on.
- */
-export function checkCloneable(
-  value: unknown,
-  refusal: (reason: string) => string,
-): void {
-  const type = typeof value;
-  if (type !== "object" && type !== "function" && type !== "symbol") return;
-  if (value === null) return;
-  try {
-    structuredClone(value);
-  } catch (error) {
-    throw new TypeError(refusal((error as Error).message), { cause: error });
-  }
-}

@@ -5,7 +5,7 @@
 // challenges first, then the client challenges the server, so both prove the
 // key and neither reveals it. Runs on raw frames before any RPC message.
 
-import type { FramedConn } from "./wire.ts";
+import type { FramedConn } from "./frames.ts";
 
 /**
  * The peer did not prove it holds the same key (Python's multiprocessing.AuthenticationError).

@@ -11,7 +11,8 @@ import {
   AuthenticationError,
   timingSafeEqual,
 } from "./auth.ts";
-import { FramedConn, RpcPeer } from "./wire.ts";
+import { FramedConn } from "./frames.ts";
+import { RpcPeer } from "./rpc.ts";
 
 /** A server that authenticates every connection, then echoes over RPC. */
 function server(key: string) {

@@ -5,14 +5,27 @@
 // owner ("remote"/"proxy"). Threads, processes, pools and the manager all
 // call encodeValue/decodeValue; none of them switch on library types.
 
-/** Calls a method on the owner's object from another process. */
+import type { Payload } from "./payload.ts";
+
+/**
+ * Calls a method on the owner's object from another process. `args` may be
+ * what `prepare` returned for them (a Payload: encoded once, not again).
+ */
 export type RemoteCall =
   & ((
     method: string,
-    args: unknown[],
+    args: unknown[] | Payload,
     options?: { signal?: AbortSignal },
   ) => Promise<unknown>)
   & {
+    /**
+     * Checks that `args` can cross and encodes them for this channel (see
+     * prepareParams in session.ts); throws a TypeError worded by `refusal`.
+     */
+    prepare?: (
+      args: unknown[],
+      refusal: (reason: string) => string,
+    ) => unknown[] | Payload;
     /**
      * Set when the calls of every RemoteCall sharing this value travel one
      * connection and take effect at the owner in the order they were made (the

@@ -122,7 +122,7 @@ Deno.test("the remote route exports the object and the peer gets a proxy of the 
   const importer: ObjectImporter = {
     remote: (id) => (method, args) => {
       const [object, codec] = table.get(id)!;
-      return callExported(object, codec, method, args);
+      return callExported(object, codec, method, args as unknown[]);
     },
   };
   const wire = structuredClone(encodeValue([box], exporter));

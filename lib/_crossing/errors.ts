@@ -3,6 +3,8 @@
 // keeps only built-in error classes, so a user's `class NotFound extends
 // Error` would arrive as a plain `Error`; this keeps its name.
 
+import { isSendable } from "./payload.ts";
+
 /** The cloneable form of an error. */
 export interface SerializedError {
   name: string;
@@ -29,7 +31,7 @@ export function serializeError(error: unknown): SerializedError {
     return {
       name: "Error",
       message: `A non-Error value was thrown: ${describe(error)}`,
-      props: { thrown: cloneable(error) ? error : describe(error) },
+      props: { thrown: isSendable(error) ? error : describe(error) },
     };
   }
   const out: SerializedError = {
@@ -38,16 +40,16 @@ export function serializeError(error: unknown): SerializedError {
     stack: error.stack,
   };
   if (error.cause !== undefined) {
-    out.cause = error.cause instanceof Error
-      ? serializeError(error.cause)
-      : { value: cloneable(error.cause) ? error.cause : describe(error.cause) };
+    out.cause = error.cause instanceof Error ? serializeError(error.cause) : {
+      value: isSendable(error.cause) ? error.cause : describe(error.cause),
+    };
   }
   const props: Record<string, unknown> = {};
   let any = false;
   for (const key of Object.keys(error)) {
     if (key === "name" || key === "message" || key === "stack") continue;
     const value = (error as unknown as Record<string, unknown>)[key];
-    if (cloneable(value)) {
+    if (isSendable(value)) {
       props[key] = value;
       any = true;
     }
@@ -76,15 +78,6 @@ export function deserializeError(data: SerializedError): Error {
   }
   if (data.props) Object.assign(error, data.props);
   return error;
-}
-
-function cloneable(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function describe(value: unknown): string {

@@ -28,8 +28,9 @@ import {
   type RequestHandler,
   type RpcOptions,
   RpcPeer,
-} from "./wire.ts";
-import { FramedConn } from "./wire.ts";
+} from "./rpc.ts";
+import { FramedConn } from "./frames.ts";
+import { checkSendable, type Payload } from "./payload.ts";
 import {
   authenticateClient,
   authenticateServer,
@@ -130,10 +131,27 @@ export class ObjectTable implements ObjectExporter {
   }
 }
 
+/**
+ * Encodes `params` for a peer (library objects become markers, exported in
+ * `exporter`) and checks that they can cross (see checkSendable): returns
+ * what to hand to `call` in their place, which encodes nothing twice. Throws
+ * a TypeError worded by `refusal(reason)` when they cannot be sent.
+ */
+export function prepareParams(
+  params: unknown,
+  exporter: ObjectExporter,
+  refusal: (reason: string) => string,
+): unknown {
+  const encoded = encodeValue(params, exporter);
+  return checkSendable(encoded, refusal) ?? encoded;
+}
+
 /** Options of a session. */
 export interface SessionOptions extends RpcOptions {
   /** Names every peer may reach (Manager). */
   named?: NamedObjects;
+  /** The table objects are exported in, when some were exported before the session opened (prepareParams). */
+  table?: ObjectTable;
   /** Requests whose params reach the handler still encoded (it decodes them with `importer`). */
   rawMethods?: readonly string[];
 }
@@ -159,7 +177,7 @@ export class RemoteSession {
   ) => this.#onCollected(holder));
 
   constructor(conn: Deno.Conn | FramedConn, options: SessionOptions = {}) {
-    this.table = new ObjectTable(options.named);
+    this.table = options.table ?? new ObjectTable(options.named);
     this.#handler = options.handler;
     this.#raw = new Set(options.rawMethods);
     this.importer = { remote: (id, codec) => this.#remote(id, codec) };
@@ -182,7 +200,10 @@ export class RemoteSession {
     return this.peer.closed;
   }
 
-  /** Calls `method` on the peer with library objects in `params` passed as live handles. */
+  /**
+   * Calls `method` on the peer with library objects in `params` passed as
+   * live handles; `params` may come from `prepare` (nothing is encoded twice).
+   */
   async call(
     method: string,
     params: unknown,
@@ -196,6 +217,11 @@ export class RemoteSession {
     return await this.decode(result);
   }
 
+  /** prepareParams with this session's table. */
+  prepare(params: unknown, refusal: (reason: string) => string): unknown {
+    return prepareParams(params, this.table, refusal);
+  }
+
   /** Revives handles in a value from the peer, loading their codecs' modules first. */
   async decode(value: unknown): Promise<unknown> {
     if (value !== null && typeof value === "object") await loadCodecs(value);
@@ -204,8 +230,11 @@ export class RemoteSession {
 
   /** A stand-in call for an object the peer owns (a named one: `"n:" + name`). */
   remote(id: string): RemoteCall {
-    return (method, args, options) =>
+    const call: RemoteCall = (method, args, options) =>
       this.call("$obj", [id, method, args], { signal: options?.signal });
+    call.prepare = (args, refusal) =>
+      this.prepare(args, refusal) as unknown[] | Payload;
+    return call;
   }
 
   /** Closes the connection; proxies of the peer's objects reject from now on. */

@@ -11,7 +11,8 @@ import {
   type RemoteCall,
   type TransferCodec,
 } from "../_crossing/codec.ts";
-import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/wire.ts";
+import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/frames.ts";
+import { Payload } from "../_crossing/payload.ts";
 import type { JoinableQueue, Queue } from "../queue/queue.ts";
 import {
   checkAuthKey,
@@ -296,13 +297,16 @@ export class ManagerClient implements AsyncDisposable {
   #call(id: string): RemoteCall {
     const extra = this.#callTimeout;
     const call: RemoteCall = (method, args, options) => {
-      const answer = this.#session.call("$obj", [id, method, compact(args)], {
+      const plain = args instanceof Payload ? undefined : compact(args);
+      const answer = this.#session.call("$obj", [id, method, plain ?? args], {
         signal: options?.signal,
-        timeout: extra === undefined ? undefined : extra + ownTimeout(args),
+        timeout: extra === undefined ? undefined : extra + ownTimeout(plain),
       });
       if (!WAITING.has(method)) this.#track(answer);
       return answer;
     };
+    call.prepare = (args, refusal) =>
+      this.#session.prepare(compact(args), refusal) as unknown[] | Payload;
     // One connection, served in order: a get() need not wait for the ack of
     // a put sent before it on this channel (a round trip saved per pair).
     call.channel = this.#session;
@@ -356,8 +360,8 @@ function compact(args: unknown[]): unknown[] {
 
 // The call's own wait (`{ timeout }` options, or Event.wait's number), so a
 // long get({ timeout }) is not cut short by callTimeout.
-function ownTimeout(args: unknown[]): number {
-  const last = args.at(-1);
+function ownTimeout(args: unknown[] | undefined): number {
+  const last = args?.at(-1);
   const own = typeof last === "number"
     ? last
     : typeof last === "object" && last !== null

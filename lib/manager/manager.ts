@@ -3,8 +3,8 @@
 // (queues, events...) reachable by name from other processes and machines.
 //
 // Each connection is authenticated first (mutual HMAC-SHA256 challenge,
-// lib/_auth.ts), then carries pipelined RPC frames (lib/_wire.ts) through a
-// RemoteSession (lib/_remote.ts) that resolves names in this manager's
+// lib/_crossing/auth.ts), then carries pipelined RPC frames (lib/_crossing/rpc.ts) through a
+// RemoteSession (lib/_crossing/session.ts) that resolves names in this manager's
 // registry and dispatches through each object's transfer codec. Anything
 // wrong on one connection (bad key, garbage, oversized frame, a client dying
 // mid-call) closes that connection only; the calls it was waiting in are
@@ -12,7 +12,7 @@
 
 import { authenticateServer, type AuthKey } from "../_crossing/auth.ts";
 import { NamedObjects, RemoteSession } from "../_crossing/session.ts";
-import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/wire.ts";
+import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/frames.ts";
 import { CATALOG, type ConnectOptions, ManagerClient } from "./client.ts";
 import {
   checkAuthKey,
@@ -28,7 +28,7 @@ export {
   type RemoteEvent,
 } from "./client.ts";
 export { AuthenticationError } from "../_crossing/auth.ts";
-export { ConnectionClosedError, FrameError } from "../_crossing/wire.ts";
+export { ConnectionClosedError, FrameError } from "../errors/connection.ts";
 
 /**
  * Options of {@linkcode Manager}.

@@ -7,7 +7,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { authenticateClient } from "../_crossing/auth.ts";
-import { FramedConn } from "../_crossing/wire.ts";
+import { FramedConn } from "../_crossing/frames.ts";
 import { Empty, Queue } from "../queue/queue.ts";
 import { Event } from "../sync/event.ts";
 import {
@@ -467,4 +467,39 @@ Deno.test("new ManagerClient() says to use Manager.connect()", () => {
   const error = assertThrows(() => new ManagerClient());
   assertIsError(error, Error, /Manager\.connect\(/);
   assertEquals(error.name, "TypeError");
+});
+
+Deno.test("A client's items keep their order whether the walk vouched for them or only their encoding could; an unsendable one is refused alone", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  await using client = await Manager.connect({ port, authkey: KEY });
+  class Point {
+    constructor(public x: number, public y: number) {}
+  }
+  const tasks = client.queue<unknown>("task_queue");
+  const refused = assertRejects(
+    () => tasks.put({ steps: (function* () {})() }),
+    TypeError,
+  );
+  const puts = [
+    tasks.put(1),
+    tasks.put(new Point(2, 3)), // an instance: encoded at put, sent as is
+    tasks.put(new Map([[4, 5]])),
+    tasks.put(new Point(6, 7)),
+    tasks.put("last"),
+  ];
+  const error = await refused;
+  assertMatch(error.message, /cannot be cloned.*Nothing was queued/s);
+  await Promise.all(puts);
+  const local = manager.get<Queue<unknown>>("task_queue");
+  const got = [];
+  for (let i = 0; i < 5; i++) got.push(await local.get({ timeout: 1000 }));
+  assertEquals(got, [
+    1,
+    { x: 2, y: 3 },
+    new Map([[4, 5]]),
+    { x: 6, y: 7 },
+    "last",
+  ]);
+  assertEquals(local.qsize(), 0);
 });

@@ -9,7 +9,7 @@ import { deserialize, serialize } from "node:v8";
 import { serializeError } from "../_crossing/errors.ts";
 import { Child } from "../process/_child.ts";
 import { encodeValue, type ObjectExporter } from "../_crossing/codec.ts";
-import { ConnectionClosedError } from "../_crossing/wire.ts";
+import { ConnectionClosedError } from "../errors/connection.ts";
 import type { Outcome, TargetSpec } from "../_crossing/target.ts";
 import {
   type DoneMessage,

@@ -10,7 +10,7 @@
 //   const outcome = await child.invoke(spec, args, { signal? });
 //                                   // runs a target, the child stays up (pools);
 //                                   // many calls may be in flight (pipelined)
-//   child.run(spec, args)           // runs a target, then the child exits with
+//   child.run([spec, args])         // runs a target, then the child exits with
 //                                   // 0, or 1 after printing the error (Process)
 //   await child.status              // { code, signal, success } once it exited
 //                                   // (awaiting it keeps this process alive;
@@ -39,10 +39,11 @@
 // process dying from a signal (even SIGKILL).
 
 import { authenticateServer } from "../_crossing/auth.ts";
-import { RemoteSession } from "../_crossing/session.ts";
+import { ObjectTable, RemoteSession } from "../_crossing/session.ts";
 import type { Outcome, TargetSpec } from "../_crossing/target.ts";
 import type { ObjectExporter } from "../_crossing/codec.ts";
-import { type CallOptions, FramedConn } from "../_crossing/wire.ts";
+import { FramedConn } from "../_crossing/frames.ts";
+import type { CallOptions } from "../_crossing/rpc.ts";
 
 /** Deno permission kinds a child can be given. */
 export const PERMISSION_KINDS = [
@@ -85,6 +86,8 @@ export interface ChildOptions {
   env?: Record<string, string>;
   /** Largest message on the control channel (default 64 MiB). */
   maxFrameSize?: number;
+  /** Where objects passed to the child are exported, if some were before it started (prepareParams). */
+  table?: ObjectTable;
 }
 
 const ENV_KEY = "MULTITASK_CHILD_KEY";
@@ -146,8 +149,10 @@ export class Child {
   #nextSpecId = 0;
   #exited = false;
   #dir: string;
+  #table: ObjectTable;
 
   constructor(options: ChildOptions) {
+    this.#table = options.table ?? new ObjectTable();
     this.name = options.name;
     this.daemon = options.daemon;
     const permissions = permissionFlags(
@@ -229,12 +234,9 @@ export class Child {
     return this.#status;
   }
 
-  /** The exporter for encodeValue(args, child.exporter). */
+  /** The exporter for encodeValue(args, child.exporter) and prepareParams. */
   get exporter(): ObjectExporter {
-    if (!this.#session) {
-      throw new ChildStartError(`Process '${this.name}' is not connected yet.`);
-    }
-    return this.#session.table;
+    return this.#table;
   }
 
   /** True until the child process exited. */
@@ -274,7 +276,10 @@ export class Child {
         { cause: error },
       );
     }
-    this.#session = new RemoteSession(frames, { unrefWhenIdle: true });
+    this.#session = new RemoteSession(frames, {
+      unrefWhenIdle: true,
+      table: this.#table,
+    });
     if (this.#exited || this.#closing) this.#session.close();
   }
 
@@ -316,11 +321,12 @@ export class Child {
 
   /**
    * Runs a target as the child's whole job: it exits when the target
-   * settles (code 1 after printing the error if it threw).
+   * settles (code 1 after printing the error if it threw). `params` is
+   * `[spec, args]`, raw or from `prepareParams(..., child.exporter, ...)`.
    */
-  async run(spec: TargetSpec, args: unknown[]): Promise<void> {
+  async run(params: unknown): Promise<void> {
     if (!this.#session) await this.ready;
-    await this.#session!.call("run", [spec, args]);
+    await this.#session!.call("run", params);
   }
 
   /** Sends a signal; does nothing once the child exited. */

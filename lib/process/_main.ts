@@ -14,7 +14,7 @@ import { CHILD_ENVIRONMENT, liveChildren } from "./_child.ts";
 import { RemoteSession } from "../_crossing/session.ts";
 import { invoke, type Outcome, type TargetSpec } from "../_crossing/target.ts";
 import { drainUndelivered } from "../_crossing/codec.ts";
-import { FramedConn } from "../_crossing/wire.ts";
+import { FramedConn } from "../_crossing/frames.ts";
 
 const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
   const value = Deno.env.get(name);

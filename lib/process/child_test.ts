@@ -12,7 +12,7 @@ import {
   startChild,
 } from "./_child.ts";
 import { describeTarget } from "../_crossing/target.ts";
-import { ConnectionClosedError } from "../_crossing/wire.ts";
+import { ConnectionClosedError } from "../errors/connection.ts";
 import * as targets from "./testdata/process_targets.ts";
 
 const module = new URL("./testdata/process_targets.ts", import.meta.url).href;

@@ -5,8 +5,7 @@ import {
   type Target,
   type TargetSpec,
 } from "../_crossing/target.ts";
-import { encodeValue } from "../_crossing/codec.ts";
-import { encodePayload } from "../_crossing/wire.ts";
+import { ObjectTable, prepareParams } from "../_crossing/session.ts";
 
 export { RuntimeError };
 
@@ -225,7 +224,14 @@ export class Process implements AsyncDisposable {
   /** Starts the child; it runs the target, then exits. */
   start(): void {
     if (this.#child) throw new RuntimeError(`Cannot start ${this.name} twice.`);
-    this.#checkArgs();
+    // Arguments that can never reach the child fail here, not in the background.
+    const table = new ObjectTable();
+    const params = prepareParams(
+      [this.#spec, this.#args],
+      table,
+      (reason) =>
+        `Cannot start ${this.name} as its args cannot be sent to another process: ${reason}`,
+    );
     const child = new Child({
       name: this.name,
       daemon: this.#daemon,
@@ -233,6 +239,7 @@ export class Process implements AsyncDisposable {
       module: this.#spec.kind === "export"
         ? this.#spec.module
         : Deno.mainModule,
+      table,
     });
     this.#child = child;
     child.exited.then((status) => {
@@ -240,25 +247,11 @@ export class Process implements AsyncDisposable {
         ? -(SIGNALS[status.signal] ?? 128)
         : status.code;
     });
-    child.run(this.#spec, this.#args).catch((error) => {
+    child.run(params).catch((error) => {
       if (!child.running) return; // it died before or while connecting: exitCode says so
       this.#failure = error as Error;
       child.kill("SIGKILL");
     });
-  }
-
-  // Arguments that can never reach the child fail here, not in the background.
-  #checkArgs(): void {
-    try {
-      encodePayload(encodeValue(this.#args, { export: () => "check" }));
-    } catch (error) {
-      throw new TypeError(
-        `Cannot start ${this.name} as its args cannot be sent to another process: ${
-          (error as Error).message
-        }`,
-        { cause: error },
-      );
-    }
   }
 
   /**

@@ -18,7 +18,8 @@
 import { MAX_RING_BYTES, onMainThread, Ring, type RingState } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "../_common/waiting.ts";
 import { reviver } from "../_crossing/errors.ts";
-import { checkCloneable, checkOptions } from "../_common/validate.ts";
+import { checkOptions } from "../_common/validate.ts";
+import { isPrimitive, Payload, prepareArgs } from "../_crossing/payload.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import { registerCodec, type RemoteCall } from "../_crossing/codec.ts";
 import { Empty } from "./queue.ts";
@@ -382,8 +383,16 @@ class RemoteConn {
 
   send(message: unknown): void {
     if (this.#failure !== undefined) throw this.#take();
-    checkCloneable(message, uncloneableMessage);
-    this.#batch.push(message);
+    const args = isPrimitive(message)
+      ? [[message]]
+      : prepareArgs(this.#call, [[message]], uncloneableMessage);
+    if (args instanceof Payload) {
+      // Encoded already (only its encoding could vouch for it): after the
+      // batch so far, on its own.
+      this.#flush();
+      return this.#fire(args);
+    }
+    this.#batch.push((args[0] as unknown[])[0]);
     if (this.#scheduled) return;
     this.#scheduled = true;
     // On the channel before the sending code resumes from its next await.
@@ -427,7 +436,11 @@ class RemoteConn {
     if (this.#batch.length === 0) return;
     const batch = this.#batch;
     this.#batch = [];
-    this.#call("sendMany", [batch]).catch((error) => {
+    this.#fire([batch]);
+  }
+
+  #fire(args: unknown[] | Payload): void {
+    this.#call("sendMany", args).catch((error) => {
       this.#failure ??= revived(error);
     });
   }

@@ -7,7 +7,8 @@ import {
 } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "../_common/waiting.ts";
 import { reviver } from "../_crossing/errors.ts";
-import { checkCloneable, checkOptions } from "../_common/validate.ts";
+import { checkOptions } from "../_common/validate.ts";
+import { isPrimitive, Payload, prepareArgs } from "../_crossing/payload.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import {
   DELIVERED,
@@ -622,6 +623,11 @@ for (const fn of [putMany, joinRemote, getMany, unget]) {
 
 // ---- the remote side (a handle in another process) ----------------------------
 
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 // Items a handle may hold undelivered before a put waits; bounds the memory
 // a fast producer can pile up ahead of the owner.
 const WINDOW = 16384;
@@ -634,9 +640,11 @@ const WINDOW = 16384;
  */
 class RemoteSide {
   readonly #call: RemoteCall;
+  // Items waiting to be sent, already encoded; a Payload stands for the args
+  // of a one-item putMany (an item only its encoding could vouch for).
   #batch: unknown[] = [];
-  #batchWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> =
-    [];
+  // One per item: who waits for its acknowledgement (none: resolved early).
+  #batchWaiters: Array<Waiter | undefined> = [];
   #scheduled = false;
   #sending = false;
   /** Learnt from the first acknowledged batch; 0: unbounded, so puts resolve early. */
@@ -656,18 +664,28 @@ class RemoteSide {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#takeFailure());
+    let entry: unknown = item;
     try {
-      checkCloneable(item, uncloneableItem);
+      if (timeout !== undefined || signal) {
+        // Exact semantics asked for: its own acknowledged call, after earlier puts.
+        const args = prepareArgs(
+          this.#call,
+          [item, { timeout }],
+          uncloneableItem,
+        );
+        return this.invoke("put", args, signal) as Promise<void>;
+      }
+      if (!isPrimitive(item)) {
+        const args = prepareArgs(this.#call, [[item]], uncloneableItem);
+        entry = args instanceof Payload ? args : (args[0] as unknown[])[0];
+      }
     } catch (error) {
       return Promise.reject(error);
     }
-    if (timeout !== undefined || signal) {
-      // Exact semantics asked for: its own acknowledged call, after earlier puts.
-      return this.invoke("put", [item, { timeout }], signal) as Promise<void>;
-    }
-    this.#batch.push(item);
+    this.#batch.push(entry);
     this.#schedule();
     if (this.#maxsize === 0) {
+      this.#batchWaiters.push(undefined);
       return this.#batch.length < WINDOW ? Promise.resolve() : this.#waitRoom();
     }
     return new Promise((resolve, reject) =>
@@ -682,7 +700,7 @@ class RemoteSide {
    */
   async invoke(
     method: string,
-    args: unknown[],
+    args: unknown[] | Payload,
     signal?: AbortSignal,
   ): Promise<unknown> {
     const earlier = deliveredSoFar(this.#call.channel);
@@ -730,23 +748,32 @@ class RemoteSide {
     });
   }
 
+  // Sends the plain items up to the next Payload in one putMany, or that
+  // Payload (one item's putMany args, encoded at put) on its own.
   #send(): void {
-    const items = this.#batch, waiters = this.#batchWaiters;
-    if (items.length === 0) return this.#becameIdle();
-    this.#batch = [];
-    this.#batchWaiters = [];
+    const batch = this.#batch;
+    if (batch.length === 0) return this.#becameIdle();
+    let n = batch[0] instanceof Payload
+      ? 1
+      : batch.findIndex((entry) => entry instanceof Payload);
+    if (n < 0) n = batch.length;
+    const args = batch[0] instanceof Payload
+      ? batch[0]
+      : [n === batch.length ? batch : batch.slice(0, n)];
+    this.#batch = n === batch.length ? [] : batch.slice(n);
+    const waiters = this.#batchWaiters.splice(0, n);
     this.#sending = true;
     for (const wake of this.#room.splice(0)) wake();
-    this.#call("putMany", [items]).then(
+    this.#call("putMany", args).then(
       (maxsize) => {
         this.#maxsize = maxsize as number;
-        for (const w of waiters) w.resolve();
+        for (const w of waiters) w?.resolve();
       },
       (error) => {
         const e = revived(error);
         // Early-resolved puts have no one to tell: the next call reports it.
-        if (waiters.length < items.length) this.#failure ??= e;
-        for (const w of waiters) w.reject(e);
+        if (waiters.includes(undefined)) this.#failure ??= e;
+        for (const w of waiters) w?.reject(e);
       },
     ).finally(() => {
       this.#sending = false;

@@ -3,18 +3,11 @@ import {
   assertEquals,
   assertIsError,
   assertRejects,
-  assertStrictEquals,
-  assertThrows,
 } from "@std/assert";
-import {
-  ConnectionClosedError,
-  decodePayload,
-  encodePayload,
-  FramedConn,
-  FrameError,
-  RpcPeer,
-  TimeoutError,
-} from "./wire.ts";
+import { ConnectionClosedError, FrameError } from "../errors/connection.ts";
+import { FramedConn } from "./frames.ts";
+import { decodePayload } from "./payload.ts";
+import { RpcPeer, TimeoutError } from "./rpc.ts";
 
 /** A connected TCP pair on loopback. */
 async function pair(): Promise<[Deno.Conn, Deno.Conn, Deno.Listener]> {
@@ -28,51 +21,6 @@ async function pair(): Promise<[Deno.Conn, Deno.Conn, Deno.Listener]> {
   ]);
   return [client, server, listener];
 }
-
-Deno.test("payloads keep structured-clone semantics on both the JSON and the v8 path", async (t) => {
-  const shared = { x: 1 };
-  const cyclic: Record<string, unknown> = { name: "loop" };
-  cyclic.self = cyclic;
-  const cases: [string, unknown][] = [
-    ["plain data", { a: [1, "two", true, null, { b: 2.5 }], "é": "ü\ud800" }],
-    ["undefined inside", { a: undefined, b: [undefined, 1] }],
-    ["NaN, Infinity, -0", [NaN, Infinity, -Infinity, -0]],
-    ["Map, Set, Date, BigInt", [
-      new Map([[1, "a"]]),
-      new Set(["s"]),
-      new Date(0),
-      10n ** 30n,
-    ]],
-    ["typed arrays", [new Uint8Array([1, 2, 3]), new Float64Array([0.5])]],
-    ["sparse array", [1, , 3]],
-    ["object with toJSON", { toJSON: "not a method" }],
-    ["__proto__ key", JSON.parse('{"__proto__": 1}')],
-  ];
-  for (const [name, value] of cases) {
-    await t.step(name, () => {
-      assertEquals(decodePayload(encodePayload(value)), value);
-    });
-  }
-  await t.step("shared references stay shared", () => {
-    const back = decodePayload(encodePayload([shared, shared])) as object[];
-    assertStrictEquals(back[0], back[1]);
-  });
-  await t.step("cycles survive", () => {
-    const back = decodePayload(encodePayload(cyclic)) as Record<
-      string,
-      unknown
-    >;
-    assertStrictEquals(back.self, back);
-  });
-  await t.step("functions are refused", () => {
-    const error = assertThrows(() => encodePayload({ f() {} }));
-    assertIsError(error, Error);
-    assertEquals(error.name, "DataCloneError");
-  });
-  await t.step("an unknown type byte is a FrameError", () => {
-    assertThrows(() => decodePayload(new Uint8Array([1, 2, 3])), FrameError);
-  });
-});
 
 Deno.test("frames produced in one tick go out in a single write", async () => {
   const [client, server, listener] = await pair();

@@ -1,0 +1,351 @@
+// The payload rule: what can cross to another process, and how it is
+// encoded. One walk over a value classifies it:
+//   JSON    JSON.parse(JSON.stringify(v)) rebuilds it exactly (plain data:
+//           finite numbers but -0, strings, booleans, null, plain arrays and
+//           objects, no shared references). It travels as JSON text: node:v8
+//           costs ~12 µs per call in Deno even for tiny values, which would cap
+//           a process pool far below its bar.
+//   CLONE   node:v8 (structured clone) surely takes it: undefined, NaN, -0,
+//           BigInt, Map, Set, Date, RegExp, errors, typed arrays, shared or
+//           cyclic references... It travels as node:v8 bytes.
+//   UNKNOWN anything the walk does not vouch for (instances of classes, host
+//           objects, structures deeper than the walk goes): only the encoding
+//           itself can tell.
+//   or a refusal: functions, symbols, promises, weak collections and
+//           SharedArrayBuffers never cross; the reason says which.
+// checkSendable is the one "can this be sent" check: it walks, and only when
+// the walk cannot vouch does it encode, keeping the bytes (a Payload) for the
+// sender to use instead of encoding again. Both encodings decode without eval.
+//
+// Payload bytes: one tag byte, then JSON text ("J"), node:v8 output ("V"), or
+// an envelope ("E": u8 depth, u32 length, a JSON head, then a nested payload
+// put back at the end of the head's spine), which is how an RPC message
+// carries a value encoded before the message was built.
+
+import { deserialize, serialize } from "node:v8";
+import { FrameError } from "../errors/connection.ts";
+import type { RemoteCall } from "./codec.ts";
+
+const TAG_JSON = 0x4a; // "J"
+const TAG_V8 = 0x56; // "V"
+const TAG_ENVELOPE = 0x45; // "E"
+const JSON_DEPTH = 64;
+const WALK_DEPTH = 64;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** A value already encoded by checkSendable: send its bytes, do not encode it again. */
+export class Payload {
+  /** Tag byte + body, as decodePayload reads them. */
+  readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+}
+
+/** True when JSON is an exact stand-in for structured clone on `value`. */
+export function isJsonExact(value: unknown): boolean {
+  return jsonExact(value, new Set(), 0);
+}
+
+function jsonExact(value: unknown, seen: Set<object>, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > JSON_DEPTH || seen.has(value)) return false;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (!jsonExact(value[i], seen, depth + 1)) return false;
+    }
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    if (key === "__proto__" || key === "toJSON") return false;
+    if (!jsonExact((value as Record<string, unknown>)[key], seen, depth + 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Built-in types node:v8 serializes by their internal slots; their own
+// properties do not travel, so the walk does not look inside them.
+const OPAQUE: readonly (abstract new (...args: never[]) => unknown)[] = [
+  Date,
+  RegExp,
+  ArrayBuffer,
+  Boolean,
+  Number,
+  String,
+];
+
+const REFUSED: ReadonlyMap<unknown, string> = new Map<unknown, string>([
+  [
+    Promise.prototype,
+    "a Promise cannot be copied; await it and send its value",
+  ],
+  [WeakMap.prototype, "a WeakMap cannot be copied"],
+  [WeakSet.prototype, "a WeakSet cannot be copied"],
+  [WeakRef.prototype, "a WeakRef cannot be copied"],
+  [
+    SharedArrayBuffer.prototype,
+    "a SharedArrayBuffer is memory shared by the threads of one process; another process cannot see it",
+  ],
+]);
+
+/** What the walk found: vouched "json" or "clone", "unknown", or a refusal. */
+export type Verdict = "json" | "clone" | "unknown" | { refused: string };
+
+const CLONE: Verdict = "clone";
+const UNKNOWN: Verdict = "unknown";
+
+/**
+ * Classifies `value` for another process (see the header). Never
+ * serializes: "unknown" means only the encoding can tell.
+ */
+export function classify(value: unknown): Verdict {
+  if (jsonExact(value, new Set(), 0)) return "json";
+  return cloneWalk(value, new Set(), 0);
+}
+
+function cloneWalk(value: unknown, seen: Set<object>, depth: number): Verdict {
+  switch (typeof value) {
+    case "function":
+      return { refused: `${describeFunction(value)} cannot be copied` };
+    case "symbol":
+      return { refused: `${String(value)} cannot be copied` };
+    case "object":
+      break;
+    default:
+      return CLONE;
+  }
+  if (value === null || seen.has(value)) return CLONE;
+  if (depth > WALK_DEPTH) return UNKNOWN;
+  seen.add(value);
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null || Array.isArray(value)) {
+    return cloneEach(Object.values(value), seen, depth);
+  }
+  if (value instanceof Map) {
+    return cloneEach([...value.keys(), ...value.values()], seen, depth);
+  }
+  if (value instanceof Set) return cloneEach([...value], seen, depth);
+  if (ArrayBuffer.isView(value)) return CLONE; // copied, even over shared memory
+  if (value instanceof Error) {
+    return value.cause === undefined
+      ? CLONE
+      : cloneWalk(value.cause, seen, depth + 1);
+  }
+  for (const type of OPAQUE) if (value instanceof type) return CLONE;
+  for (let p = proto; p !== null; p = Object.getPrototypeOf(p)) {
+    const reason = REFUSED.get(p);
+    if (reason) return { refused: reason };
+  }
+  return UNKNOWN;
+}
+
+function cloneEach(
+  items: unknown[],
+  seen: Set<object>,
+  depth: number,
+): Verdict {
+  let verdict: Verdict = CLONE;
+  for (const item of items) {
+    const found = cloneWalk(item, seen, depth + 1);
+    if (typeof found === "object") return found;
+    if (found === UNKNOWN) verdict = UNKNOWN;
+  }
+  return verdict;
+}
+
+function describeFunction(fn: unknown): string {
+  const name = (fn as { name?: unknown }).name;
+  return typeof name === "string" && name
+    ? `the function ${name}`
+    : "a function";
+}
+
+/**
+ * The one "can this be sent to another process" check. Returns undefined when
+ * the walk vouches for `value` (nothing was serialized: send `value` itself),
+ * or a Payload holding its encoding when only encoding could tell (send the
+ * Payload instead: it is not encoded again). Throws a TypeError worded by
+ * `refusal(reason)` when it cannot be sent, with the encoder's error as cause.
+ */
+export function checkSendable(
+  value: unknown,
+  refusal: (reason: string) => string,
+): Payload | undefined {
+  const verdict = classify(value);
+  if (verdict === "json" || verdict === "clone") return undefined;
+  if (verdict !== "unknown") throw new TypeError(refusal(verdict.refused));
+  try {
+    return new Payload(tagged(TAG_V8, serialize(value)));
+  } catch (error) {
+    throw new TypeError(refusal((error as Error).message), { cause: error });
+  }
+}
+
+/**
+ * Prepares the args of a call through `call` (see RemoteCall.prepare): what
+ * to pass to `call` in their place. Throws a TypeError worded by `refusal`.
+ */
+export function prepareArgs(
+  call: RemoteCall,
+  args: unknown[],
+  refusal: (reason: string) => string,
+): unknown[] | Payload {
+  if (call.prepare) return call.prepare(args, refusal);
+  return checkSendable(args, refusal) ?? args;
+}
+
+/** True for the values that always cross and need no check: primitives other than symbols. */
+export function isPrimitive(value: unknown): boolean {
+  const type = typeof value;
+  return value === null ||
+    (type !== "object" && type !== "function" && type !== "symbol");
+}
+
+/**
+ * Whether the walk vouches that `value` can be sent to another process
+ * (nothing is serialized; what only encoding could tell counts as no).
+ */
+export function isSendable(value: unknown): boolean {
+  const verdict = classify(value);
+  return verdict === "json" || verdict === "clone";
+}
+
+/** The JSON text of `value` when JSON is exact for it, else undefined (the frame writer's fast path). */
+export function jsonTextOf(value: unknown): string | undefined {
+  return jsonExact(value, new Set(), 0) ? JSON.stringify(value) : undefined;
+}
+
+/** The tag byte of a JSON payload, for writers that encode text in place. */
+export const JSON_TAG: number = TAG_JSON;
+
+/**
+ * Encodes one value as a payload (tag byte + body): JSON when exact, else
+ * node:v8. A Payload is returned as is. Throws a DataCloneError saying what
+ * can be sent when node:v8 refuses the value.
+ */
+export function encodePayload(value: unknown): Uint8Array {
+  if (value instanceof Payload) return value.bytes;
+  const text = jsonTextOf(value);
+  if (text !== undefined) return tagged(TAG_JSON, encoder.encode(text));
+  return encodeV8(value);
+}
+
+/** node:v8 encoding of a value the JSON path does not take. */
+export function encodeV8(value: unknown): Uint8Array {
+  try {
+    return tagged(TAG_V8, serialize(value));
+  } catch (error) {
+    throw new DOMException(
+      `${
+        (error as Error).message
+      } Only structured-cloneable values (plain data, Map, Set, Date, typed arrays, Error... and the library's own objects) can be sent to another process.`,
+      "DataCloneError",
+    );
+  }
+}
+
+const SPINE_DEPTH = 4;
+
+/**
+ * The Payload ending `message`'s spine (its last element, or the last
+ * element of that if it is an array, and so on), if any: an RPC message
+ * `[0, id, "$obj", [target, method, args]]` may carry its args encoded.
+ */
+export function trailingPayload(message: unknown): Payload | undefined {
+  let value = message;
+  for (let depth = 0; depth < SPINE_DEPTH && Array.isArray(value); depth++) {
+    value = value[value.length - 1];
+  }
+  return value instanceof Payload ? value : undefined;
+}
+
+/**
+ * Encodes a message whose spine ends in a Payload (see trailingPayload): the
+ * rest of the message (small, plain) is JSON, the Payload's bytes follow
+ * unchanged, and decodePayload puts the value back where it stood.
+ */
+export function encodeEnvelope(message: unknown[]): Uint8Array {
+  let depth = 0;
+  const strip = (array: unknown[]): unknown[] => {
+    const last = array[array.length - 1];
+    if (last instanceof Payload) return array.slice(0, -1);
+    depth++;
+    return [...array.slice(0, -1), strip(last as unknown[])];
+  };
+  const head = encoder.encode(JSON.stringify(strip(message)));
+  const last = trailingPayload(message)!.bytes;
+  const out = new Uint8Array(6 + head.length + last.length);
+  out[0] = TAG_ENVELOPE;
+  out[1] = depth;
+  new DataView(out.buffer).setUint32(2, head.length);
+  out.set(head, 6);
+  out.set(last, 6 + head.length);
+  return out;
+}
+
+function tagged(tag: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(body.length + 1);
+  out[0] = tag;
+  out.set(body, 1);
+  return out;
+}
+
+/** Undoes encodePayload / encodeEnvelope; throws FrameError on anything malformed. */
+export function decodePayload(payload: Uint8Array): unknown {
+  try {
+    switch (payload[0]) {
+      case TAG_JSON:
+        return JSON.parse(decoder.decode(payload.subarray(1)));
+      case TAG_V8:
+        return deserialize(payload.subarray(1));
+      case TAG_ENVELOPE:
+        return decodeEnvelope(payload);
+    }
+  } catch (error) {
+    if (error instanceof FrameError) throw error;
+    throw new FrameError(
+      `Received a malformed message: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  throw new FrameError(
+    `Received a message with unknown type byte ${
+      payload[0] ?? "(empty)"
+    }; the peer does not speak this protocol.`,
+  );
+}
+
+function decodeEnvelope(payload: Uint8Array): unknown[] {
+  const depth = payload[1];
+  const length = new DataView(payload.buffer, payload.byteOffset)
+    .getUint32(2);
+  const head = JSON.parse(decoder.decode(payload.subarray(6, 6 + length)));
+  const last = payload.subarray(6 + length);
+  let spine = head;
+  for (let d = 0; d < depth && Array.isArray(spine); d++) spine = spine.at(-1);
+  if (
+    !Array.isArray(spine) || depth >= SPINE_DEPTH || last[0] === TAG_ENVELOPE
+  ) {
+    throw new FrameError("Received a malformed envelope.");
+  }
+  spine.push(decodePayload(last));
+  return head;
+}
