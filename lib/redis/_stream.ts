@@ -4,7 +4,7 @@
 // place at a time), and one delivery as consume() yields it.
 
 import type { Buffer } from "node:buffer";
-import { decodePayload, encodePayload } from "../_crossing/wire.ts";
+import { decodePayload, encodePayload } from "../_crossing/payload.ts";
 import type { RedisJob } from "./redis_queue.ts";
 import type { Settings } from "./_queue_options.ts";
 import {
