@@ -10,6 +10,7 @@
 // mid-call) closes that connection only; the calls it was waiting in are
 // cancelled, and a cancelled get() takes no item.
 
+import { delay } from "@std/async/delay";
 import { authenticateServer, type AuthKey } from "../_crossing/auth.ts";
 import { NamedObjects, RemoteSession } from "../_crossing/session.ts";
 import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/frames.ts";
@@ -290,7 +291,7 @@ export class Manager implements AsyncDisposable {
       } catch (error) {
         if (this.#stopping || error instanceof Deno.errors.BadResource) return;
         // A failed accept (e.g. too many open files) must not stop the server.
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await delay(10);
         continue;
       }
       if (this.#stopping) {
