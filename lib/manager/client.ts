@@ -4,6 +4,7 @@
 // a real Queue whose methods call the master, exactly as a Queue handed to a
 // child process is.
 
+import { deadline } from "@std/async/deadline";
 import { authenticateClient, type AuthKey } from "../_crossing/auth.ts";
 import { RemoteSession } from "../_crossing/session.ts";
 import {
@@ -414,23 +415,16 @@ async function dial(
   where: string,
 ): Promise<Deno.Conn> {
   const { hostname, port, tls } = settings;
-  let timedOut = false;
   const connecting = open(hostname, port, tls);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(
-        new Deno.errors.TimedOut(
-          `Cannot connect to the manager at ${where}: no answer within ${settings.timeout} ms. Check the address and that the master is running.`,
-        ),
-      );
-    }, settings.timeout);
-  });
   try {
-    return await Promise.race([connecting, expired]);
+    return await deadline(connecting, settings.timeout);
   } catch (error) {
-    if (timedOut) connecting.then((late) => late.close(), () => {});
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      connecting.then((late) => late.close(), () => {});
+      throw new Deno.errors.TimedOut(
+        `Cannot connect to the manager at ${where}: no answer within ${settings.timeout} ms. Check the address and that the master is running.`,
+      );
+    }
     if (error instanceof Deno.errors.ConnectionRefused) {
       throw new Deno.errors.ConnectionRefused(
         `Cannot connect to the manager at ${where}: connection refused. Is the master running (started with manager.start()) on that port?`,
@@ -438,8 +432,6 @@ async function dial(
       );
     }
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
