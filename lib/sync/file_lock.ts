@@ -4,6 +4,7 @@
 // file is created if missing and never deleted (deleting a lock file races
 // with the next process opening it).
 
+import { delay } from "@std/async/delay";
 import { RuntimeError } from "../_crossing/errors.ts";
 import type { AcquireOptions } from "./lock.ts";
 
@@ -227,7 +228,7 @@ async function pollLock(file: Deno.FsFile, deadline: number): Promise<boolean> {
     if (await file.tryLock(true)) return true;
     const left = deadline - performance.now();
     if (left <= 0) return false;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    await delay(Math.min(pause, left));
     pause = Math.min(pause * 2, POLL_MAX);
   }
 }
