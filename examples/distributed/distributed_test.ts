@@ -146,8 +146,14 @@ Deno.test("task_master.ts and two task_worker.ts processes: every task is done e
   const ran: number[] = [];
   for (const worker of workers) {
     const { code, stderr } = await worker.finish();
-    assertEquals(code, 0, stderr);
     assertEquals(worker.lines[0], "Connect to server 127.0.0.1...");
+    if (code !== 0 && /connection refused/.test(stderr)) {
+      // It started after the other worker had done every task and the master
+      // had exited (a loaded machine starts processes slowly): it ran nothing.
+      assertEquals(worker.lines.length, 1, worker.lines.join("\n"));
+      continue;
+    }
+    assertEquals(code, 0, stderr);
     assertEquals(worker.lines.at(-1), "worker exit.");
     ran.push(...numbers(worker.lines, /^run task (\d+) \* \1\.\.\.$/));
   }
