@@ -1,219 +1,63 @@
-// Pool throughput and speedup, each figure against its baseline in the same
-// run. Run: deno bench -A bench/pool_bench.ts
+// The pool's overhead against its peers, one `deno bench` group per figure,
+// each with one baseline, all in one run (bench/_pool_figures.ts says what
+// each contender does):
 //
-// - thread pool, tiny tasks: Pool.apply(add) with 10k in flight vs a bare
-//   hand-written postMessage round-robin over the same number of Workers
-//   (the baseline), and piscina on the same tasks;
-// - process pool, tiny tasks: Pool({ kind: "process" }).apply(add) vs
-//   Python's multiprocessing.Pool.apply_async (bench/peers/pool_apply.py,
-//   skipped when python3 is missing);
-// - CPU-bound map at size = cores vs the same work done serially;
-// - one tiny task at a time (latency), against one bare message round trip.
+// - tiny tasks, 50k in flight: bare postMessage round-robin (baseline), thread
+//   and process pools, piscina and tinypool on Node, Python's ThreadPool;
+// - one task at a time: a bare postMessage round trip (baseline), the pools,
+//   tinypool and piscina on Node, Python's Pool (fork);
+// - `map` of 1M numbers, default chunksize: Python's Pool.map (baseline);
+// - start-up, new pool to its first results: bare Web Workers (baseline), the
+//   pools, piscina and tinypool on Node, Python's Pool (fork and spawn);
+// - CPU-bound map at size = cores: serial on the main thread (baseline).
 //
-// Pools are created up front so that start-up is never timed.
+// Memory per idle worker is not a time: `deno task demo` prints it, with every
+// other figure as a table of ratios. Peers whose runtime is missing (node,
+// python3) are left out. Run: deno bench -A bench/pool_bench.ts
 
-import { Pool } from "../lib/pool/pool.ts";
+import { Pool } from "../lib/pool/mod.ts";
+import { type Contender, openFigures } from "./_pool_figures.ts";
+import { startNodePeer, startPythonPeer } from "./_peer.ts";
 import { cpuTask } from "./workloads.ts";
 
 const CORES = navigator.hardwareConcurrency;
-const TINY = 10_000;
-const TASKS_URL = new URL("./_pool_bench_tasks.ts", import.meta.url).href;
 const WORKLOADS_URL = new URL("./workloads.ts", import.meta.url).href;
 
-// deno-lint-ignore no-explicit-any
-type Piscina = any;
-
-function add(a: number, b: number): number {
-  return a + b;
-}
-
-// --- thread pool, tiny tasks -------------------------------------------------
-
-const bare = Array.from(
-  { length: CORES },
-  () =>
-    new Worker(new URL("./_pool_bench_bare_worker.ts", import.meta.url), {
-      type: "module",
-    }),
+const [node, python] = await Promise.all([startNodePeer(), startPythonPeer()]);
+const bench = await openFigures(
+  {
+    size: Math.max(2, CORES),
+    inFlight: 50_000,
+    oneAtATime: 500,
+    mapItems: 1_000_000,
+    rssWorkers: 4,
+  },
+  { node, python },
+  ["inflight", "latency", "map", "startup"],
 );
+for (const peer of [node, python]) {
+  if ("skipped" in peer) console.error(`Left out: ${peer.skipped}`);
+}
 
-function bareRoundRobin(n: number): Promise<void> {
-  const { promise, resolve } = Promise.withResolvers<void>();
-  let done = 0;
-  const onMessage = () => {
-    if (++done === n) resolve();
-  };
-  for (const w of bare) w.onmessage = onMessage;
-  for (let i = 0; i < n; i++) {
-    bare[i % bare.length].postMessage({ id: i, a: i, b: 1 });
+/** Iterations per figure: each `inflight` or `map` run already does a million-ish tasks' worth. */
+const ITERATIONS = { inflight: 3, latency: 10, map: 3, startup: 10 } as const;
+
+for (const figure of bench.figures) {
+  const names = figure.contenders.map((c: Contender) => c.name);
+  const baseline = names.includes(figure.baseline) ? figure.baseline : names[0];
+  for (const contender of figure.contenders) {
+    Deno.bench({
+      group: figure.title,
+      name: contender.name,
+      baseline: contender.name === baseline,
+      n: ITERATIONS[figure.id as keyof typeof ITERATIONS],
+      warmup: 1,
+      async fn(b) {
+        await contender.measure(b);
+      },
+    });
   }
-  return promise;
 }
-
-const threads = new Pool({ size: CORES, module: TASKS_URL });
-await threads.apply(add, [1, 1], { module: TASKS_URL });
-
-let piscina: Piscina | undefined;
-try {
-  const { Piscina } = await import("npm:piscina@^5");
-  piscina = new Piscina({
-    filename: TASKS_URL,
-    name: "addPair",
-    minThreads: CORES,
-    maxThreads: CORES,
-  });
-  await piscina.run([1, 1]);
-} catch {
-  piscina = undefined; // npm unreachable: the row is skipped
-}
-
-const threadGroup =
-  `thread pool, ${TINY} tiny tasks in flight, ${CORES} workers`;
-
-Deno.bench({
-  group: threadGroup,
-  name: "bare postMessage round-robin (baseline)",
-  baseline: true,
-  async fn() {
-    await bareRoundRobin(TINY);
-  },
-});
-
-Deno.bench({
-  group: threadGroup,
-  name: "Pool thread apply",
-  async fn() {
-    const pending = new Array(TINY);
-    for (let i = 0; i < TINY; i++) pending[i] = threads.apply(add, [i, 1]);
-    await Promise.all(pending);
-  },
-});
-
-Deno.bench({
-  group: threadGroup,
-  name: "Pool thread starmap",
-  async fn() {
-    const items = new Array(TINY);
-    for (let i = 0; i < TINY; i++) items[i] = [i, 1];
-    await threads.starmap(add, items);
-  },
-});
-
-Deno.bench({
-  group: threadGroup,
-  name: "piscina run",
-  ignore: piscina === undefined,
-  async fn() {
-    const pending = new Array(TINY);
-    for (let i = 0; i < TINY; i++) pending[i] = piscina.run([i, 1]);
-    await Promise.all(pending);
-  },
-});
-
-// --- one task at a time: batching must not cost latency ----------------------
-
-const LATENCY = 200;
-const latencyGroup = `${LATENCY} tiny tasks one after another (latency)`;
-
-Deno.bench({
-  group: latencyGroup,
-  name: "bare postMessage round trip (baseline)",
-  baseline: true,
-  async fn() {
-    for (let i = 0; i < LATENCY; i++) await bareRoundRobin(1);
-  },
-});
-
-Deno.bench({
-  group: latencyGroup,
-  name: "Pool thread apply, awaited",
-  async fn() {
-    for (let i = 0; i < LATENCY; i++) await threads.apply(add, [i, 1]);
-  },
-});
-
-Deno.bench({
-  group: latencyGroup,
-  name: "piscina run, awaited",
-  ignore: piscina === undefined,
-  async fn() {
-    for (let i = 0; i < LATENCY; i++) await piscina.run([i, 1]);
-  },
-});
-
-// --- process pool, tiny tasks ------------------------------------------------
-
-const processes = new Pool({ size: CORES, kind: "process", module: TASKS_URL });
-await Promise.all(
-  Array.from({ length: CORES * 2 }, () => processes.apply(add, [1, 1])),
-);
-
-const python = await startPython();
-
-async function startPython() {
-  const script = new URL("./peers/pool_apply.py", import.meta.url).pathname;
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("python3", {
-      args: [script, String(CORES)],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-  } catch {
-    return undefined; // no python3: the row is skipped
-  }
-  const writer = child.stdin.getWriter();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).values();
-  let buffered = "";
-  const line = async (): Promise<string> => {
-    while (!buffered.includes("\n")) {
-      const next = await lines.next();
-      if (next.done) throw new Error("python3 pool peer exited");
-      buffered += next.value;
-    }
-    const at = buffered.indexOf("\n");
-    const out = buffered.slice(0, at);
-    buffered = buffered.slice(at + 1);
-    return out;
-  };
-  await line(); // "ready"
-  const encoder = new TextEncoder();
-  return {
-    async run(n: number): Promise<void> {
-      await writer.write(encoder.encode(`${n}\n`));
-      await line();
-    },
-    async close(): Promise<void> {
-      await writer.close();
-      await child.status;
-    },
-  };
-}
-
-const processGroup =
-  `process pool, ${TINY} tiny tasks in flight, ${CORES} processes`;
-
-Deno.bench({
-  group: processGroup,
-  name: "Python multiprocessing.Pool.apply_async (baseline)",
-  baseline: true,
-  ignore: python === undefined,
-  async fn() {
-    await python!.run(TINY);
-  },
-});
-
-Deno.bench({
-  group: processGroup,
-  name: "Pool process apply",
-  baseline: python === undefined,
-  async fn() {
-    const pending = new Array(TINY);
-    for (let i = 0; i < TINY; i++) pending[i] = processes.apply(add, [i, 1]);
-    await Promise.all(pending);
-  },
-});
 
 // --- CPU-bound map at size = cores ------------------------------------------
 
@@ -259,4 +103,11 @@ Deno.bench({
   async fn() {
     await cpuProcesses.starmap(cpuTask, cpuArgs, { chunksize: 1 });
   },
+});
+
+// `deno bench` exits once the last bench is done, with workers still alive.
+globalThis.addEventListener("unload", () => {
+  bench.kill();
+  cpuThreads.terminate();
+  cpuProcesses.terminate();
 });
