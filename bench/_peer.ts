@@ -97,11 +97,11 @@ export class Peer implements AsyncDisposable {
   }
 }
 
-async function spawn(
+function spawn(
   name: string,
   command: string,
   args: string[],
-): Promise<Peer | Skipped> {
+): Peer | Skipped {
   try {
     const child = new Deno.Command(command, {
       args,
@@ -120,9 +120,9 @@ async function spawn(
 
 /** Python's ThreadPool and Pool (fork, spawn); skipped without python3. */
 export function startPythonPeer(): Promise<Peer | Skipped> {
-  return spawn("python3 bench/peers/pool_peer.py", "python3", [
+  return Promise.resolve(spawn("python3 bench/peers/pool_peer.py", "python3", [
     new URL("pool_peer.py", PEERS_DIR).pathname,
-  ]);
+  ]));
 }
 
 /**
