@@ -89,7 +89,7 @@ export function judge(
  * baseline (value / baseline value, so < 1 is better for times and memory).
  */
 export function figureTable(
-  figure: Figure,
+  figure: Pick<Figure, "unit" | "baseline">,
   values: Map<string, number>,
 ): string {
   const base = values.get(figure.baseline);

@@ -10,6 +10,7 @@ import {
   speedup,
   toRows,
 } from "./_report_math.ts";
+import { parseOptions, UsageError } from "./_report_options.ts";
 import { poolSizes } from "./_strategies.ts";
 import { escapeXml, renderChart } from "./_svg.ts";
 
@@ -264,43 +265,53 @@ Deno.test("pivotTable() puts speedup (efficiency) per size, flat for strategies 
   ]);
 });
 
+/** Runs bench/report.ts with `args`; returns its exit code, stdout and stderr. */
+async function runReport(args: string[]) {
+  const report = new URL("./report.ts", import.meta.url).pathname;
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", report, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  return {
+    code: run.code,
+    stdout: new TextDecoder().decode(run.stdout),
+    stderr: new TextDecoder().decode(run.stderr),
+  };
+}
+
 Deno.test("report.ts runs every strategy, prints the tables and saves JSON, markdown and a well-formed SVG", async () => {
   const out = await Deno.makeTempDir();
   try {
-    const report = new URL("./report.ts", import.meta.url).pathname;
-    const run = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        report,
-        "--", // as `deno task demo -- --quick ...` passes it
-        "--quick",
-        "--sizes",
-        "1,2",
-        "--tasks",
-        "4",
-        "--span",
-        "4000",
-        "--out",
-        out,
-        "--json",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    const stderr = new TextDecoder().decode(run.stderr);
-    assertEquals(run.code, 0, stderr);
-    assertMatch(stderr, /\[█+\] \d+\/\d+ /); // the progress bar
-    const printed = JSON.parse(new TextDecoder().decode(run.stdout));
+    const run = await runReport([
+      "--", // as `deno task demo -- --sizes ...` passes it
+      "--only",
+      "strategies",
+      "--sizes",
+      "1,2",
+      "--tasks",
+      "4",
+      "--span",
+      "4000",
+      "--out",
+      out,
+      "--json",
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    assertMatch(run.stderr, /\[█+\] \d+\/\d+ /); // the progress, one line per step
+    assert(!run.stderr.includes("\x1b["), "no terminal codes when not a TTY");
+    const printed = JSON.parse(run.stdout);
     const saved = JSON.parse(
-      await Deno.readTextFile(`${out}/cpu_vs_io_quick.json`),
+      await Deno.readTextFile(`${out}/report_quick.json`),
     );
     assertEquals(printed, saved);
     assertEquals(saved.failures, []);
+    assertEquals(saved.mode, "demo");
+    assertEquals(saved.figures, []);
     assertMatch(
       saved.command,
-      /^deno run -A bench\/report\.ts --quick --sizes 1,2 /,
+      /^deno run -A bench\/report\.ts --only strategies --sizes 1,2 /,
     );
     assertEquals(saved.machine.cores, navigator.hardwareConcurrency);
     assertEquals(saved.params.sizes, [1, 2]);
@@ -326,35 +337,141 @@ Deno.test("report.ts runs every strategy, prints the tables and saves JSON, mark
         assert(names.has(`${w} python ThreadPool 2`), `${w} python missing`);
       }
     }
-    const markdown = await Deno.readTextFile(`${out}/cpu_vs_io_quick.md`);
+    const markdown = await Deno.readTextFile(`${out}/report_quick.md`);
+    assertMatch(markdown, /the demo run/);
     assertMatch(
       markdown,
       /\| thread pool \| 2 \| [\d.]+ m?s \| [\d.]+× \| [\d.]+ \| serial \|/,
     );
-    assertMatch(markdown, /!\[.*\]\(cpu_vs_io_quick\.svg\)/);
-    const svg = parseXml(await Deno.readTextFile(`${out}/cpu_vs_io_quick.svg`));
+    assertMatch(markdown, /!\[.*\]\(report_quick\.svg\)/);
+    const svg = parseXml(await Deno.readTextFile(`${out}/report_quick.svg`));
     assertEquals(svg.filter((t) => t.attrs.class === "panel").length, 4);
   } finally {
     await Deno.remove(out, { recursive: true });
   }
 });
 
-Deno.test("report.ts rejects an unknown flag or a bad size with its usage and exit code 2", async (t) => {
-  const report = new URL("./report.ts", import.meta.url).pathname;
+Deno.test("report.ts measures every pool figure against its peers and judges each goal", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const run = await runReport(["--only", "figures", "--out", out, "--json"]);
+    assertEquals(run.code, 0, run.stderr);
+    const saved = JSON.parse(
+      await Deno.readTextFile(`${out}/report_quick.json`),
+    );
+    assertEquals(saved.failures, []);
+    assertEquals(saved.measurements, []);
+    assertEquals(
+      saved.figures.map((f: { id: string }) => f.id),
+      ["inflight", "latency", "map", "startup", "rss"],
+    );
+    const peers = {
+      node: saved.machine.node !== null,
+      python: saved.machine.python !== null,
+    };
+    const expected: Record<string, [string, keyof typeof peers | null][]> = {
+      inflight: [
+        ["bare postMessage round-robin", null],
+        ["thread pool", null],
+        ["process pool", null],
+        ["piscina (Node)", "node"],
+        ["tinypool (Node)", "node"],
+        ["Python ThreadPool", "python"],
+      ],
+      latency: [
+        ["bare postMessage round trip", null],
+        ["thread pool", null],
+        ["process pool", null],
+        ["piscina (Node)", "node"],
+        ["Python Pool (fork)", "python"],
+      ],
+      map: [["thread pool", null], ["Python Pool.map (fork)", "python"]],
+      startup: [
+        ["bare Web Workers", null],
+        ["thread pool", null],
+        ["piscina (Node)", "node"],
+        ["Python Pool (spawn)", "python"],
+      ],
+      rss: [
+        ["bare Web Worker", null],
+        ["thread pool", null],
+        ["process pool (per child)", null],
+      ],
+    };
+    for (const figure of saved.figures) {
+      const names = figure.contenders.map((c: { name: string }) => c.name);
+      for (const [name, runtime] of expected[figure.id]) {
+        if (runtime === null || peers[runtime]) {
+          assert(names.includes(name), `${figure.id}: ${name} missing`);
+        }
+      }
+      for (const c of figure.contenders) {
+        assert(c.samples.length >= 1 && c.best > 0, `${figure.id} ${c.name}`);
+      }
+    }
+    // Every goal of issue 13 is judged; only a missing peer leaves one open.
+    assertEquals(saved.goals.length, 11);
+    for (const g of saved.goals) {
+      const needs = /\(Node\)/.test(g.text)
+        ? peers.node
+        : /Python/.test(g.text)
+        ? peers.python
+        : true;
+      assertEquals(typeof g.met === "boolean", needs, g.text);
+    }
+    const markdown = await Deno.readTextFile(`${out}/report_quick.md`);
+    assertMatch(markdown, /\| goal \| measured \| met \|/);
+    assertMatch(
+      markdown,
+      /\| thread pool \| [\d.]+k? \| [\d.]+× \|/,
+    );
+    assertMatch(
+      markdown,
+      /\| contender \| µs\/task \| × bare postMessage round trip \|/,
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("report.ts rejects an unknown flag or a bad value with its usage and exit code 2", async (t) => {
   for (
-    const args of [["--bogus"], ["--", "--sizes", "0,2"], ["--tasks", "many"]]
+    const args of [
+      ["--bogus"],
+      ["--", "--sizes", "0,2"],
+      ["--tasks", "many"],
+      ["--only", "everything"],
+      ["stray"],
+    ]
   ) {
     await t.step(args.join(" "), async () => {
-      const run = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", report, ...args],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+      const run = await runReport(args);
       assertEquals(run.code, 2);
-      assertMatch(
-        new TextDecoder().decode(run.stderr),
-        /Usage: deno task demo/,
-      );
+      assertMatch(run.stderr, /Cannot .*\n\nUsage: deno task demo/);
     });
   }
+});
+
+Deno.test("parseOptions(): the default is the demo; --full is the publication run", () => {
+  const demo = parseOptions([])!;
+  const full = parseOptions(["--full"])!;
+  assertEquals(demo.full, false);
+  assertEquals(full.full, true);
+  assertEquals(demo.sections, ["figures", "strategies"]);
+  assert(demo.params.span < full.params.span);
+  assert(demo.rounds < full.rounds);
+  assert(demo.figures.inFlight < full.figures.inFlight);
+  assertEquals(full.figures.inFlight, 50_000);
+  assertEquals(demo.figures.mapItems, 1_000_000);
+  assertEquals(parseOptions(["--quick"])!.full, false);
+  assertEquals(parseOptions(["--help"]), undefined);
+  const lean = parseOptions(["--no-node", "--no-python", "--only", "figures"])!;
+  assertEquals([lean.node, lean.python, lean.sections], [
+    false,
+    false,
+    ["figures"],
+  ]);
+  assertEquals(parseOptions(["--sizes", "4,1,4"])!.sizes, [1, 4]);
+  assertThrows(() => parseOptions(["--span="]), UsageError, "--span");
+  assertThrows(() => parseOptions(["-x"]), UsageError, '"-x"');
 });

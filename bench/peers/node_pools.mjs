@@ -16,8 +16,12 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
-import { Tinypool } from "tinypool";
+
+// Loaded by a computed name: `deno check bench/` reads this file too, and the
+// packages are in bench/peers/node_modules, not in Deno's module graph.
+const load = (name) => import(name);
+const { Piscina } = await load("piscina");
+const { Tinypool } = await load("tinypool");
 
 const TASKS = fileURLToPath(new URL("./node_tasks.mjs", import.meta.url));
 const warm = new Map();
