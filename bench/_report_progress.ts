@@ -16,22 +16,29 @@ export class Progress {
   #bar: ProgressBar | undefined;
   #encoder = new TextEncoder();
   #start = performance.now();
+  #tty: boolean;
 
   constructor(total: number, tty: boolean = Deno.stderr.isTerminal()) {
     this.#total = total;
-    if (tty) {
-      this.#bar = new ProgressBar({
-        max: total,
-        barLength: 28,
-        fillChar: "█",
-        emptyChar: "░",
-        clear: true,
-        interval: REDRAW_MS,
-        formatter: (f) =>
-          `${f.styledTime} [${f.progressBar}] ${f.value}/${f.max} ${this.#label}`
-            .slice(0, 110),
-      });
-    }
+    this.#tty = tty;
+  }
+
+  /** The bar on a terminal, drawn from the first step whose total is known. */
+  #terminalBar(): ProgressBar | undefined {
+    if (!this.#tty || this.#total === 0) return undefined;
+    this.#bar ??= new ProgressBar({
+      max: this.#total,
+      value: this.#done,
+      barLength: 28,
+      fillChar: "█",
+      emptyChar: "░",
+      clear: true,
+      interval: REDRAW_MS,
+      formatter: (f) =>
+        `${f.styledTime} [${f.progressBar}] ${f.value}/${f.max} ${this.#label}`
+          .slice(0, 110),
+    });
+    return this.#bar;
   }
 
   /** Total steps; it grows as each part learns its size. */
@@ -47,7 +54,10 @@ export class Progress {
   /** Shows what is under way. */
   show(label: string): void {
     this.#label = label;
-    if (this.#bar) return;
+    if (this.#tty) {
+      this.#terminalBar();
+      return;
+    }
     const elapsed = ((performance.now() - this.#start) / 1000).toFixed(0);
     const line = progressBar(
       this.#done,
@@ -69,5 +79,6 @@ export class Progress {
   async end(): Promise<void> {
     await this.#bar?.stop();
     this.#bar = undefined;
+    this.#tty = false;
   }
 }
