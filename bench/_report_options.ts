@@ -4,6 +4,7 @@
 // is the publication run the committed results and the README come from.
 
 import { parseArgs } from "@std/cli/parse-args";
+import type { FigureId } from "./_figures_math.ts";
 import type { FigureParams } from "./_pool_figures.ts";
 import { poolSizes } from "./_strategies.ts";
 import type { WorkParams } from "./workloads.ts";
@@ -19,6 +20,8 @@ export interface Options {
   sizes: number[];
   params: WorkParams;
   figures: FigureParams;
+  /** Which pool figures to measure. */
+  figureIds: FigureId[];
   /** Timed sweeps over all configurations (a configuration's best run counts). */
   rounds: number;
   /** Rounds of the pool figures (each contender's best counts). */
@@ -41,6 +44,8 @@ export const USAGE = `Usage: deno task demo [-- options]
   --quick         the default (kept for older scripts)
   --only PART     one part only: figures (the pool against its peers) or
                   strategies (CPU-bound vs IO-bound work by strategy and size)
+  --figures LIST  which pool figures, e.g. latency,startup (default: all of
+                  inflight, latency, map, startup, rss)
   --sizes LIST    pool sizes of the strategies, e.g. 1,2,4
                   (default: 1, cores/2, cores, 2×cores, 4×cores)
   --tasks N       tasks per workload (default: 16, 32 with --full, at least
@@ -69,7 +74,7 @@ export function parseOptions(args: string[]): Options | undefined {
   const unknown: string[] = [];
   const values = parseArgs(args, {
     boolean: ["full", "quick", "json", "readme", "help", "python", "node"],
-    string: ["sizes", "tasks", "span", "out", "only"],
+    string: ["sizes", "tasks", "span", "out", "only", "figures"],
     negatable: ["python", "node"],
     default: { python: true, node: true },
     alias: { h: "help" },
@@ -114,6 +119,7 @@ export function parseOptions(args: string[]): Options | undefined {
       mapItems: 1_000_000,
       rssWorkers: 4,
     },
+    figureIds: figureIdsOf(values.figures),
     rounds: full ? 3 : 1,
     figureRounds: full ? 3 : 1,
     minTimedMs: full ? 250 : 0,
@@ -123,6 +129,22 @@ export function parseOptions(args: string[]): Options | undefined {
     node: values.node,
     readme: values.readme,
   };
+}
+
+const FIGURE_IDS: FigureId[] = ["inflight", "latency", "map", "startup", "rss"];
+
+function figureIdsOf(list: string | undefined): FigureId[] {
+  if (list === undefined) return FIGURE_IDS;
+  const ids = list.split(",");
+  const bad = ids.filter((id) => !FIGURE_IDS.includes(id as FigureId));
+  if (bad.length > 0 || list === "") {
+    throw new UsageError(
+      `Cannot measure the figures ${
+        JSON.stringify(list)
+      }: --figures takes some of ${FIGURE_IDS.join(", ")}.`,
+    );
+  }
+  return FIGURE_IDS.filter((id) => ids.includes(id));
 }
 
 function sectionsOf(only: string | undefined): Section[] {

@@ -124,7 +124,7 @@ async function runFigures(
   running.stops.push(stopPeers);
   try {
     const versions = await peerVersions(peers);
-    await using bench = await openFigures(opts.figures, peers);
+    await using bench = await openFigures(opts.figures, peers, opts.figureIds);
     running.stops.push(() => bench.kill());
     progress.total += figureSteps(bench.figures, opts.figureRounds);
     const measured = await measureFigures(
