@@ -134,3 +134,13 @@ export {
 // The Redis error class only: RedisQueue and the Redis pool load npm:redis,
 // so they stay behind "./redis" (and a Pool of kind "redis" loads them lazily).
 export { RedisConnectionError } from "./lib/redis/errors.ts";
+
+export {
+  asCompleted,
+  type AsCompletedOptions,
+  type Completed,
+  type DoneAndPending,
+  type FuturesWaitOptions,
+  type ReturnWhen,
+  wait,
+} from "./lib/futures/mod.ts";
