@@ -2,8 +2,6 @@
 // Deno, a pool worker) can find it, and how that side runs it. Used by
 // Thread, Process and Pool alike.
 
-import { type SerializedError, serializeError } from "./errors.ts";
-
 /** A function that runs somewhere else. */
 // deno-lint-ignore no-explicit-any
 export type Target = (...args: any[]) => unknown;
@@ -214,23 +212,4 @@ export function explainClosure(error: unknown, spec: TargetSpec): unknown {
     error.stack?.split("\n").slice(1).join("\n") ?? ""
   }`;
   return explained;
-}
-
-/** The outcome of one call, ready to post back. */
-export type Outcome =
-  | { ok: true; value: unknown }
-  | { ok: false; error: SerializedError };
-
-/** Runs a resolved target on already-decoded arguments and captures the outcome. */
-export async function invoke(
-  spec: TargetSpec,
-  args: unknown[],
-  self?: unknown,
-): Promise<Outcome> {
-  try {
-    const fn = await resolveTarget(spec);
-    return { ok: true, value: await fn.apply(self, args) };
-  } catch (error) {
-    return { ok: false, error: serializeError(explainClosure(error, spec)) };
-  }
 }

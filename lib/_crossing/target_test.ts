@@ -9,11 +9,11 @@ import {
 import {
   describeTarget,
   explainClosure,
-  invoke,
   resolveTarget,
   TargetError,
   type TargetSpec,
 } from "./target.ts";
+import { errorAt, invoke, RETURNED, returnedAt } from "./outcome.ts";
 import { echo } from "../thread/testdata/thread_targets.ts";
 
 const targets =
@@ -64,7 +64,7 @@ Deno.test("describeTarget ships the source of a self-contained function", async 
     await t.step(label, async () => {
       const spec = describeTarget(fn, undefined, "test");
       assertEquals(spec.kind, "source");
-      assertEquals(await invoke(spec, args), { ok: true, value: expected });
+      assertEquals(await invoke(spec, args), [RETURNED, expected]);
     });
   }
 });
@@ -117,9 +117,9 @@ Deno.test("a missing export is a TargetError naming the module, the name, the ex
   );
   assertMatch(error.message, /its exported functions: .*echo/);
   assertMatch(error.message, /Add 'export'/);
-  const outcome = await invoke(spec, []);
-  assertEquals(outcome.ok, false);
-  assertEquals(!outcome.ok && outcome.error.name, "TargetError");
+  const out = await invoke(spec, []);
+  assertEquals(returnedAt(out, 0), false);
+  assertEquals(errorAt(out, 0).name, "TargetError");
 });
 
 Deno.test("invoke captures a thrown error with its name, message and stack", async () => {
@@ -133,11 +133,11 @@ Deno.test("invoke captures a thrown error with its name, message and stack", asy
     ),
     [],
   );
-  assertEquals(outcome.ok, false);
-  if (outcome.ok) return;
-  assertEquals(outcome.error.name, "SyntaxError");
-  assertEquals(outcome.error.message, "bad input");
-  assertMatch(outcome.error.stack ?? "", /SyntaxError: bad input/);
+  assertEquals(returnedAt(outcome, 0), false);
+  const error = errorAt(outcome, 0);
+  assertEquals(error.name, "SyntaxError");
+  assertEquals(error.message, "bad input");
+  assertMatch(error.stack ?? "", /SyntaxError: bad input/);
 });
 
 Deno.test("invoke passes `self` as this", async () => {
@@ -148,7 +148,7 @@ Deno.test("invoke passes `self` as this", async () => {
     undefined,
     "test",
   );
-  assertEquals(await invoke(spec, [3], { n: 2 }), { ok: true, value: 6 });
+  assertEquals(await invoke(spec, [3], { n: 2 }), [RETURNED, 6]);
 });
 
 Deno.test("a ReferenceError in shipped source is explained with the closure rule", async () => {
@@ -157,16 +157,16 @@ Deno.test("a ReferenceError in shipped source is explained with the closure rule
     describeTarget(() => outer, undefined, "test"),
     [],
   );
-  assertEquals(outcome.ok, false);
-  if (outcome.ok) return;
-  assertEquals(outcome.error.name, "ReferenceError");
+  assertEquals(returnedAt(outcome, 0), false);
+  const error = errorAt(outcome, 0);
+  assertEquals(error.name, "ReferenceError");
   assertMatch(
-    outcome.error.message,
+    error.message,
     /^outer is not defined\. The target was shipped as source/,
   );
-  assertMatch(outcome.error.message, /Pass outer as an argument/);
+  assertMatch(error.message, /Pass outer as an argument/);
   assertMatch(
-    outcome.error.stack ?? "",
+    error.stack ?? "",
     /^ReferenceError: outer is not defined\. The target/,
   );
 });
@@ -189,11 +189,11 @@ Deno.test("explainClosure leaves other errors and exported targets alone", () =>
 
 Deno.test("source that does not evaluate is a TargetError suggesting export", async () => {
   const outcome = await invoke({ kind: "source", source: "function (" }, []);
-  assertEquals(outcome.ok, false);
-  if (outcome.ok) return;
-  assertEquals(outcome.error.name, "TargetError");
+  assertEquals(returnedAt(outcome, 0), false);
+  const error = errorAt(outcome, 0);
+  assertEquals(error.name, "TargetError");
   assertMatch(
-    outcome.error.message,
+    error.message,
     /Cannot rebuild the target function from its source.*Export the function/,
   );
 });

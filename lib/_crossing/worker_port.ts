@@ -1,91 +1,122 @@
-// The Worker behind a Thread, seen from the side that starts it. A Web
-// Worker starts 2-3x faster than a node:worker_threads Worker (which boots
-// Node compatibility in the new isolate), but only the latter has a public
-// unref(), which daemon threads need. Deno's Web Worker carries the same
-// ref/unref switch under an unnamed symbol (node:worker_threads calls it);
-// when it is there we use Web Workers, else node:worker_threads.
+// The one way this library starts a worker thread, and the worker's way back
+// to its parent. Thread and the thread pool both use it.
+//
+// Which Worker: a Web Worker. It starts in about a third of the time of a
+// node:worker_threads Worker (16 vs 54 ms start to first reply here; the
+// latter boots Node compatibility in the new isolate) and takes about two
+// thirds of its memory. But Deno gives a Web Worker no public way to stop
+// keeping the program alive, and a daemon thread must not: so a port opened
+// with `{ unref: true }` is a node:worker_threads Worker, whose documented
+// `worker.unref()` / `worker.ref()` is the public switch. (Idle pool workers
+// need no switch: the pool retires them instead, see lib/pool/_core.ts.)
+//
+// Both kinds look the same from both sides: the parent gets every message and
+// exactly one `exit` when the worker ends on its own (Deno.exit, an uncaught
+// error, close()); the worker gets `connectParent()`, which also reports its
+// exit code before Deno.exit lets it go (a Web Worker otherwise vanishes
+// without a word).
 
-import { Worker as NodeWorker } from "node:worker_threads";
+import { beforeExit } from "./entry.ts";
 
-/** What the starting side can do with a thread's worker. */
+/** What the starting side can do with a worker. */
 export interface WorkerPort {
   /** Structured-clones `message` to the worker; throws DataCloneError. */
-  post(message: unknown): void;
-  /** Lets the worker keep the program alive (the default). */
+  post(message: unknown, transfer?: Transferable[]): void;
+  /** Lets the worker keep the program alive again (ports opened with `unref`). */
   ref(): void;
-  /** Stops the worker from keeping the program alive. */
+  /** Stops the worker from keeping the program alive (ports opened with `unref`). */
   unref(): void;
-  /** Stops the worker wherever it is. */
+  /** Stops the worker wherever it is; no event follows. Resolves once it is gone. */
   terminate(): Promise<void>;
 }
 
-/** What the worker reports. */
+/** What the starting side hears. */
 export interface WorkerEvents {
   message(data: unknown): void;
-  /** The worker died of an error it did not catch. */
-  error(error: Error): void;
-  /** The worker ended on its own (only node:worker_threads reports it). */
-  exit(): void;
+  /**
+   * The worker ended on its own: `code` is what it passed to Deno.exit (0
+   * when it closed itself), `error` the uncaught error that ended it.
+   */
+  exit(code: number, error?: Error): void;
 }
 
-type RefSwitch = (this: Worker, ref: boolean) => void;
-
-function findRefSwitch(): RefSwitch | undefined {
-  const proto = Worker.prototype as unknown as Record<symbol, unknown>;
-  const unnamed = Object.getOwnPropertySymbols(proto).filter((symbol) =>
-    symbol.description === undefined && typeof proto[symbol] === "function"
-  );
-  return unnamed.length === 1 ? proto[unnamed[0]] as RefSwitch : undefined;
+/** How to start a worker. */
+export interface SpawnOptions {
+  /** The worker's name (Deno shows it in uncaught errors). */
+  name: string;
+  /** The worker may have to stop keeping the program alive (daemon threads). */
+  unref?: boolean;
 }
 
-const refSwitch = findRefSwitch();
+// The worker's last word before Deno.exit (see connectParent). A plain
+// object the parent recognises by its only key; no reply shape uses it.
+const EXIT = "__multitask_exit__";
 
-/** Which kind of Worker threads use; "node" when Deno hides the ref switch. */
-export let workerKind: "web" | "node" = refSwitch ? "web" : "node";
+type ExitNote = { [EXIT]: number };
 
-/** For tests: run the node:worker_threads path on a Deno that has both. */
-export function useWorkerKind(kind: "web" | "node"): void {
-  if (kind === "web" && !refSwitch) {
-    throw new Error("This Deno has no Web Worker ref switch.");
-  }
-  workerKind = kind;
+function isExitNote(data: unknown): data is ExitNote {
+  return typeof data === "object" && data !== null && EXIT in data;
 }
 
-/** Starts the worker module `url` under `name`. */
+/** Starts the worker module `url`. */
 export function spawnWorker(
   url: URL,
-  name: string,
+  options: SpawnOptions,
   events: WorkerEvents,
 ): WorkerPort {
-  return workerKind === "web"
-    ? spawnWeb(url, name, events)
-    : spawnNode(url, name, events);
+  let ended = false;
+  const life: Life = {
+    events,
+    end(code, error) {
+      if (ended) return;
+      ended = true;
+      events.exit(code, error);
+    },
+    stop: () => void (ended = true),
+  };
+  return options.unref
+    ? spawnNode(url, options.name, life)
+    : spawnWeb(url, options.name, life);
 }
 
-function spawnWeb(url: URL, name: string, events: WorkerEvents): WorkerPort {
+// One worker's events, with its exit reported once and never after stop().
+interface Life {
+  events: WorkerEvents;
+  end(code: number, error?: Error): void;
+  stop(): void;
+}
+
+function spawnWeb(
+  url: URL,
+  name: string,
+  { events, end, stop }: Life,
+): WorkerPort {
   const worker = new Worker(url, { type: "module", name });
-  worker.onmessage = (event) => events.message(event.data);
+  worker.onmessage = (event) => {
+    if (!isExitNote(event.data)) return events.message(event.data);
+    // The worker is on its way out; terminating releases it here at once.
+    worker.terminate();
+    end(event.data[EXIT]);
+  };
   worker.onerror = (event) => {
     // Handled here: without this the error would also end the whole program.
     event.preventDefault();
-    events.error(errorFromEvent(event));
+    worker.terminate();
+    end(1, errorFromEvent(event));
   };
   worker.onmessageerror = () => {
-    events.error(
-      new TypeError("A message from the thread could not be deserialized."),
+    worker.terminate();
+    end(
+      1,
+      new TypeError("A message from the worker could not be deserialized."),
     );
   };
-  let reffed = true;
-  const setRef = (on: boolean) => {
-    if (reffed === on) return;
-    reffed = on;
-    refSwitch!.call(worker, on);
-  };
   return {
-    post: (message) => worker.postMessage(message),
-    ref: () => setRef(true),
-    unref: () => setRef(false),
+    post: (data, transfer) => worker.postMessage(data, transfer ?? []),
+    ref: () => {},
+    unref: () => {},
     terminate: () => {
+      stop();
       worker.terminate();
       return Promise.resolve();
     },
@@ -93,7 +124,7 @@ function spawnWeb(url: URL, name: string, events: WorkerEvents): WorkerPort {
 }
 
 // Deno gives the parent only the text ("Uncaught RangeError: boom"); the
-// worker entry reports errors itself, so this is for what escapes it.
+// worker's prologue reports errors itself, so this is for what escapes it.
 function errorFromEvent(event: ErrorEvent): Error {
   if (event.error instanceof Error) return event.error;
   const text = String(event.message ?? "").replace(
@@ -108,17 +139,108 @@ function errorFromEvent(event: ErrorEvent): Error {
   return error;
 }
 
-function spawnNode(url: URL, name: string, events: WorkerEvents): WorkerPort {
-  const worker = new NodeWorker(url, { name });
-  worker.on("message", (data: unknown) => events.message(data));
-  worker.on("error", (error: Error) => events.error(error));
-  worker.on("exit", () => events.exit());
+type NodeWorkers = typeof import("node:worker_threads");
+
+// Imported on first use: the module costs 5-8 ms to load, which only
+// programs with daemon threads should pay.
+let nodeWorkers: NodeWorkers | undefined;
+let loadingNodeWorkers: Promise<NodeWorkers> | undefined;
+
+function spawnNode(
+  url: URL,
+  name: string,
+  { events, end, stop }: Life,
+): WorkerPort {
+  let worker: import("node:worker_threads").Worker | undefined;
+  let pending: [unknown, Transferable[] | undefined][] | undefined;
+  let reffed = true;
+  let stopped = false;
+  let failure: Error | undefined;
+  const start = ({ Worker }: NodeWorkers) => {
+    if (stopped) return;
+    worker = new Worker(url, { name });
+    if (!reffed) worker.unref();
+    // The exit note needs no handling: node:worker_threads reports the exit.
+    worker.on("message", (data: unknown) => {
+      if (!isExitNote(data)) events.message(data);
+    });
+    worker.on("error", (error: Error) => (failure = error));
+    worker.on("exit", (code: number) => end(code, failure));
+    for (const [data, transfer] of pending ?? []) post(data, transfer);
+    pending = undefined;
+  };
+  const post = (data: unknown, transfer?: Transferable[]) => {
+    if (worker) {
+      // deno-lint-ignore no-explicit-any
+      return worker.postMessage(data, transfer as any);
+    }
+    // Refused now, as a Web Worker's postMessage would refuse it.
+    structuredClone(data, { transfer });
+    (pending ??= []).push([data, transfer]);
+  };
+  if (nodeWorkers) start(nodeWorkers);
+  else {
+    loadingNodeWorkers ??= import("node:worker_threads").then((module) =>
+      nodeWorkers = module
+    );
+    loadingNodeWorkers.then(start);
+  }
   return {
-    post: (message) => worker.postMessage(message),
-    ref: () => worker.ref(),
-    unref: () => worker.unref(),
-    terminate: async () => {
-      await worker.terminate();
+    post,
+    ref: () => {
+      reffed = true;
+      worker?.ref();
     },
+    unref: () => {
+      reffed = false;
+      worker?.unref();
+    },
+    terminate: async () => {
+      stop();
+      stopped = true;
+      await worker?.terminate();
+    },
+  };
+}
+
+/** The worker's side of its port. */
+export interface ParentPort {
+  /** Structured-clones `message` to the parent; throws DataCloneError. */
+  post(message: unknown, transfer?: Transferable[]): void;
+  /** Calls `listener` with every message from the parent. */
+  listen(listener: (data: unknown) => void): void;
+}
+
+/**
+ * Connects this worker to its parent. From now on, Deno.exit (and
+ * process.exit, close()) reports the exit code to the parent before the
+ * worker goes.
+ */
+export async function connectParent(): Promise<ParentPort> {
+  const port = typeof globalThis.self === "undefined"
+    ? await nodeParent()
+    : webParent();
+  beforeExit((code) => port.post({ [EXIT]: code } satisfies ExitNote));
+  return port;
+}
+
+function webParent(): ParentPort {
+  const scope = globalThis as unknown as {
+    onmessage: ((event: MessageEvent) => void) | null;
+    postMessage(message: unknown, transfer: Transferable[]): void;
+  };
+  return {
+    post: (data, transfer) => scope.postMessage(data, transfer ?? []),
+    listen: (listener) => (scope.onmessage = (event) => listener(event.data)),
+  };
+}
+
+async function nodeParent(): Promise<ParentPort> {
+  const { parentPort } = await import("node:worker_threads");
+  const port = parentPort!;
+  return {
+    // deno-lint-ignore no-explicit-any
+    post: (data, transfer) => port.postMessage(data, transfer as any),
+    listen: (listener) => port.on("message", listener),
   };
 }

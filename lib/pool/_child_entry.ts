@@ -7,6 +7,7 @@
 import { setImmediate } from "node:timers";
 import { serialize } from "node:v8";
 import { serializeError } from "../_crossing/errors.ts";
+import { beforeExit } from "../_crossing/entry.ts";
 import { PoolRunner } from "./_runner.ts";
 import {
   type DoneMessage,
@@ -31,21 +32,15 @@ let partialFile: string | undefined;
 // it, but the tasks of its batch that finished before it need not fail: their
 // results are written to a file next to the progress mark, synchronously,
 // and the pool reads them once the child is gone.
-const exit = Deno.exit;
-Object.defineProperty(Deno, "exit", {
-  value: (code?: number): never => {
-    const partial = runner.flushPartial();
-    if (partial && partialFile) {
-      try {
-        Deno.writeFileSync(partialFile, serialize(partial));
-      } catch {
-        // Unserializable results or no access: those tasks fail as lost.
-      }
+beforeExit(() => {
+  const partial = runner.flushPartial();
+  if (partial && partialFile) {
+    try {
+      Deno.writeFileSync(partialFile, serialize(partial));
+    } catch {
+      // Unserializable results or no access: those tasks fail as lost.
     }
-    return exit(code);
-  },
-  configurable: true,
-  writable: true,
+  }
 });
 
 /** Runs the initializer; resolves with the failure message if it threw. */

@@ -33,8 +33,14 @@ import {
 /** What a kind of worker brings to the core. */
 export interface WorkerKind {
   start: StartWorker;
-  /** Most tasks in one batch (results a SIGKILLed worker had not sent are lost with it). */
+  /** Most tasks in one batch. */
   maxBatch: number;
+  /**
+   * Workers that cannot stop keeping the program alive (Web Workers) are
+   * retired once idle this many milliseconds instead; absent: idle workers
+   * are unref'd and stay.
+   */
+  retireIdleAfter?: number;
 }
 
 // Batches are sized so that one takes about this long to run: long enough
@@ -56,8 +62,9 @@ export class PoolCore implements PoolBackend {
   #queue = new TaskQueue();
   #members: Member[] = [];
   #idle: Member[] = [];
-  #graveyard: Member[] = [];
+  #graveyard = new Set<Member>();
   #sweep: ReturnType<typeof setTimeout> | undefined;
+  #retireTimer: ReturnType<typeof setTimeout> | undefined;
   #spawned = 0;
   #perTask = 0;
   #open = true;
@@ -223,10 +230,7 @@ export class PoolCore implements PoolBackend {
 
   #dispatch(member: Member): void {
     const first = this.#queue.shift();
-    if (!first) {
-      this.#idle.push(member);
-      return;
-    }
+    if (!first) return this.#makeIdle(member);
     const tasks = [first];
     if (!first.exclusive) {
       const limit = this.#batchLimit(member);
@@ -318,7 +322,12 @@ export class PoolCore implements PoolBackend {
   #restIdle(member: Member): void {
     member.inflight.length = 0;
     member.head = 0;
+    this.#makeIdle(member);
+  }
+
+  #makeIdle(member: Member): void {
     this.#idle.push(member);
+    member.idleSince = performance.now();
     this.#sweepSoon();
   }
 
@@ -397,14 +406,14 @@ export class PoolCore implements PoolBackend {
       this.#retire(member);
       return;
     }
-    this.#idle.push(member);
-    this.#sweepSoon();
+    this.#makeIdle(member);
   }
 
   // Idle workers stop keeping the program alive, but not at once: under a
   // stream of one-at-a-time calls the worker is busy again a few
   // microseconds later, and toggling costs more than the call itself.
   #sweepSoon(): void {
+    if (this.#kind.retireIdleAfter !== undefined) return this.#retireSoon();
     if (this.#sweep !== undefined) return;
     const sweep = setTimeout(() => {
       this.#sweep = undefined;
@@ -414,14 +423,36 @@ export class PoolCore implements PoolBackend {
     this.#sweep = sweep;
   }
 
-  #retire(member: Member): void {
-    this.#remove(member);
-    member.gone = member.worker.stop();
+  // Workers that keep the program alive while they exist are retired after
+  // they sat idle for retireIdleAfter ms; the next task starts a new one.
+  #retireSoon(): void {
+    if (this.#retireTimer !== undefined) return;
+    const limit = this.#kind.retireIdleAfter!;
+    const timer = setTimeout(() => {
+      this.#retireTimer = undefined;
+      const now = performance.now();
+      for (const member of [...this.#idle]) {
+        if (now - member.idleSince >= limit) this.#retire(member);
+      }
+      if (this.#idle.length > 0) this.#retireSoon();
+    }, limit);
+    Deno.unrefTimer(timer);
+    this.#retireTimer = timer;
   }
 
+  #retire(member: Member): void {
+    this.#remove(member);
+    this.#gone(member, member.worker.stop());
+  }
+
+  #gone(member: Member, gone: Promise<void>): void {
+    member.gone = gone.then(() => void this.#graveyard.delete(member));
+  }
+
+  // Until its `gone` resolves, a removed worker is awaited by finished().
   #remove(member: Member): void {
     member.dead = true;
-    this.#graveyard.push(member);
+    this.#graveyard.add(member);
     member.clearRunTimer();
     const at = this.#members.indexOf(member);
     if (at >= 0) this.#members.splice(at, 1);
@@ -432,6 +463,7 @@ export class PoolCore implements PoolBackend {
   #onExit(member: Member, code: number | null, detail?: string): void {
     if (member.dead) return;
     this.#remove(member);
+    this.#graveyard.delete(member); // already gone
     const reason = member.deathReason(code, detail);
     // A worker that died before starting a task (its initializer failed, it
     // could not load) would kill every replacement too: fail its tasks
@@ -526,7 +558,7 @@ export class PoolCore implements PoolBackend {
     this.#fail(task, error);
     if (member && !member.dead) {
       this.#remove(member);
-      member.gone = member.worker.kill();
+      this.#gone(member, member.worker.kill());
       this.#bury(member, () => error, task);
       this.#pump();
     } else if (!this.#open) {
@@ -556,9 +588,10 @@ export class PoolCore implements PoolBackend {
 
   #awaitGraveyard(): void {
     clearTimeout(this.#sweep);
-    this.#sweep = undefined;
-    const gone = this.#graveyard.map((m) => m.gone);
-    this.#graveyard = [];
+    clearTimeout(this.#retireTimer);
+    this.#sweep = this.#retireTimer = undefined;
+    const gone = [...this.#graveyard].map((m) => m.gone);
+    this.#graveyard.clear();
     Promise.all(gone).then(() => this.#finished.resolve());
   }
 
@@ -575,7 +608,7 @@ export class PoolCore implements PoolBackend {
       );
     for (const member of [...this.#members]) {
       this.#remove(member);
-      member.gone = member.worker.kill();
+      this.#gone(member, member.worker.kill());
       this.#bury(member, error, undefined);
     }
     for (let task = this.#queue.shift(); task; task = this.#queue.shift()) {

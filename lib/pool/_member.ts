@@ -65,6 +65,9 @@ export class Member {
   runTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Runs an exclusive task: nothing may be queued behind it. */
   exclusive = false;
+  /** When it last ran out of work (performance.now()). */
+  idleSince = 0;
+  /** Resolves once a worker the core stopped is gone. */
   gone: Promise<void> | undefined = undefined;
 
   constructor(readonly name: string) {}

@@ -16,7 +16,12 @@ export interface PoolProgress {
 export interface PoolOptions {
   /** Number of workers; defaults to `navigator.hardwareConcurrency`. */
   size?: number;
-  /** `"thread"` (default): Web Workers in this process; `"process"`: child Deno processes. */
+  /**
+   * `"thread"` (default): Web Workers in this process; one idle for 250 ms
+   * is retired (so that a pool left open lets the program end) and a new one
+   * starts with the next task. `"process"`: child Deno processes, which stay
+   * while idle without keeping the program alive.
+   */
   kind?: "thread" | "process";
   /** Module (usually `import.meta.url`) whose exports name the functions passed to `apply`, `map`... */
   module?: string | URL;

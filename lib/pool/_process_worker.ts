@@ -6,11 +6,12 @@
 // live proxies.
 
 import { deserialize, serialize } from "node:v8";
-import { serializeError } from "../_crossing/errors.ts";
+import { type SerializedError, serializeError } from "../_crossing/errors.ts";
 import { Child } from "../process/_child.ts";
 import { encodeValue, type ObjectExporter } from "../_crossing/codec.ts";
 import { ConnectionClosedError } from "../errors/connection.ts";
-import type { Outcome, TargetSpec } from "../_crossing/target.ts";
+import type { TargetSpec } from "../_crossing/target.ts";
+import { type Outcomes, returnedAt, valueAt } from "../_crossing/outcome.ts";
 import {
   type DoneMessage,
   type InitFailedMessage,
@@ -92,10 +93,13 @@ class ProcessWorker implements PoolWorker {
 
   // Batches wait for the initializer, so none can overtake it in the child.
   init(message: InitMessage): void {
-    this.#child.invoke(INIT, [message]).then((outcome: Outcome) => {
-      const failure = outcome.ok
-        ? outcome.value as InitFailedMessage | null
-        : { t: "initFailed" as const, error: outcome.error };
+    this.#child.invoke(INIT, [message]).then((out: Outcomes) => {
+      const failure = returnedAt(out, 0)
+        ? valueAt(out, 0) as InitFailedMessage | null
+        : {
+          t: "initFailed" as const,
+          error: valueAt(out, 0) as SerializedError,
+        };
       if (failure) {
         this.#events.reply(failure);
         this.#child.close();
@@ -129,10 +133,10 @@ class ProcessWorker implements PoolWorker {
       this.#undelivered = undefined;
     }
     const result = this.#child.invoke(RUN, [message]).then(
-      (outcome: Outcome): DoneMessage =>
-        outcome.ok
-          ? outcome.value as DoneMessage
-          : failAll(message, outcome.error),
+      (out: Outcomes): DoneMessage =>
+        returnedAt(out, 0)
+          ? valueAt(out, 0) as DoneMessage
+          : failAll(message, valueAt(out, 0) as SerializedError),
       (error: unknown): DoneMessage | undefined => {
         // A dead child is reported once `exited` resolves.
         if (error instanceof ConnectionClosedError) return undefined;
@@ -253,10 +257,7 @@ function isPlain(value: unknown, depth: number): boolean {
   return true;
 }
 
-function failAll(
-  message: RunMessage,
-  error: DoneMessage["out"][number],
-): DoneMessage {
+function failAll(message: RunMessage, error: SerializedError): DoneMessage {
   const n = message.tasks.length / 3;
   const out: unknown[] = new Array(n * 2);
   for (let k = 0; k < n; k++) {

@@ -1,15 +1,15 @@
-// The worker side of a pool, shared by thread workers (lib/_pool_worker.ts)
-// and child processes: keeps the targets it was sent (each shipped once, then
+// The worker side of a pool, shared by thread workers (_thread_entry.ts) and
+// child processes (_child_entry.ts): keeps the targets it was sent (each shipped once, then
 // called by id), runs batches one task at a time, and marks in shared memory
 // which task is running so the pool knows which one a crash interrupted.
 
-import { serializeError } from "../_crossing/errors.ts";
 import {
   explainClosure,
   resolveTarget,
   type Target,
   type TargetSpec,
 } from "../_crossing/target.ts";
+import { setReturned, setThrew } from "../_crossing/outcome.ts";
 import {
   decodeValue,
   encodeValue,
@@ -134,7 +134,7 @@ export class PoolRunner {
     this.#reported = 0;
     const progress = this.#progress;
     const file = this.#progressFile;
-    for (let i = 0, j = 0; i < tasks.length; i += 3, j += 2) {
+    for (let i = 0, k = 0; i < tasks.length; i += 3, k++) {
       const seq = ++this.#seq;
       if (progress) Atomics.store(progress, 0, seq);
       else file?.mark(seq);
@@ -151,13 +151,13 @@ export class PoolRunner {
         }
         let value = call(entry.fn!, mode & ~MODE_HANDLES, payload);
         if (isThenable(value)) value = await value;
-        out[j] = 1;
-        out[j + 1] = this.#route ? encodeValue(value, this.#route) : value;
-      } catch (error) {
-        out[j] = 0;
-        out[j + 1] = serializeError(
-          entry ? explainClosure(error, entry.spec) : error,
+        setReturned(
+          out,
+          k,
+          this.#route ? encodeValue(value, this.#route) : value,
         );
+      } catch (error) {
+        setThrew(out, k, error, entry?.spec);
       }
       if (progress) Atomics.store(progress, 1, seq);
       this.#finished++;
@@ -237,30 +237,6 @@ async function finishAsync(
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === "object" &&
     typeof (value as { then?: unknown }).then === "function";
-}
-
-/**
- * Replaces results that cannot be cloned by errors that say so, after
- * postMessage refused the whole batch.
- */
-export function cloneableResults(message: DoneMessage): DoneMessage {
-  const out = message.out;
-  for (let j = 0; j < out.length; j += 2) {
-    if (out[j] !== 1) continue;
-    try {
-      structuredClone(out[j + 1]);
-    } catch (error) {
-      out[j] = 0;
-      out[j + 1] = serializeError(
-        new TypeError(
-          `The task's result cannot be sent back to the pool: ${
-            (error as Error).message
-          }. Return plain data (numbers, strings, arrays, objects, Map, Date, typed arrays...), not functions or class instances with methods.`,
-        ),
-      );
-    }
-  }
-  return message;
 }
 
 // The started-task mark of a child process: 4 bytes at the start of a file.

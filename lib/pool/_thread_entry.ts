@@ -1,13 +1,17 @@
-// Entry point of a thread-pool worker (a node:worker_threads Worker, which
-// reports its exit code when a task calls Deno.exit). Runs batches with
-// PoolRunner; an error escaping a task (thrown from a timer, an unhandled
-// rejection) is reported as the cause of the crash before the worker exits,
-// and Deno.exit (process.exit too) sends the results already computed first.
+// Entry point of a thread-pool worker (a Web Worker, see
+// lib/_crossing/worker_port.ts). Runs batches with PoolRunner. An error
+// escaping a task (thrown from a timer, an unhandled rejection) is reported
+// as the cause of the crash before the worker exits, and Deno.exit
+// (process.exit too) sends the results already computed first: the only ways
+// a thread worker ends unasked go through these hooks, so no finished result
+// is lost with it.
 
-import { parentPort } from "node:worker_threads";
 import { serializeError } from "../_crossing/errors.ts";
+import { beforeExit, exitNow, onEscape } from "../_crossing/entry.ts";
+import { connectParent } from "../_crossing/worker_port.ts";
+import { repairUnsendable } from "../_crossing/outcome.ts";
 import { enterThread } from "../thread/_state.ts";
-import { cloneableResults, PoolRunner } from "./_runner.ts";
+import { PoolRunner } from "./_runner.ts";
 import type {
   DoneMessage,
   InitMessage,
@@ -15,57 +19,43 @@ import type {
   WorkerReply,
 } from "./_protocol.ts";
 
-const port = parentPort!;
+const port = await connectParent();
 const runner = new PoolRunner("thread");
 
 function reply(message: WorkerReply): void {
-  port.postMessage(message);
+  port.post(message);
 }
 
+// Only the results that cannot be cloned fail, with the error every kind
+// gives for them.
 function sendDone(message: DoneMessage): void {
   try {
-    port.postMessage(message);
+    port.post(message);
   } catch {
-    port.postMessage(cloneableResults(message));
+    repairUnsendable(message.out);
+    port.post(message);
   }
 }
 
 // Results of the tasks that finished before the one that brings the worker
 // down go back first, so only that task fails.
-function flush(): void {
+beforeExit(() => {
   const partial = runner.flushPartial();
   if (partial) sendDone(partial);
-}
-
-const exit = Deno.exit;
-Object.defineProperty(Deno, "exit", {
-  value: (code?: number): never => {
-    flush();
-    return exit(code);
-  },
-  configurable: true,
-  writable: true,
 });
 
-function crash(error: unknown): void {
+onEscape((error) => {
   try {
-    flush();
+    const partial = runner.flushPartial();
+    if (partial) sendDone(partial);
     reply({ t: "crash", error: serializeError(error) });
   } finally {
-    exit(70);
+    exitNow(70);
   }
-}
-
-globalThis.addEventListener("error", (event) => {
-  event.preventDefault();
-  crash(event.error ?? new Error(event.message));
-});
-globalThis.addEventListener("unhandledrejection", (event) => {
-  event.preventDefault();
-  crash(event.reason);
 });
 
-port.on("message", (message: InitMessage | RunMessage) => {
+port.listen((data) => {
+  const message = data as InitMessage | RunMessage;
   if (message.t === "init") {
     if (message.thread) {
       const { ident, counters } = message.thread;
@@ -74,7 +64,7 @@ port.on("message", (message: InitMessage | RunMessage) => {
     runner.init(message).then((failure) => {
       if (failure === undefined) return;
       reply({ t: "initFailed", error: serializeError(failure) });
-      exit(71);
+      exitNow(71);
     });
     return;
   }

@@ -1,10 +1,10 @@
-// The "thread" kind of pool worker: a node:worker_threads Worker running
-// lib/_pool_worker.ts. node:worker_threads rather than the Web Worker because
-// it reports the exit code when a task calls Deno.exit (a Web Worker just
-// vanishes) and can be unref'd while idle.
+// The "thread" kind of pool worker: a Web Worker running _thread_entry.ts,
+// started through the one worker port (lib/_crossing/worker_port.ts). A Web
+// Worker cannot stop keeping the program alive, so an idle one is retired
+// after a while instead (see THREAD_IDLE_MS), and started again on demand.
 
-import { Worker } from "node:worker_threads";
 import { encodeValue } from "../_crossing/codec.ts";
+import { spawnWorker } from "../_crossing/worker_port.ts";
 import { countersBuffer, nextIdent } from "../thread/_state.ts";
 import type { InitMessage, RunMessage, WorkerReply } from "./_protocol.ts";
 import type { PoolWorker, StartWorker } from "./_member.ts";
@@ -13,27 +13,33 @@ import { PoolCore } from "./_core.ts";
 
 const ENTRY = new URL("./_thread_entry.ts", import.meta.url);
 
+/**
+ * How long a thread worker may sit idle before it is retired: this long
+ * after its last task, a pool that was never closed lets the program end.
+ * Restarting a worker costs one Web Worker start (~16 ms here), which tasks
+ * arriving further apart than this pay.
+ */
+export const THREAD_IDLE_MS = 250;
+
 /** The backend of `kind: "thread"`. */
 export const threadBackend: BackendFactory = (settings) =>
-  new PoolCore(settings, { start: startThreadWorker, maxBatch: 256 });
+  new PoolCore(settings, {
+    start: startThreadWorker,
+    maxBatch: 256,
+    retireIdleAfter: THREAD_IDLE_MS,
+  });
 
-/** Starts a thread worker for the pool core. */
 const startThreadWorker: StartWorker = (name, setup, events) => {
   const shared = new SharedArrayBuffer(8);
   const progress = new Int32Array(shared);
-  const worker = new Worker(ENTRY, { name });
-  let error: unknown;
-  const exited = new Promise<void>((resolve) => {
-    worker.on("exit", (code: number) => {
-      resolve();
+  const port = spawnWorker(ENTRY, { name }, {
+    message: (data) => events.reply(data as WorkerReply),
+    exit: (code, error) =>
       events.exit(
         code,
-        error ? `failed to start (${String(error)})` : undefined,
-      );
-    });
+        error ? `stopped on an uncaught error (${String(error)})` : undefined,
+      ),
   });
-  worker.on("message", (message: WorkerReply) => events.reply(message));
-  worker.on("error", (e: unknown) => (error = e));
   const init: InitMessage = {
     t: "init",
     name,
@@ -43,26 +49,16 @@ const startThreadWorker: StartWorker = (name, setup, events) => {
     initargs: setup.initargs &&
       encodeValue(setup.initargs, "thread") as unknown[],
   };
-  worker.postMessage(init);
-  let refed = true;
-  const stop = async () => {
-    await worker.terminate();
-    await exited;
-  };
+  port.post(init);
+  const stop = () => port.terminate();
   const handle: PoolWorker = {
     route: "thread",
     label: "thread",
     send(message: RunMessage, transfer: Transferable[]) {
-      // deno-lint-ignore no-explicit-any
-      worker.postMessage(message, transfer as any);
+      port.post(message, transfer);
     },
     progress: () => [Atomics.load(progress, 0), Atomics.load(progress, 1)],
-    ref(busy: boolean) {
-      if (busy === refed) return;
-      refed = busy;
-      if (busy) worker.ref();
-      else worker.unref();
-    },
+    ref() {},
     kill: stop,
     stop,
   };

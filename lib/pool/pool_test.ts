@@ -438,7 +438,7 @@ Deno.test("Pool rejects a result that cannot be sent back with a clear error", a
   await using pool = new Pool({ size: 1 });
   const error = await assertRejects(() => pool.apply(() => () => 1), Error);
   assertEquals(error.name, "TypeError");
-  assertMatch(error.message, /result cannot be sent back/);
+  assertMatch(error.message, /Cannot send the result back to the caller/);
   assertEquals(await pool.apply(() => 1), 1);
 });
 

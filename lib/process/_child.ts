@@ -40,7 +40,8 @@
 
 import { authenticateServer } from "../_crossing/auth.ts";
 import { ObjectTable, RemoteSession } from "../_crossing/session.ts";
-import type { Outcome, TargetSpec } from "../_crossing/target.ts";
+import type { TargetSpec } from "../_crossing/target.ts";
+import type { Outcomes } from "../_crossing/outcome.ts";
 import type { ObjectExporter } from "../_crossing/codec.ts";
 import { FramedConn } from "../_crossing/frames.ts";
 import type { CallOptions } from "../_crossing/rpc.ts";
@@ -288,7 +289,7 @@ export class Child {
     spec: TargetSpec,
     args: unknown[],
     options?: CallOptions,
-  ): Promise<Outcome> {
+  ): Promise<Outcomes> {
     if (!this.#session) await this.ready;
     const key = spec.kind === "export"
       ? `${spec.module}#${spec.name}`
@@ -299,7 +300,7 @@ export class Child {
         "invoke",
         [ref, args],
         options,
-      ) as Outcome;
+      ) as Outcomes;
     } catch (error) {
       // The definition may never have left (e.g. the arguments could not be
       // serialized): send it again with the next call rather than leave the

@@ -1,7 +1,7 @@
 // Entry module of a child Deno started by lib/_process_child.ts. It takes the
 // handover variables out of its environment, connects back to the parent's
 // control socket, proves it holds the key, and then serves:
-//   "invoke" [spec, args] → Outcome, staying up for more (process pools);
+//   "invoke" [spec, args] → Outcomes, staying up for more (process pools);
 //   "run"    [spec, args] → acknowledges, runs the target, prints its error
 //            (Python-style "Process Process-1:" + stack) and exits 0 or 1
 //            once its own non-daemon children finished (Process).
@@ -12,8 +12,15 @@
 import { authenticateClient } from "../_crossing/auth.ts";
 import { CHILD_ENVIRONMENT, liveChildren } from "./_child.ts";
 import { RemoteSession } from "../_crossing/session.ts";
-import { invoke, type Outcome, type TargetSpec } from "../_crossing/target.ts";
+import type { TargetSpec } from "../_crossing/target.ts";
+import {
+  errorAt,
+  invoke,
+  type Outcomes,
+  returnedAt,
+} from "../_crossing/outcome.ts";
 import { drainUndelivered } from "../_crossing/codec.ts";
+import { exitNow, onEscape } from "../_crossing/entry.ts";
 import { FramedConn } from "../_crossing/frames.ts";
 
 const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
@@ -32,6 +39,12 @@ if (!KEY || !SOCKET || !NAME) {
 }
 
 const daemon = DAEMON === "1";
+// An error that escapes the target (thrown from a timer, a rejection nobody
+// handled) ends the child as one it threw does (a pool child replaces this).
+onEscape((error) => {
+  report((error as Error)?.stack ?? String(error));
+  exitNow(1);
+});
 (globalThis as Record<symbol, unknown>)[Symbol.for("multitask.process")] = {
   name: NAME,
   daemon,
@@ -84,7 +97,10 @@ function specFor(ref: number | [number, TargetSpec]): TargetSpec {
   return ref[1];
 }
 
-async function serveInvoke(spec: TargetSpec, args: unknown): Promise<Outcome> {
+async function serveInvoke(
+  spec: TargetSpec,
+  args: unknown,
+): Promise<Outcomes> {
   const decoded = Array.isArray(args) && !hasObjects(args)
     ? args
     : await session.decode(args);
@@ -113,13 +129,11 @@ async function runToExit(spec: TargetSpec, args: unknown): Promise<void> {
   let code = 0;
   try {
     const decoded = await session.decode(args) as unknown[];
-    const outcome = await invoke(spec, decoded);
-    if (!outcome.ok) {
+    const out = await invoke(spec, decoded);
+    if (!returnedAt(out, 0)) {
       code = 1;
-      report(
-        outcome.error.stack ||
-          `${outcome.error.name}: ${outcome.error.message}`,
-      );
+      const error = errorAt(out, 0);
+      report(error.stack || `${error.name}: ${error.message}`);
     }
   } catch (error) {
     code = 1;

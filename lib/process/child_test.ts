@@ -6,6 +6,12 @@ import {
   assertThrows,
 } from "@std/assert";
 import {
+  errorAt,
+  RETURNED,
+  returnedAt,
+  valueAt,
+} from "../_crossing/outcome.ts";
+import {
   Child,
   ChildStartError,
   permissionFlags,
@@ -32,14 +38,14 @@ Deno.test("a child runs many pipelined invokes and reports who it is", async () 
     ),
   );
   assertEquals(
-    results.map((r) => r.ok && r.value),
+    results.map((r) => returnedAt(r, 0) && valueAt(r, 0)),
     results.map((_, i) => i + 1),
   );
   const who = await child.invoke(spec(targets.whoAmI), []);
-  assertEquals(who, {
-    ok: true,
-    value: { name: "Worker-A", pid: child.pid, ppid: Deno.pid },
-  });
+  assertEquals(who, [
+    RETURNED,
+    { name: "Worker-A", pid: child.pid, ppid: Deno.pid },
+  ]);
 });
 
 Deno.test("a first invoke whose arguments cannot be sent does not break later calls of the same target", async () => {
@@ -53,10 +59,7 @@ Deno.test("a first invoke whose arguments cannot be sent does not break later ca
     Error,
   );
   assertEquals(error.name, "DataCloneError");
-  assertEquals(await child.invoke(spec(targets.add), [2, 3]), {
-    ok: true,
-    value: 5,
-  });
+  assertEquals(await child.invoke(spec(targets.add), [2, 3]), [RETURNED, 5]);
 });
 
 Deno.test("close() before the control channel is up makes the child exit once it connects", async () => {
@@ -77,12 +80,11 @@ Deno.test("an error thrown in the child comes back with its class name and messa
     module,
   });
   const outcome = await child.invoke(spec(targets.fail), ["bad input"]);
-  assertEquals(outcome.ok, false);
-  if (!outcome.ok) {
-    assertEquals(outcome.error.name, "CustomFailure");
-    assertEquals(outcome.error.message, "bad input");
-    assertMatch(outcome.error.stack ?? "", /process_targets\.ts/);
-  }
+  assertEquals(returnedAt(outcome, 0), false);
+  const error = errorAt(outcome, 0);
+  assertEquals(error.name, "CustomFailure");
+  assertEquals(error.message, "bad input");
+  assertMatch(error.stack ?? "", /process_targets\.ts/);
 });
 
 Deno.test("a library object passed to a child is a live handle on the parent's object", async () => {
@@ -93,10 +95,10 @@ Deno.test("a library object passed to a child is a live handle on the parent's o
   });
   const tally = new targets.Tally();
   const outcome = await child.invoke(spec(targets.addRemote), [tally, 50]);
-  assertEquals(outcome, { ok: true, value: 50 });
+  assertEquals(outcome, [RETURNED, 50]);
   assertEquals(tally.total, 50);
   const again = await child.invoke(spec(targets.addRemote), [tally, 1]);
-  assertEquals(again, { ok: true, value: 51 }, "the same object, not a copy");
+  assertEquals(again, [RETURNED, 51], "the same object, not a copy");
 });
 
 Deno.test("a call the child was blocked in is cancelled when the child dies, and its exports are released", async () => {
@@ -142,7 +144,7 @@ Deno.test("a child resolves imports through the deno.json next to the target's m
       describeTarget(hello, userModule, "test"),
       [],
     );
-    assertEquals(outcome, { ok: true, value: "hello from the map" });
+    assertEquals(outcome, [RETURNED, "hello from the map"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -160,15 +162,12 @@ Deno.test("permissions are inherited unless narrowed", async (t) => {
       permissions: { net: false, run: false },
     });
     const outcome = await child.invoke(spec(targets.permissionStates), []);
-    assertEquals(outcome, {
-      ok: true,
-      value: {
-        read: "granted",
-        write: "granted",
-        net: "prompt",
-        run: "prompt",
-      },
-    });
+    assertEquals(outcome, [RETURNED, {
+      read: "granted",
+      write: "granted",
+      net: "prompt",
+      run: "prompt",
+    }]);
   });
   await t.step('"none" leaves only the control socket', async () => {
     await using child = await startChild({
@@ -178,10 +177,12 @@ Deno.test("permissions are inherited unless narrowed", async (t) => {
       permissions: "none",
     });
     const outcome = await child.invoke(spec(targets.permissionStates), []);
-    assertEquals(outcome, {
-      ok: true,
-      value: { read: "prompt", write: "prompt", net: "prompt", run: "prompt" },
-    });
+    assertEquals(outcome, [RETURNED, {
+      read: "prompt",
+      write: "prompt",
+      net: "prompt",
+      run: "prompt",
+    }]);
   });
   await t.step("unknown kinds and bad values are refused up front", () => {
     assertIsError(

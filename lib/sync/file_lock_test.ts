@@ -6,6 +6,7 @@ import {
 } from "@std/assert";
 import { startChild } from "../process/_child.ts";
 import { describeTarget } from "../_crossing/target.ts";
+import { RETURNED } from "../_crossing/outcome.ts";
 import { FileLock } from "./file_lock.ts";
 import { RuntimeError } from "../_crossing/errors.ts";
 import * as targets from "./testdata/file_lock_targets.ts";
@@ -28,15 +29,15 @@ Deno.test("FileLock held here makes another process's acquire fail, and succeed 
   });
   const lock = new FileLock(path);
   assertEquals(await lock.acquire(), true);
-  assertEquals(await child.invoke(spec(targets.tryFileLock), [path]), {
-    ok: true,
-    value: false,
-  });
+  assertEquals(await child.invoke(spec(targets.tryFileLock), [path]), [
+    RETURNED,
+    false,
+  ]);
   lock.release();
-  assertEquals(await child.invoke(spec(targets.tryFileLock), [path]), {
-    ok: true,
-    value: true,
-  });
+  assertEquals(await child.invoke(spec(targets.tryFileLock), [path]), [
+    RETURNED,
+    true,
+  ]);
   await Deno.remove(path);
 });
 
@@ -50,10 +51,7 @@ Deno.test("FileLock serialises read-modify-write between two processes: no updat
     a.invoke(spec(targets.countUnderLock), [path, counter, 50]),
     b.invoke(spec(targets.countUnderLock), [path, counter, 50]),
   ]);
-  assertEquals(results, [{ ok: true, value: undefined }, {
-    ok: true,
-    value: undefined,
-  }]);
+  assertEquals(results, [[RETURNED, undefined], [RETURNED, undefined]]);
   assertEquals(await Deno.readTextFile(counter), "100");
   await Deno.remove(path);
   await Deno.remove(counter);

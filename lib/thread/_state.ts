@@ -1,5 +1,5 @@
-// Per-isolate thread bookkeeping shared by lib/thread.ts and the worker entry
-// lib/_worker.ts: who "the current thread" is, the process-wide counters for
+// Per-isolate thread bookkeeping shared by thread.ts and the worker entry
+// _entry.ts: who "the current thread" is, the process-wide counters for
 // names and idents, and the records behind Thread objects.
 //
 // Thread state lives in a WeakMap keyed by the Thread object rather than in
@@ -9,7 +9,9 @@
 // fills the map for the rebuilt instance instead.
 
 import type { WorkerPort } from "../_crossing/worker_port.ts";
-import type { Outcome, Target, TargetSpec } from "../_crossing/target.ts";
+import type { Target, TargetSpec } from "../_crossing/target.ts";
+import type { Outcomes } from "../_crossing/outcome.ts";
+import type { InstanceInit } from "../_crossing/rebuild.ts";
 
 /** What `currentThread()` reports. */
 export interface ThreadIdentity {
@@ -103,14 +105,10 @@ export interface ThreadInit {
   args: unknown[];
   spec?: TargetSpec;
   /** Present when a Thread subclass overrides run(). */
-  subclass?: {
-    module: string;
-    className: string;
-    fields: Record<string, unknown>;
-  };
+  subclass?: InstanceInit;
 }
 
-/** What a thread's worker posts back. */
+/** What a thread's worker posts back: its one outcome, then that it is idle. */
 export type ThreadReport =
-  | { kind: "done"; outcome: Outcome }
-  | { kind: "idle" };
+  | { t: "done"; out: Outcomes }
+  | { t: "idle" };

@@ -1,10 +1,12 @@
-import { deserializeError, RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../_crossing/errors.ts";
 import {
   describeTarget,
   resolveTarget,
   type Target,
 } from "../_crossing/target.ts";
 import { encodeValue } from "../_crossing/codec.ts";
+import { errorAt, returnedAt, valueAt } from "../_crossing/outcome.ts";
+import { describeInstance } from "../_crossing/rebuild.ts";
 import {
   alive,
   countersBuffer,
@@ -239,7 +241,11 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
       );
     }
     const init = this.#init(record);
-    const worker = spawnWorker(WORKER_URL, record.name, this.#events(record));
+    const worker = spawnWorker(
+      WORKER_URL,
+      { name: record.name, unref: record.daemon },
+      this.#events(record),
+    );
     try {
       worker.post(init);
     } catch (error) {
@@ -276,14 +282,12 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
       spec: record.spec,
     };
     if (this.run !== Thread.prototype.run) {
-      init.subclass = {
-        module: record.module!,
-        className: this.constructor.name,
-        fields: encodeValue({ ...this }, "thread", options) as Record<
-          string,
-          unknown
-        >,
-      };
+      init.subclass = describeInstance(
+        this,
+        "Thread",
+        record.module!,
+        "thread",
+      );
     }
     return init;
   }
@@ -292,20 +296,21 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
     return {
       message: (data) => {
         const report = data as ThreadReport;
-        if (report.kind === "idle") {
+        if (report.t === "idle") {
           void record.worker?.terminate();
           return;
         }
-        if (report.outcome.ok) record.result = report.outcome.value;
-        else this.#failed(record, deserializeError(report.outcome.error));
+        const out = report.out;
+        if (returnedAt(out, 0)) record.result = valueAt(out, 0);
+        else this.#failed(record, errorAt(out, 0));
         this.#finish(record);
       },
-      error: (error) => {
-        this.#failed(record, error);
+      // Deno.exit in the thread ends it quietly, as SystemExit does a
+      // Python thread; an uncaught error is reported like a thrown one.
+      exit: (_code, error) => {
+        if (error) this.#failed(record, error);
         this.#finish(record);
-        void record.worker?.terminate();
       },
-      exit: () => this.#finish(record),
     };
   }
 

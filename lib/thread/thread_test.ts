@@ -24,18 +24,19 @@ import {
   depositTo,
   Download,
   echo,
+  exitThread,
   fail,
   failLater,
   makeHidden,
   makeUnexported,
   rejectUnhandled,
+  returnFunction,
   spawnChild,
   spawnUnnamed,
   waitForRelease,
   whoAmI,
   Wrapped,
 } from "./testdata/thread_targets.ts";
-import { useWorkerKind, workerKind } from "../_crossing/worker_port.ts";
 
 const targets = new URL("./testdata/thread_targets.ts", import.meta.url).href;
 
@@ -399,20 +400,17 @@ async function runScript(
   };
 }
 
-for (const kind of ["web", "node"]) {
-  const flags = kind === "node" ? ["--node"] : [];
-  Deno.test(`a daemon thread that never ends does not keep the program alive (${kind} workers)`, async () => {
-    const { code, stdout, stderr } = await runScript(...flags);
-    assertEquals(code, 0, stderr);
-    assertEquals(stdout, "daemon started\nmain ended\n");
-  });
+Deno.test("a daemon thread that never ends does not keep the program alive", async () => {
+  const { code, stdout, stderr } = await runScript();
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout, "daemon started\nmain ended\n");
+});
 
-  Deno.test(`a non-daemon thread that finishes after the main module ends is waited for (${kind} workers)`, async () => {
-    const { code, stdout, stderr } = await runScript("late", ...flags);
-    assertEquals(code, 0, stderr);
-    assertEquals(stdout, "daemon started\nmain ended\nnon-daemon finished\n");
-  });
-}
+Deno.test("a non-daemon thread that finishes after the main module ends is waited for", async () => {
+  const { code, stdout, stderr } = await runScript("late");
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout, "daemon started\nmain ended\nnon-daemon finished\n");
+});
 
 Deno.test("instances of classes exported by the target's module arrive with their class and live handles inside", async () => {
   const account = new Account("Alice");
@@ -486,44 +484,79 @@ Deno.test("an error the target did not await ends the thread like one it threw",
   }
 });
 
-Deno.test("Web Workers are used when Deno has the worker ref switch", () => {
-  assertEquals(workerKind, "web");
+Deno.test("daemon threads (node:worker_threads, which can be unref'd) run targets, subclasses, handles and errors as other threads (Web Workers) do", async (t) => {
+  for (const daemon of [false, true]) {
+    await t.step(daemon ? "daemon" : "non-daemon", async () => {
+      await collectingErrors(async (seen) => {
+        const cell = new Cell();
+        const plain = new Thread({
+          target: addToCell,
+          module: targets,
+          args: [cell, 10],
+          daemon,
+        });
+        const sub = new Download("x.bin");
+        sub.daemon = daemon;
+        const failing = new Thread({ target: fail, module: targets, daemon });
+        const late = new Thread({
+          target: rejectUnhandled,
+          module: targets,
+          daemon,
+        });
+        const exiting = new Thread({
+          target: exitThread,
+          module: targets,
+          daemon,
+        });
+        const threads = [plain, sub, failing, late, exiting];
+        for (const thread of threads) thread.start();
+        for (const thread of threads) await thread.join();
+        assertEquals(plain.result, true);
+        assertEquals(cell.view[0], 10);
+        assertEquals(sub.result, `${sub.name}:true:x.bin:5:true`);
+        assertEquals(failing.error?.name, "NotFound");
+        assertEquals(late.error?.name, "EvalError");
+        // Deno.exit ends the thread only, quietly (Python's SystemExit).
+        assertEquals(exiting.isAlive(), false);
+        assertEquals(exiting.error, undefined);
+        assertEquals(seen.length, 2);
+        const blocked = new Thread({
+          target: waitForRelease,
+          module: targets,
+          args: [new Int32Array(new SharedArrayBuffer(8))],
+          daemon,
+        });
+        blocked.start();
+        await blocked.join(1);
+        assertEquals(blocked.isAlive(), true);
+        await blocked.terminate();
+        assertEquals(blocked.isAlive(), false);
+      });
+    });
+  }
 });
 
-Deno.test("the node:worker_threads fallback runs targets, subclasses, handles and errors the same way", async () => {
-  useWorkerKind("node");
-  try {
-    await collectingErrors(async (seen) => {
-      const cell = new Cell();
-      const plain = new Thread({
-        target: addToCell,
-        module: targets,
-        args: [cell, 10],
+Deno.test("a thread whose target returns a value that cannot be cloned back fails with a clear error, reported like a thrown one", async (t) => {
+  for (const daemon of [false, true]) {
+    await t.step(daemon ? "daemon" : "non-daemon", async () => {
+      await collectingErrors(async (seen) => {
+        const thread = new Thread({
+          target: returnFunction,
+          module: targets,
+          daemon,
+        });
+        thread.start();
+        await thread.join();
+        assertEquals(thread.result, undefined);
+        assertIsError(
+          thread.error,
+          TypeError,
+          "Cannot send the result back to the caller as it cannot be copied",
+        );
+        assertEquals(seen.length, 1);
+        assertStrictEquals(seen[0].thread, thread);
       });
-      const sub = new Download("x.bin");
-      const failing = new Thread({ target: fail, module: targets });
-      const late = new Thread({ target: rejectUnhandled, module: targets });
-      for (const thread of [plain, sub, failing, late]) thread.start();
-      for (const thread of [plain, sub, failing, late]) await thread.join();
-      assertEquals(plain.result, true);
-      assertEquals(cell.view[0], 10);
-      assertEquals(sub.result, `${sub.name}:true:x.bin:5:true`);
-      assertEquals(failing.error?.name, "NotFound");
-      assertEquals(late.error?.name, "EvalError");
-      assertEquals(seen.length, 2);
-      const blocked = new Thread({
-        target: waitForRelease,
-        module: targets,
-        args: [new Int32Array(new SharedArrayBuffer(8))],
-      });
-      blocked.start();
-      await blocked.join(1);
-      assertEquals(blocked.isAlive(), true);
-      await blocked.terminate();
-      assertEquals(blocked.isAlive(), false);
     });
-  } finally {
-    useWorkerKind("web");
   }
 });
 

@@ -2,9 +2,6 @@
 // not keep the program alive; a non-daemon thread that finishes after the main
 // module's last line must still be waited for.
 import { Thread } from "../thread.ts";
-import { useWorkerKind } from "../../_crossing/worker_port.ts";
-
-if (Deno.args.includes("--node")) useWorkerKind("node");
 
 export function forever(flag: Int32Array): void {
   console.log("daemon started");

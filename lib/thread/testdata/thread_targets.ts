@@ -167,3 +167,13 @@ export async function spawnUnnamed(): Promise<
   await child.join();
   return [child.name, child.ident, child.daemon];
 }
+
+/** Ends its thread with Deno.exit. */
+export function exitThread(): never {
+  Deno.exit(4);
+}
+
+/** Returns a function, which cannot be cloned back. */
+export function returnFunction(): () => void {
+  return () => {};
+}
