@@ -272,13 +272,7 @@ export class PoolCore implements PoolBackend {
     member.used += tasks.length;
     member.batches.push(tasks.length);
     if (tasks[0].exclusive) member.exclusive = true;
-    const limit = this.#settings.taskTimeout;
-    if (limit > 0) {
-      member.runTimer = setTimeout(
-        () => this.#expire(tasks[0], limit, true),
-        limit,
-      );
-    }
+    if (this.#settings.taskTimeout > 0) this.#armRunTimer(member, tasks[0]);
     try {
       worker.send({ t: "run", defs, tasks: wire }, transfer ?? []);
     } catch (error) {
@@ -291,6 +285,24 @@ export class PoolCore implements PoolBackend {
     // Only once the batch is on its way: a refused one must not leave an
     // idle worker keeping the program alive.
     if (member.batches.length === 1) worker.ref(true);
+  }
+
+  // taskTimeout counts from the moment the task starts: a worker still
+  // starting up (or finishing the batch before) does not use up its time.
+  #armRunTimer(member: Member, task: Task, ms = this.#settings.taskTimeout) {
+    member.runTimer = setTimeout(() => {
+      const limit = this.#settings.taskTimeout;
+      const progress = member.worker.progress();
+      if (progress && progress.started < task.seq) {
+        return this.#armRunTimer(member, task);
+      }
+      const startedAt = progress?.startedAt;
+      const left = startedAt === undefined
+        ? 0
+        : startedAt + limit - (performance.timeOrigin + performance.now());
+      if (left >= 1) this.#armRunTimer(member, task, left);
+      else this.#expire(task, limit, true);
+    }, ms);
   }
 
   // The worker refused the batch (an argument cannot be cloned; both kinds
@@ -469,7 +481,7 @@ export class PoolCore implements PoolBackend {
     // could not load) would kill every replacement too: fail its tasks
     // rather than retry them forever.
     const stillborn = member.initFailure !== undefined ||
-      member.worker.progress()?.[0] === 0;
+      member.worker.progress()?.started === 0;
     this.#bury(
       member,
       (_task, lost) =>
@@ -505,12 +517,12 @@ export class PoolCore implements PoolBackend {
     for (let i = member.head; i < member.inflight.length; i++) {
       const task = member.inflight[i];
       if (task.state === DONE || task === culprit) continue;
-      const unstarted = progress ? task.seq > progress[0] : i >= headEnd;
+      const unstarted = progress ? task.seq > progress.started : i >= headEnd;
       if (unstarted && !noRetry) {
         retry.push(task);
         continue;
       }
-      const lost = progress !== undefined && task.seq <= progress[1];
+      const lost = progress !== undefined && task.seq <= progress.finished;
       if (culprit && !lost) {
         // Killed for another task's sake before this one could finish.
         retry.push(task);

@@ -24,14 +24,24 @@ export interface PoolWorker {
   /** Extra words for the worker's name, e.g. "process 1234". */
   readonly label: string;
   send(message: RunMessage, transfer: Transferable[]): void;
-  /** [started, finished] task sequence numbers, when the worker shares them. */
-  progress(): [number, number] | undefined;
+  /** How far the worker got, when it shares that. */
+  progress(): Progress | undefined;
   /** Whether the worker should keep the program alive (it has work). */
   ref(busy: boolean): void;
   /** Stops the worker now, even if stuck; resolves once it is gone. */
   kill(): Promise<void>;
   /** Lets an idle worker exit cleanly; resolves once it is gone. */
   stop(): Promise<void>;
+}
+
+/** Where a worker is in the tasks it was sent, by sequence number. */
+export interface Progress {
+  /** The task started last. */
+  started: number;
+  /** The task finished last. */
+  finished: number;
+  /** When `started` started (performance.timeOrigin + now()), if known. */
+  startedAt?: number;
 }
 
 /** Starts one worker; its first message is the init with these settings. */

@@ -19,7 +19,12 @@ import {
   partialPath,
   type RunMessage,
 } from "./_protocol.ts";
-import type { PoolWorker, StartWorker, WorkerEvents } from "./_member.ts";
+import type {
+  PoolWorker,
+  Progress,
+  StartWorker,
+  WorkerEvents,
+} from "./_member.ts";
 import type { BackendFactory } from "./_backend.ts";
 import { PoolCore } from "./_core.ts";
 
@@ -164,7 +169,7 @@ class ProcessWorker implements PoolWorker {
     }
   }
 
-  progress(): [number, number] | undefined {
+  progress(): Progress | undefined {
     if (!this.progressFile) return undefined;
     try {
       const bytes = Deno.readFileSync(this.progressFile);
@@ -172,7 +177,7 @@ class ProcessWorker implements PoolWorker {
         0,
         true,
       );
-      return [started, started - 1];
+      return { started, finished: started - 1 };
     } catch {
       return undefined;
     }

@@ -10,12 +10,19 @@ export { MODE_APPLY, MODE_MAP, MODE_STARMAP } from "./_backend.ts";
 /** Added to a task's mode (see _backend.ts) when its payload holds library handles to revive. */
 export const MODE_HANDLES = 4;
 
+/** Size of InitMessage.progress. */
+export const PROGRESS_BYTES = 16;
+
 /** Sent once, first, to every worker. */
 export interface InitMessage {
   t: "init";
   /** The worker's name, for errors and currentThread(). */
   name: string;
-  /** Int32Array view: [0] sequence number of the task started last, [1] of the task finished last. */
+  /**
+   * PROGRESS_BYTES shared with the pool: Int32 [0] sequence number of the
+   * task started last, [1] of the task finished last; Float64 at byte 8:
+   * when [0] started (performance.timeOrigin + now()).
+   */
   progress?: SharedArrayBuffer;
   /**
    * Child processes share no memory: the sequence number of the task started

@@ -40,6 +40,7 @@ interface Entry {
 export class PoolRunner {
   #targets = new Map<number, Entry>();
   #progress: Int32Array | undefined;
+  #startedAt: Float64Array | undefined;
   #progressFile: FileMark | undefined;
   #seq = 0;
   #route: Route | undefined;
@@ -75,7 +76,10 @@ export class PoolRunner {
    * initializer's failure is returned, not thrown.
    */
   init(message: InitMessage): Promise<unknown> {
-    if (message.progress) this.#progress = new Int32Array(message.progress);
+    if (message.progress) {
+      this.#progress = new Int32Array(message.progress, 0, 2);
+      this.#startedAt = new Float64Array(message.progress, 8, 1);
+    }
     if (message.progressFile) {
       this.#progressFile = FileMark.open(message.progressFile);
     }
@@ -136,10 +140,16 @@ export class PoolRunner {
     const file = this.#progressFile;
     for (let i = 0, k = 0; i < tasks.length; i += 3, k++) {
       const seq = ++this.#seq;
-      if (progress) Atomics.store(progress, 0, seq);
-      else file?.mark(seq);
       const entry = this.#targets.get(tasks[i + 1] as number);
+      // Loading the target's module is not the task's time (taskTimeout)
+      // and not its fault: a module that kills the worker as it loads
+      // fails the task that first needs it in a fresh worker.
       if (entry && !entry.fn && !entry.failure) await entry.ready;
+      if (progress) {
+        // The time first: the pool reads it once it sees this seq.
+        this.#startedAt![0] = performance.timeOrigin + performance.now();
+        Atomics.store(progress, 0, seq);
+      } else file?.mark(seq);
       try {
         if (!entry) throw undefinedTarget();
         if (entry.failure) throw entry.failure;

@@ -6,7 +6,12 @@
 import { encodeValue } from "../_crossing/codec.ts";
 import { spawnWorker } from "../_crossing/worker_port.ts";
 import { countersBuffer, nextIdent } from "../thread/_state.ts";
-import type { InitMessage, RunMessage, WorkerReply } from "./_protocol.ts";
+import {
+  type InitMessage,
+  PROGRESS_BYTES,
+  type RunMessage,
+  type WorkerReply,
+} from "./_protocol.ts";
 import type { PoolWorker, StartWorker } from "./_member.ts";
 import type { BackendFactory } from "./_backend.ts";
 import { PoolCore } from "./_core.ts";
@@ -30,8 +35,9 @@ export const threadBackend: BackendFactory = (settings) =>
   });
 
 const startThreadWorker: StartWorker = (name, setup, events) => {
-  const shared = new SharedArrayBuffer(8);
-  const progress = new Int32Array(shared);
+  const shared = new SharedArrayBuffer(PROGRESS_BYTES);
+  const seqs = new Int32Array(shared, 0, 2);
+  const times = new Float64Array(shared, 8, 1);
   const port = spawnWorker(ENTRY, { name }, {
     message: (data) => events.reply(data as WorkerReply),
     exit: (code, error) =>
@@ -57,7 +63,10 @@ const startThreadWorker: StartWorker = (name, setup, events) => {
     send(message: RunMessage, transfer: Transferable[]) {
       port.post(message, transfer);
     },
-    progress: () => [Atomics.load(progress, 0), Atomics.load(progress, 1)],
+    progress: () => {
+      const started = Atomics.load(seqs, 0);
+      return { started, finished: Atomics.load(seqs, 1), startedAt: times[0] };
+    },
     ref() {},
     kill: stop,
     stop,
