@@ -54,6 +54,8 @@ export {
   Thread,
   type ThreadInfo,
   type ThreadOptions,
+  Timer,
+  type TimerOptions,
 } from "./lib/thread/mod.ts";
 
 export {

@@ -19,4 +19,5 @@
  */
 
 export * from "./thread.ts";
+export * from "./timer.ts";
 export * from "./local.ts";
