@@ -1,0 +1,142 @@
+// What bounds the pool figures' goals (issue 13), measured on their own:
+//
+// - "wake a sleeping worker": one task's round trip to an idle worker by a
+//   bare postMessage (baseline) against a shared-memory doorbell (the worker
+//   sleeps in Atomics.wait, the caller stores the task and notifies, the
+//   answer comes back through shared memory), the caller waiting with
+//   Atomics.waitAsync as a pool must (its event loop stays free), and with
+//   Atomics.wait (the floor: one wake each way, nothing else);
+// - "1M numbers crossing": what a map's chunks cost to copy between threads:
+//   structuredClone of a plain array (baseline: what postMessage does to a
+//   million cloned slots) against a Float64Array, and JSON text both ways.
+//
+// Run: deno bench -A bench/bounds_bench.ts
+
+const ROUND_TRIPS = 200;
+
+// --- wake a sleeping worker ---------------------------------------------------
+
+const bare = new Worker(new URL("./_bare_worker.ts", import.meta.url), {
+  type: "module",
+});
+function bareRoundTrip(a: number): Promise<number> {
+  const { promise, resolve } = Promise.withResolvers<number>();
+  bare.onmessage = (event: MessageEvent<number>) => resolve(event.data);
+  bare.postMessage([a, 1]);
+  return promise;
+}
+await bareRoundTrip(0);
+
+const cells = new Int32Array(new SharedArrayBuffer(5 * 4));
+const doorbell = new Worker(
+  new URL("./_doorbell_worker.ts", import.meta.url),
+  { type: "module" },
+);
+await new Promise((resolve) => {
+  doorbell.onmessage = resolve;
+  doorbell.postMessage(cells.buffer);
+});
+let seq = 0;
+
+function ring(a: number): void {
+  cells[2] = a;
+  cells[3] = 1;
+  Atomics.store(cells, 0, ++seq);
+  Atomics.notify(cells, 0);
+}
+
+async function doorbellAsync(a: number): Promise<number> {
+  ring(a);
+  const waited = Atomics.waitAsync(cells, 1, seq - 1);
+  if (waited.async) await waited.value;
+  return cells[4];
+}
+
+function doorbellSync(a: number): number {
+  ring(a);
+  Atomics.wait(cells, 1, seq - 1);
+  return cells[4];
+}
+
+const wakeGroup = `wake a sleeping worker: ${ROUND_TRIPS} tiny tasks in turn`;
+
+Deno.bench({
+  group: wakeGroup,
+  name: "bare postMessage round trip",
+  baseline: true,
+  async fn() {
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      if (await bareRoundTrip(i) !== i + 1) throw new Error("wrong sum");
+    }
+  },
+});
+
+Deno.bench({
+  group: wakeGroup,
+  name: "doorbell: Atomics.notify, caller in Atomics.waitAsync",
+  async fn() {
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      if (await doorbellAsync(i) !== i + 1) throw new Error("wrong sum");
+    }
+  },
+});
+
+Deno.bench({
+  group: wakeGroup,
+  name: "doorbell: Atomics.notify, caller blocked in Atomics.wait (floor)",
+  fn() {
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      if (doorbellSync(i) !== i + 1) throw new Error("wrong sum");
+    }
+  },
+});
+
+// --- 1M numbers crossing ------------------------------------------------------
+
+const MILLION = 1_000_000;
+const numbers = Array.from({ length: MILLION }, (_, i) => i);
+const typed = Float64Array.from(numbers);
+const cloneGroup = "1M numbers crossing, one way";
+
+Deno.bench({
+  group: cloneGroup,
+  name: "structuredClone of an array (a million cloned slots)",
+  baseline: true,
+  fn() {
+    if (structuredClone(numbers).length !== MILLION) throw new Error("short");
+  },
+});
+
+Deno.bench({
+  group: cloneGroup,
+  name: "structuredClone of a Float64Array",
+  fn() {
+    if (structuredClone(typed).length !== MILLION) throw new Error("short");
+  },
+});
+
+Deno.bench({
+  group: cloneGroup,
+  name: "Float64Array.from(array) + structuredClone",
+  fn() {
+    const copy = structuredClone(Float64Array.from(numbers));
+    if (copy.length !== MILLION) throw new Error("short");
+  },
+});
+
+Deno.bench({
+  group: cloneGroup,
+  name: "JSON.stringify + JSON.parse",
+  fn() {
+    if (JSON.parse(JSON.stringify(numbers)).length !== MILLION) {
+      throw new Error("short");
+    }
+  },
+});
+
+globalThis.addEventListener("unload", () => {
+  bare.terminate();
+  Atomics.store(cells, 0, -1);
+  Atomics.notify(cells, 0);
+  doorbell.terminate();
+});
