@@ -8,7 +8,11 @@
 //   Atomics.wait (the floor: one wake each way, nothing else);
 // - "1M numbers crossing": what a map's chunks cost to copy between threads:
 //   structuredClone of a plain array (baseline: what postMessage does to a
-//   million cloned slots) against a Float64Array, and JSON text both ways.
+//   million cloned slots) against a Float64Array, and JSON text both ways;
+// - "start-up": two bare Web Workers to their first answers (baseline)
+//   against two node:worker_threads Workers (what the thread pool is built
+//   on today) and two Web Workers that first import lib/pool/mod.ts (what
+//   loading the library's module graph costs each new isolate).
 //
 // Run: deno bench -A bench/bounds_bench.ts
 
@@ -131,6 +135,66 @@ Deno.bench({
     if (JSON.parse(JSON.stringify(numbers)).length !== MILLION) {
       throw new Error("short");
     }
+  },
+});
+
+// --- start-up -------------------------------------------------------------------
+
+import { Worker as NodeWorker } from "node:worker_threads";
+
+const STARTED = 2;
+
+async function webWorkers(file: string): Promise<void> {
+  const url = new URL(file, import.meta.url);
+  const workers = Array.from(
+    { length: STARTED },
+    () => new Worker(url, { type: "module" }),
+  );
+  await Promise.all(workers.map((w, i) =>
+    new Promise((resolve) => {
+      w.onmessage = resolve;
+      w.postMessage([i, 1]);
+    })
+  ));
+  for (const w of workers) w.terminate();
+}
+
+const startGroup = `start-up: ${STARTED} workers to their first answers`;
+
+Deno.bench({
+  group: startGroup,
+  name: "bare Web Workers",
+  baseline: true,
+  async fn() {
+    await webWorkers("./_bare_worker.ts");
+  },
+});
+
+Deno.bench({
+  group: startGroup,
+  name: "bare node:worker_threads Workers",
+  async fn() {
+    const workers = Array.from({ length: STARTED }, () =>
+      new NodeWorker(
+        `const { parentPort } = require("node:worker_threads");
+        parentPort.on("message", ([a, b]) => parentPort.postMessage(a + b));`,
+        { eval: true },
+      ));
+    await Promise.all(workers.map((w, i) =>
+      new Promise((resolve) => {
+        w.once("message", resolve);
+        w.postMessage([i, 1]);
+      })
+    ));
+    await Promise.all(workers.map((w) => w.terminate()));
+  },
+});
+
+Deno.bench({
+  group: startGroup,
+  name: "Web Workers importing lib/pool/mod.ts first",
+  async fn() {
+    await webWorkers("./_graph_worker.ts");
   },
 });
 
