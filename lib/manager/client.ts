@@ -4,7 +4,7 @@
 // a real Queue whose methods call the master, exactly as a Queue handed to a
 // child process is.
 
-import { deadline } from "@std/async/deadline";
+import { deadline } from "jsr:@std/async@^1.5.0/deadline";
 import { authenticateClient, type AuthKey } from "../_crossing/auth.ts";
 import { RemoteSession } from "../_crossing/session.ts";
 import {

@@ -10,7 +10,7 @@
 // mid-call) closes that connection only; the calls it was waiting in are
 // cancelled, and a cancelled get() takes no item.
 
-import { delay } from "@std/async/delay";
+import { delay } from "jsr:@std/async@^1.5.0/delay";
 import { authenticateServer, type AuthKey } from "../_crossing/auth.ts";
 import { NamedObjects, RemoteSession } from "../_crossing/session.ts";
 import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/frames.ts";

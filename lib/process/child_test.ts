@@ -150,6 +150,37 @@ Deno.test("a child resolves imports through the deno.json next to the target's m
   }
 });
 
+// The library's own imports must resolve in a child that reads the user's
+// deno.json, which knows nothing of @std: lib/ names @std packages by full
+// jsr: specifiers (the bare "@std/..." names exist only in this repo's map).
+Deno.test("a child under the user's deno.json loads the whole library by path", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "multitask-foreign-config-" });
+  try {
+    await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({}));
+    const library = new URL("../../mod.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      `${dir}/uses_library.ts`,
+      `import * as multitask from ${JSON.stringify(library)};\n` +
+        `export function exported() { return Object.keys(multitask).length; }\n`,
+    );
+    const userModule = `file://${dir}/uses_library.ts`;
+    await using child = await startChild({
+      name: "Foreign",
+      daemon: true,
+      module: userModule,
+    });
+    const exported = function exported() {};
+    const outcome = await child.invoke(
+      describeTarget(exported, userModule, "test"),
+      [],
+    );
+    const local = Object.keys(await import(library)).length;
+    assertEquals(outcome, { ok: true, value: local });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("permissions are inherited unless narrowed", async (t) => {
   await t.step("inherit under -A gives --allow-all", () => {
     assertEquals(permissionFlags("inherit", "test"), ["--allow-all"]);

@@ -13,7 +13,7 @@
 import { createClient, ErrorReply, RESP_TYPES } from "npm:redis@^5";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import { abortable, retry } from "@std/async";
+import { abortable, retry } from "jsr:@std/async@^1.5.0";
 import { redactUrl, RedisConnectionError } from "./errors.ts";
 
 /** A node-redis client. */

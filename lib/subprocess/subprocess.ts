@@ -1,6 +1,6 @@
 // Subprocess and spawn(): a running command, Python's Popen.
 
-import { TextLineStream } from "@std/streams/text-line-stream";
+import { TextLineStream } from "jsr:@std/streams@^1.1.2/text-line-stream";
 import {
   killChild,
   returncodeOf,

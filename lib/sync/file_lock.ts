@@ -4,7 +4,7 @@
 // file is created if missing and never deleted (deleting a lock file races
 // with the next process opening it).
 
-import { delay } from "@std/async/delay";
+import { delay } from "jsr:@std/async@^1.5.0/delay";
 import { RuntimeError } from "../_crossing/errors.ts";
 import type { AcquireOptions } from "./lock.ts";
 
