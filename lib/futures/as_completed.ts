@@ -1,6 +1,6 @@
 // asCompleted(): promises in the order they settle [concurrent.futures.as_completed].
 
-import { deadline } from "@std/async/deadline";
+import { deadline } from "jsr:@std/async@^1.5.0/deadline";
 import { checkTimeout, remaining } from "../_common/waiting.ts";
 import { TimeoutError } from "../pool/errors.ts";
 import { checkNames, distinctPromises } from "./_promises.ts";

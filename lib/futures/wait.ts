@@ -1,7 +1,7 @@
 // wait(): the promises that are done and those still pending, once enough
 // are done [concurrent.futures.wait].
 
-import { deadline } from "@std/async/deadline";
+import { deadline } from "jsr:@std/async@^1.5.0/deadline";
 import { checkTimeout } from "../_common/waiting.ts";
 import { checkNames, distinctPromises } from "./_promises.ts";
 
