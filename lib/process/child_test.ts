@@ -175,7 +175,7 @@ Deno.test("a child under the user's deno.json loads the whole library by path", 
       [],
     );
     const local = Object.keys(await import(library)).length;
-    assertEquals(outcome, { ok: true, value: local });
+    assertEquals(outcome, [RETURNED, local]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
