@@ -29,6 +29,19 @@ Deno.bench({
   },
 });
 
+// cleanup: false skips the spawn() that gives run() the pid it needs to kill
+// the command if we exit first: Deno's Command.output() gives no pid, and
+// spawn() then output() costs a few percent more.
+Deno.bench({
+  group: "run true",
+  n: N,
+  warmup: WARMUP,
+  name: 'run(["true"], { cleanup: false })',
+  async fn() {
+    await run(["true"], { cleanup: false });
+  },
+});
+
 // The baseline again, after run(): how far apart two identical benches land
 // on this machine (the noise floor for the ratio above).
 Deno.bench({

@@ -62,13 +62,13 @@ const ALL = ["spawned", "ownSession", "withSignal", "run", "runTimeout"];
 Deno.test("commands die when their parent calls Deno.exit(), unless cleanup: false", async () => {
   const { pids, code } = await orphansOf("exit");
   assertEquals(code, 0);
-  await assertFate(pids, ALL, ["kept"]);
+  await assertFate(pids, ALL, ["kept", "runKept"]);
 });
 
 Deno.test("commands die when their parent is sent SIGTERM and exits from its listener", async () => {
   const { pids, code } = await orphansOf("sigterm");
   assertEquals(code, 143);
-  await assertFate(pids, ALL, ["kept"]);
+  await assertFate(pids, ALL, ["kept", "runKept"]);
 });
 
 Deno.test("commands in the parent's process group die when it dies of an uncaught error (Deno kills them)", async () => {

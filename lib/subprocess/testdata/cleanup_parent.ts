@@ -26,9 +26,10 @@ run(reporting("run"), { stdout: "null" }).catch(() => {});
 run(reporting("runTimeout"), { stdout: "null", timeout: 60_000 }).catch(
   () => {},
 );
+run(reporting("runKept"), { stdout: "null", cleanup: false }).catch(() => {});
 for (let i = 0; i < 1000; i++) {
   const lines = (await Deno.readTextFile(pidFile)).trim().split("\n");
-  if (lines.length === 2) {
+  if (lines.length === 3) {
     for (const [tag, pid] of lines.map((l) => l.split(" "))) {
       pids[tag] = Number(pid);
     }
