@@ -5,10 +5,15 @@
 //   sleeps in Atomics.wait, the caller stores the task and notifies, the
 //   answer comes back through shared memory), the caller waiting with
 //   Atomics.waitAsync as a pool must (its event loop stays free), and with
-//   Atomics.wait (the floor: one wake each way, nothing else);
+//   Atomics.wait (the floor: one wake each way, nothing else), next to a
+//   thread pool of one;
 // - "1M numbers crossing": what a map's chunks cost to copy between threads:
 //   structuredClone of a plain array (baseline: what postMessage does to a
 //   million cloned slots) against a Float64Array, and JSON text both ways;
+// - "process round trip": one tiny task in turn to a bare Deno child over
+//   its stdin and stdout (the floor under a process pool's one-at-a-time
+//   latency: two pipe writes and two process wake-ups per task), next to a
+//   process pool of one;
 // - "start-up": two bare Web Workers to their first answers (baseline)
 //   against two node:worker_threads Workers (what the thread pool is built
 //   on today) and two Web Workers that first import lib/pool/mod.ts (what
@@ -16,7 +21,23 @@
 //
 // Run: deno bench -A bench/bounds_bench.ts
 
+import { Pool } from "../lib/pool/mod.ts";
+import { add } from "./_pool_bench_tasks.ts";
+
 const ROUND_TRIPS = 200;
+const TASKS = new URL("./_pool_bench_tasks.ts", import.meta.url).href;
+const threads = new Pool({ size: 1, module: TASKS });
+const processes = new Pool({ size: 1, kind: "process", module: TASKS });
+for (let i = 0; i < 200; i++) {
+  await threads.apply(add, [i, 1]);
+  await processes.apply(add, [i, 1]);
+}
+
+async function awaitEach(pool: Pool): Promise<void> {
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    if (await pool.apply(add, [i, 1]) !== i + 1) throw new Error("wrong sum");
+  }
+}
 
 // --- wake a sleeping worker ---------------------------------------------------
 
@@ -49,16 +70,21 @@ function ring(a: number): void {
   Atomics.notify(cells, 0);
 }
 
+// The worker stores its reply, then notifies: a caller that saw the store
+// early may already be waiting for the next reply when that notify lands, so
+// every wait re-checks the cell (a late notify wakes it too soon otherwise).
 async function doorbellAsync(a: number): Promise<number> {
   ring(a);
-  const waited = Atomics.waitAsync(cells, 1, seq - 1);
-  if (waited.async) await waited.value;
+  while (Atomics.load(cells, 1) !== seq) {
+    const waited = Atomics.waitAsync(cells, 1, seq - 1);
+    if (waited.async) await waited.value;
+  }
   return cells[4];
 }
 
 function doorbellSync(a: number): number {
   ring(a);
-  Atomics.wait(cells, 1, seq - 1);
+  while (Atomics.load(cells, 1) !== seq) Atomics.wait(cells, 1, seq - 1);
   return cells[4];
 }
 
@@ -92,6 +118,14 @@ Deno.bench({
     for (let i = 0; i < ROUND_TRIPS; i++) {
       if (doorbellSync(i) !== i + 1) throw new Error("wrong sum");
     }
+  },
+});
+
+Deno.bench({
+  group: wakeGroup,
+  name: "thread pool of 1: apply, awaited",
+  async fn() {
+    await awaitEach(threads);
   },
 });
 
@@ -135,6 +169,51 @@ Deno.bench({
     if (JSON.parse(JSON.stringify(numbers)).length !== MILLION) {
       throw new Error("short");
     }
+  },
+});
+
+// --- process round trip ---------------------------------------------------------
+
+const child = new Deno.Command(Deno.execPath(), {
+  args: ["run", new URL("./_echo_child.ts", import.meta.url).pathname],
+  stdin: "piped",
+  stdout: "piped",
+}).spawn();
+const childIn = child.stdin.getWriter();
+const childOut = child.stdout.getReader({ mode: "byob" });
+let answerBuffer = new ArrayBuffer(4);
+
+async function childRoundTrip(a: number): Promise<number> {
+  await childIn.write(new Uint8Array(new Int32Array([a, 1]).buffer));
+  let filled = 0;
+  while (filled < 4) {
+    const { value, done } = await childOut.read(
+      new Uint8Array(answerBuffer, filled, 4 - filled),
+    );
+    if (done) throw new Error("the echo child exited");
+    filled += value.byteLength;
+    answerBuffer = value.buffer;
+  }
+  return new Int32Array(answerBuffer)[0];
+}
+await childRoundTrip(0);
+
+Deno.bench({
+  group: `process round trip: ${ROUND_TRIPS} tiny tasks in turn`,
+  name: "bare Deno child over stdin/stdout",
+  baseline: true,
+  async fn() {
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      if (await childRoundTrip(i) !== i + 1) throw new Error("wrong sum");
+    }
+  },
+});
+
+Deno.bench({
+  group: `process round trip: ${ROUND_TRIPS} tiny tasks in turn`,
+  name: "process pool of 1: apply, awaited",
+  async fn() {
+    await awaitEach(processes);
   },
 });
 
@@ -199,6 +278,13 @@ Deno.bench({
 });
 
 globalThis.addEventListener("unload", () => {
+  threads.terminate();
+  processes.terminate();
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Already gone.
+  }
   bare.terminate();
   Atomics.store(cells, 0, -1);
   Atomics.notify(cells, 0);
