@@ -20,9 +20,12 @@ export interface PoolOptions {
    * `"thread"` (default): Web Workers in this process; one idle for 250 ms
    * is retired (so that a pool left open lets the program end) and a new one
    * starts with the next task. `"process"`: child Deno processes, which stay
-   * while idle without keeping the program alive.
+   * while idle without keeping the program alive. `"redis"`: workers on any
+   * machine, started with
+   * `deno run -A jsr:@multitask/core/worker --redis URL --module M --authkey K`,
+   * that take the tasks from a Redis server (see `redis`, `authkey`).
    */
-  kind?: "thread" | "process";
+  kind?: "thread" | "process" | "redis";
   /** Module (usually `import.meta.url`) whose exports name the functions passed to `apply`, `map`... */
   module?: string | URL;
   /** Runs once in each worker before its first task (it may be async); exported from `module`, or self-contained. */
@@ -40,6 +43,22 @@ export interface PoolOptions {
   name?: string;
   /** Called as the items of every map/imap complete, unless the call has its own. */
   onProgress?: (progress: PoolProgress) => void;
+  /** Kind "redis": the server's URL, `redis://[user:password@]host[:port][/db]` or `rediss://` for TLS. */
+  redis?: string;
+  /** Kind "redis": the key tasks are signed with (HMAC-SHA256); the workers' `--authkey`. */
+  authkey?: string | Uint8Array;
+  /**
+   * Kind "redis": milliseconds after which a task whose worker stopped (died,
+   * lost its network) is given to another worker. Default 30000. A live
+   * worker renews its tasks, so this need not exceed the longest task.
+   */
+  visibilityTimeout?: number;
+  /** Kind "redis": times a task that throws is run again before it fails (and goes to the dead letters). Default 0. */
+  retries?: number;
+  /** Kind "redis": milliseconds before the first retry; each next one waits twice as long. Default 1000. */
+  retryDelay?: number;
+  /** Kind "redis": milliseconds calls wait for a lost Redis server before failing with `RedisConnectionError`. Default 30000. */
+  reconnectWindow?: number;
 }
 
 /** Options of `Pool.apply()`. */
@@ -80,6 +99,10 @@ export interface PoolStats {
   completed: number;
   /** Tasks that failed (threw, crashed, timed out, were cancelled). */
   failed: number;
+  /** Kind "redis": live workers (by their heartbeats); `size` is their total concurrency. */
+  workers?: number;
+  /** Kind "redis": runs that were tries again of a task that threw. */
+  retried?: number;
 }
 
 /** The options every kind shares, checked and normalised. */

@@ -27,6 +27,7 @@ import {
 } from "./_options.ts";
 import { threadBackend } from "./_thread_worker.ts";
 import { processBackend } from "./_process_worker.ts";
+import { redisBackend } from "../redis/_lazy_backend.ts";
 
 export { RuntimeError } from "../_crossing/errors.ts";
 export {
@@ -46,6 +47,8 @@ export type {
 
 registerBackend("thread", threadBackend);
 registerBackend("process", processBackend);
+// Loads npm:redis only when a redis pool is created.
+registerBackend("redis", redisBackend);
 
 let pools = 0;
 

@@ -93,6 +93,7 @@ export class Link {
   #connecting: Promise<Client> | undefined;
   #lastError: unknown;
   #closed = false;
+  #refed = true;
 
   private constructor(options: LinkOptions) {
     this.#options = options;
@@ -117,6 +118,13 @@ export class Link {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Whether the open connection keeps the program alive (it does unless told otherwise). */
+  ref(on: boolean): void {
+    this.#refed = on;
+    if (on) this.#client?.ref();
+    else this.#client?.unref();
   }
 
   /** Runs one command; see the file comment for when it rejects. */
@@ -256,6 +264,7 @@ export class Link {
       drop(client);
       throw closedError();
     }
+    if (!this.#refed) client.unref();
     this.#client = client;
     return client;
   }
@@ -326,4 +335,52 @@ function hint(error: unknown): string {
     return "The TLS handshake failed: use rediss:// only for a TLS port, and check the server's certificate.";
   }
   return "Is redis-server running there and reachable from this machine? Check the host and port of the URL.";
+}
+
+/**
+ * A pub/sub subscription on its own connection. node-redis reconnects it
+ * (and subscribes again) by itself; messages sent while it was down are
+ * missed, so what it carries must only ever be a hint.
+ */
+export class Subscription {
+  #client: Client;
+
+  private constructor(client: Client) {
+    this.#client = client;
+  }
+
+  /** Subscribes to `channel`; `listener` gets each message's text. */
+  static async open(
+    url: string,
+    channel: string,
+    listener: (message: string) => void,
+  ): Promise<Subscription> {
+    const client = createClient({
+      url,
+      socket: {
+        reconnectStrategy: (retries: number) =>
+          Math.min(50 * 2 ** Math.min(retries, 5), 1_000),
+      },
+    }) as Client;
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.subscribe(channel, listener);
+    } catch (error) {
+      drop(client);
+      throw error;
+    }
+    return new Subscription(client);
+  }
+
+  /** Whether it keeps the program alive. */
+  ref(on: boolean): void {
+    if (on) this.#client.ref();
+    else this.#client.unref();
+  }
+
+  /** Unsubscribes and disconnects now. */
+  close(): void {
+    drop(this.#client);
+  }
 }

@@ -1,0 +1,710 @@
+// A Redis pool worker: takes signed task entries from the pool's stream
+// (XREADGROUP in the "workers" group), runs each task on a local Pool of its
+// own (threads or child processes), and writes results back to each
+// caller's stream, acknowledging an entry in the same step as its last
+// result (FINISH). It renews the entries it holds, so that only those of a
+// worker that stopped are taken over after their visibilityTimeout
+// (RECLAIM), and it announces itself with heartbeats. lib/redis/worker.ts is
+// its command line.
+
+import type { Buffer } from "node:buffer";
+import { serializeError } from "../_crossing/errors.ts";
+import { defineTarget, type TargetSpec } from "../_crossing/target.ts";
+import { NEW, type PoolBackend, Task } from "../pool/_backend.ts";
+import { AbortError, TimeoutError } from "../pool/errors.ts";
+import { threadBackend } from "../pool/_thread_worker.ts";
+import { processBackend } from "../pool/_process_worker.ts";
+import { CALLER_TTL } from "./_caller.ts";
+import {
+  fieldsOf,
+  pack,
+  type ResultRecord,
+  sign,
+  type TaskBatch,
+  unpack,
+  verify,
+} from "./_envelope.ts";
+import { BEAT, clearBeat, type WorkerBeat, writeBeat } from "./_heartbeat.ts";
+import { type Arg, isReplyError, Link, Subscription } from "./_link.ts";
+import { GROUP, type PoolKeys, poolKeys } from "./_pool_options.ts";
+import { Targets } from "./_targets.ts";
+import { FINISH, RECLAIM } from "./_worker_scripts.ts";
+
+/** A worker's settings, checked. */
+export interface WorkerSettings {
+  url: string;
+  /** The pool served (the callers' `name`). */
+  name: string;
+  /** Absolute URLs of the modules whose exports it runs. */
+  modules: string[];
+  authkey: Uint8Array;
+  concurrency: number;
+  kind: "thread" | "process";
+  allowSource: boolean;
+  reconnectWindow: number;
+  /** Names this worker in errors, stats and the consumer group. */
+  id: string;
+}
+
+type Entry = [Buffer, Buffer[]];
+
+/** One entry being worked on. */
+interface Held {
+  id: string;
+  caller: string;
+  remaining: number;
+}
+
+const READ_BLOCK = 2_000;
+const MOST_ACKS = 1_000;
+
+/** A running worker. */
+export class RedisWorker {
+  readonly id: string;
+  readonly #s: WorkerSettings;
+  readonly #keys: PoolKeys;
+  readonly #cmd: Link;
+  readonly #reader: Link;
+  readonly #local: PoolBackend;
+  readonly #targets: Targets;
+  #sub: Subscription | undefined;
+  readonly #held = new Map<string, Held>();
+  readonly #running = new Map<string, AbortController | undefined>();
+  readonly #runningBy = new Map<string, number>();
+  readonly #cancelled = new Map<string, number>();
+  readonly #callers = new Map<string, { alive: boolean; seen: number }>();
+  #results = new Map<string, ResultRecord[]>();
+  // Service time: wall time with tasks running, over tasks done, times the
+  // slots that were in use. Queueing in the local pool does not count.
+  #busyFrom = 0;
+  #busyMs = 0;
+  #doneCount = 0;
+  #peak = 0;
+  #acks: string[] = [];
+  #flushing: Promise<void> | undefined;
+  #flushQueued = false;
+  #draining = false;
+  #stopped = Promise.withResolvers<void>();
+  #wake: (() => void) | undefined;
+  #beatTimer: ReturnType<typeof setTimeout> | undefined;
+  #beating = true;
+  #minVt = Infinity;
+  #taskMs = 0;
+  #completed = 0;
+  #failed = 0;
+  readonly #retrying = new Set<ReturnType<typeof setTimeout>>();
+  // Stopped without finishing: outcomes of what ran are not sent, so its
+  // entries stay pending and go to other workers.
+  #halted = false;
+  #lost: unknown;
+  #stopping: Promise<void> | undefined;
+
+  private constructor(s: WorkerSettings, cmd: Link, reader: Link) {
+    this.#s = s;
+    this.id = s.id;
+    this.#keys = poolKeys(s.name);
+    this.#cmd = cmd;
+    this.#reader = reader;
+    this.#targets = new Targets(s);
+    const backend = s.kind === "process" ? processBackend : threadBackend;
+    this.#local = backend({
+      name: s.id,
+      size: s.concurrency,
+      maxTasksPerWorker: 0,
+      maxQueue: Infinity,
+      taskTimeout: 0,
+      module: s.modules[0],
+      options: {},
+    });
+  }
+
+  /** Connects, joins the pool's group and starts taking tasks. */
+  static async start(s: WorkerSettings): Promise<RedisWorker> {
+    await Targets.check(s.modules);
+    const link = {
+      url: s.url,
+      queue: poolKeys(s.name).tasks,
+      subject: `Redis pool '${s.name}' (worker ${s.id})`,
+      connectTimeout: 5_000,
+      reconnectWindow: s.reconnectWindow,
+    };
+    const cmd = await Link.open(link);
+    let reader: Link | undefined;
+    try {
+      reader = await Link.twin(cmd);
+      const worker = new RedisWorker(s, cmd, reader);
+      await worker.#createGroup();
+      worker.#sub = await Subscription.open(
+        s.url,
+        worker.#keys.cancel,
+        (message) => worker.#onCancel(message),
+      );
+      await worker.#beat();
+      worker.#loop();
+      return worker;
+    } catch (error) {
+      cmd.destroy();
+      reader?.destroy();
+      throw error;
+    }
+  }
+
+  /** Resolves once the worker stopped (drained, terminated, or lost its server). */
+  get stopped(): Promise<void> {
+    return this.#stopped.promise;
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /**
+   * Takes nothing new, finishes the tasks it took, sends their results,
+   * then stops. Entries it was handed just as it stopped reading stay
+   * pending and go to another worker after their visibilityTimeout.
+   */
+  async drain(): Promise<void> {
+    if (!this.#draining) {
+      this.#draining = true;
+      this.#reader.destroy(); // ends a blocked XREADGROUP
+      this.#poke();
+      this.#maybeStop();
+    }
+    await this.#stopped.promise;
+  }
+
+  /** Stops now: running tasks are killed; their entries go to other workers after visibilityTimeout. */
+  async terminate(): Promise<void> {
+    this.#halted = true;
+    this.#draining = true;
+    this.#reader.destroy();
+    await this.#local.terminate();
+    await this.#stop();
+  }
+
+  async #createGroup(): Promise<void> {
+    try {
+      await this.#cmd.send(
+        ["XGROUP", "CREATE", this.#keys.tasks, GROUP, "0", "MKSTREAM"],
+        { action: "join" },
+      );
+    } catch (error) {
+      if (!isReplyError(error) || !error.message.startsWith("BUSYGROUP")) {
+        throw error;
+      }
+    }
+  }
+
+  // How many more tasks to take now: enough to keep every local worker busy
+  // (short tasks: several batches ahead), never an unbounded backlog.
+  #room(): number {
+    const depth = this.#taskMs > 0
+      ? Math.min(128, Math.max(2, Math.ceil(2 / this.#taskMs)))
+      : 2;
+    return this.#s.concurrency * depth - this.#running.size;
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (!this.#draining) {
+        const room = this.#room();
+        if (room <= 0) {
+          await new Promise<void>((resolve) => (this.#wake = resolve));
+          continue;
+        }
+        const entries = await this.#read(Math.min(64, room));
+        for (const [id, fields] of entries) {
+          this.#take(id.toString(), fieldsOf(fields), 1);
+        }
+      }
+    } catch (error) {
+      if (this.#draining) return;
+      // The server stayed away longer than the reconnect window.
+      this.#lost = error;
+      await this.terminate();
+    }
+  }
+
+  /** The error that stopped the worker, if its server went away. */
+  get error(): unknown {
+    return this.#lost;
+  }
+
+  async #read(count: number): Promise<Entry[]> {
+    const args = [
+      "XREADGROUP",
+      "GROUP",
+      GROUP,
+      this.id,
+      "COUNT",
+      String(count),
+      "BLOCK",
+      String(READ_BLOCK),
+      "STREAMS",
+      this.#keys.tasks,
+      ">",
+    ];
+    const options = {
+      action: "take tasks from",
+      block: READ_BLOCK,
+      binary: true,
+    };
+    let reply: [Buffer, Entry[]][] | null;
+    try {
+      reply = await this.#reader.send(args, options);
+    } catch (error) {
+      if (!isReplyError(error) || !error.message.includes("NOGROUP")) {
+        throw error;
+      }
+      await this.#createGroup(); // the server restarted without its data
+      reply = await this.#reader.send(args, options);
+    }
+    return reply?.[0]?.[1] ?? [];
+  }
+
+  #poke(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #take(id: string, fields: Map<string, Buffer>, deliveries: number): void {
+    const caller = fields.get("c")?.toString() ?? "";
+    const payload = fields.get("p");
+    if (
+      !payload ||
+      !verify(this.#s.authkey, this.#keys.tasks, payload, fields.get("s"))
+    ) {
+      return this.#refuse(id, fields, caller);
+    }
+    const vt = Number(fields.get("v"));
+    if (vt > 0 && vt < this.#minVt) this.#restartBeat(vt);
+    const known = this.#callers.get(caller);
+    this.#callers.set(caller, {
+      alive: known?.alive ?? true,
+      seen: Date.now(),
+    });
+    const batch = unpack(payload) as TaskBatch;
+    const held: Held = { id, caller, remaining: batch.t.length / 4 };
+    this.#held.set(id, held);
+    // A vanished caller's tasks are not run: nobody would read the results.
+    const skip = known?.alive === false || this.#cancelled.has(`${caller} *`);
+    for (let i = 0; i < batch.t.length; i += 4) {
+      const taskId = batch.t[i] as number;
+      if (skip || this.#cancelled.has(`${caller} ${taskId}`)) {
+        this.#settle(held);
+        continue;
+      }
+      const spec = batch.d[batch.t[i + 2] as number];
+      const own = this.#targets.resolve(spec);
+      if (typeof own === "string") {
+        this.#deadLetter(id, fields, own);
+        this.#record(held, [taskId, 0, refusal(own), deliveries]);
+        continue;
+      }
+      this.#run(held, batch, i, own, 1);
+    }
+  }
+
+  #run(
+    held: Held,
+    batch: TaskBatch,
+    at: number,
+    spec: TargetSpec,
+    attempt: number,
+  ): void {
+    const taskId = batch.t[at] as number;
+    const key = `${held.caller} ${taskId}`;
+    // Only a task that may be cancelled gets a signal: the local pool runs
+    // such a task alone in its batch.
+    const control = batch.t.length === 4 ? new AbortController() : undefined;
+    if (this.#running.size === 0) this.#busyFrom = performance.now();
+    this.#running.set(key, control);
+    this.#peak = Math.max(this.#peak, this.#running.size);
+    this.#count(held.caller, 1);
+    const done = () => {
+      this.#running.delete(key);
+      this.#count(held.caller, -1);
+      this.#doneCount++;
+      if (this.#running.size === 0) {
+        this.#busyMs += performance.now() - this.#busyFrom;
+      }
+      this.#poke();
+    };
+    const task = new Task(
+      batch.t[at + 1] as number,
+      defineTarget(spec),
+      batch.t[at + 3],
+      (value) => {
+        done();
+        if (this.#halted) return;
+        this.#completed++;
+        this.#record(held, [taskId, 1, value, attempt]);
+      },
+      (error) => {
+        done();
+        if (this.#halted) return;
+        if (control?.signal.aborted || this.#cancelled.has(key)) {
+          return this.#settle(held); // the caller gave up on it
+        }
+        if (attempt <= batch.retries && retryable(error)) {
+          const wait = batch.retryDelay * 2 ** (attempt - 1);
+          const timer = setTimeout(() => {
+            this.#retrying.delete(timer);
+            this.#run(held, batch, at, spec, attempt + 1);
+          }, wait);
+          this.#retrying.add(timer);
+          return;
+        }
+        this.#failed++;
+        if (batch.retries > 0) {
+          this.#deadLetter(
+            held.id,
+            undefined,
+            `task ${taskId} of caller ${held.caller} failed ${attempt} times; last error: ${
+              (error as Error)?.message ?? String(error)
+            }`,
+          );
+        }
+        this.#record(held, [taskId, 0, serializeError(error), attempt]);
+      },
+    );
+    if (task.state === NEW) {
+      this.#local.submit(task, batch.timeout, control?.signal);
+    }
+  }
+
+  #count(caller: string, delta: number): void {
+    const n = (this.#runningBy.get(caller) ?? 0) + delta;
+    if (n > 0) this.#runningBy.set(caller, n);
+    else this.#runningBy.delete(caller);
+  }
+
+  #record(held: Held, record: ResultRecord): void {
+    let list = this.#results.get(held.caller);
+    if (!list) this.#results.set(held.caller, list = []);
+    list.push(record);
+    this.#settle(held);
+  }
+
+  #settle(held: Held): void {
+    if (--held.remaining > 0) return;
+    this.#held.delete(held.id);
+    this.#acks.push(held.id);
+    this.#scheduleFlush();
+  }
+
+  /** Milliseconds a task takes on one slot, as measured since the last call. */
+  #measure(): number {
+    const now = performance.now();
+    if (this.#doneCount > 0) {
+      const wall = this.#busyMs +
+        (this.#running.size > 0 ? now - this.#busyFrom : 0);
+      const slots = Math.min(this.#s.concurrency, Math.max(1, this.#peak));
+      const ms = wall * slots / this.#doneCount;
+      this.#taskMs = this.#taskMs === 0 ? ms : 0.5 * this.#taskMs + 0.5 * ms;
+    }
+    this.#busyMs = 0;
+    this.#busyFrom = now;
+    this.#doneCount = 0;
+    this.#peak = this.#running.size;
+    return this.#taskMs;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      if (!this.#flushing) this.#flushing = this.#flush();
+    });
+  }
+
+  // Results and acks go out together; a flush that cannot reach the server
+  // keeps them for the next one (until the reconnect window gives up).
+  async #flush(): Promise<void> {
+    try {
+      while (
+        !this.#halted && (this.#acks.length > 0 || this.#results.size > 0)
+      ) {
+        const acks = this.#acks.splice(0, MOST_ACKS);
+        const results = this.#results;
+        this.#results = new Map();
+        const ms = this.#measure();
+        const keys: Arg[] = [this.#keys.tasks];
+        const tail: Arg[] = [];
+        for (const [caller, records] of results) {
+          if (this.#callers.get(caller)?.alive === false) continue;
+          const key = this.#keys.results(caller);
+          const payload = packResults(this.id, records, ms);
+          keys.push(key);
+          tail.push(payload, sign(this.#s.authkey, key, payload));
+        }
+        try {
+          await this.#cmd.send([
+            "EVALSHA",
+            FINISH.sha,
+            String(keys.length),
+            ...keys,
+            GROUP,
+            String(CALLER_TTL * 2),
+            String(acks.length),
+            ...acks,
+            ...tail,
+          ], { action: "send results to" });
+        } catch (error) {
+          this.#acks.unshift(...acks);
+          for (const [caller, records] of results) {
+            const list = this.#results.get(caller) ?? [];
+            this.#results.set(caller, [...records, ...list]);
+          }
+          throw error;
+        }
+      }
+    } catch (error) {
+      if (!this.#draining) {
+        this.#lost = error;
+        this.terminate();
+      }
+    } finally {
+      this.#flushing = undefined;
+      this.#maybeStop();
+    }
+  }
+
+  #refuse(id: string, fields: Map<string, Buffer>, caller: string): void {
+    const why =
+      "bad signature: not signed with this worker's --authkey (or written by something other than a multitask pool)";
+    this.#deadLetter(id, fields, why);
+    const writes: Promise<unknown>[] = [];
+    if (/^[\w.-]{1,64}$/.test(caller)) {
+      writes.push(
+        this.#cmd.send([
+          "XADD",
+          this.#keys.results(caller),
+          "*",
+          "x",
+          id,
+          "why",
+          "signature",
+          "w",
+          this.id,
+        ], { action: "refuse a task of" }),
+      );
+    }
+    Promise.allSettled(writes).then(() => {
+      this.#acks.push(id);
+      this.#scheduleFlush();
+    });
+  }
+
+  #deadLetter(
+    id: string,
+    fields: Map<string, Buffer> | undefined,
+    reason: string,
+  ): void {
+    const args: Arg[] = [
+      "XADD",
+      this.#keys.dead,
+      "MAXLEN",
+      "~",
+      "10000",
+      "*",
+      "reason",
+      reason,
+      "worker",
+      this.id,
+      "source",
+      this.#keys.tasks,
+      "id",
+      id,
+    ];
+    for (const name of ["p", "s", "c"]) {
+      const value = fields?.get(name);
+      if (value) args.push(name, value);
+    }
+    this.#cmd.send(args, { action: "dead-letter a task of" }).catch(() => {});
+  }
+
+  #onCancel(message: string): void {
+    const [caller, task] = message.split(" ");
+    if (!caller || !task) return;
+    this.#cancelled.set(message, Date.now());
+    for (const [key, control] of this.#running) {
+      if (key === message || (task === "*" && key.startsWith(`${caller} `))) {
+        control?.abort(new AbortError("cancelled by its caller"));
+      }
+    }
+  }
+
+  #restartBeat(vt: number): void {
+    this.#minVt = vt;
+    clearTimeout(this.#beatTimer);
+    this.#scheduleBeat();
+  }
+
+  #scheduleBeat(): void {
+    if (!this.#beating) return;
+    const every = Math.max(100, Math.min(BEAT, this.#minVt / 4));
+    this.#beatTimer = setTimeout(() => this.#beat(), every);
+  }
+
+  // Heartbeat, renewal of the entries held, take-over of abandoned ones,
+  // and which callers are still there.
+  async #beat(): Promise<void> {
+    const options = { action: "refresh", deadline: Date.now() + BEAT * 2 };
+    const held = [...this.#held.keys()];
+    const work: Promise<unknown>[] = [
+      writeBeat(this.#cmd, this.#keys, this.#state(), options),
+    ];
+    if (held.length > 0) {
+      work.push(this.#cmd.send([
+        "XCLAIM",
+        this.#keys.tasks,
+        GROUP,
+        this.id,
+        "0",
+        ...held,
+        "JUSTID",
+      ], options));
+    }
+    if (!this.#draining && this.#room() > 0) work.push(this.#reclaim(options));
+    work.push(this.#checkCallers(options));
+    // A failed beat is tried again next time; a server gone for good is
+    // reported by the take loop.
+    await Promise.allSettled(work);
+    this.#forgetOld();
+    this.#scheduleBeat();
+  }
+
+  async #reclaim(options: { action: string; deadline: number }): Promise<void> {
+    const taken = await this.#cmd.send<[Buffer, Buffer[], number][]>([
+      "EVALSHA",
+      RECLAIM.sha,
+      "2",
+      this.#keys.tasks,
+      this.#keys.dead,
+      GROUP,
+      this.id,
+      String(Math.min(this.#minVt, 1_000)),
+      "100",
+      String(Math.max(1, Math.ceil(this.#room() / 8))),
+    ], { ...options, binary: true });
+    for (const [id, fields, deliveries] of taken) {
+      this.#take(id.toString(), fieldsOf(fields), Number(deliveries));
+    }
+  }
+
+  async #checkCallers(options: { action: string; deadline: number }) {
+    const recent = [...this.#callers].filter(([, c]) =>
+      Date.now() - c.seen < CALLER_TTL * 2
+    );
+    if (recent.length === 0) return;
+    const keys = recent.map(([caller]) => this.#keys.caller(caller));
+    const exist = await Promise.all(
+      keys.map((key) => this.#cmd.send<number>(["EXISTS", key], options)),
+    );
+    recent.forEach(([, state], i) => (state.alive = exist[i] === 1));
+  }
+
+  #forgetOld(): void {
+    const now = Date.now();
+    for (const [key, at] of this.#cancelled) {
+      if (now - at > CALLER_TTL * 2) this.#cancelled.delete(key);
+    }
+    for (const [caller, c] of this.#callers) {
+      if (now - c.seen > CALLER_TTL * 4) this.#callers.delete(caller);
+    }
+  }
+
+  #state(): WorkerBeat {
+    return {
+      id: this.id,
+      kind: this.#s.kind,
+      concurrency: this.#s.concurrency,
+      running: Object.fromEntries(this.#runningBy),
+      completed: this.#completed,
+      failed: this.#failed,
+      modules: this.#s.modules,
+      draining: this.#draining,
+    };
+  }
+
+  #maybeStop(): void {
+    if (this.#halted) return;
+    if (
+      this.#draining && this.#held.size === 0 && this.#running.size === 0 &&
+      this.#retrying.size === 0 && !this.#flushing &&
+      this.#acks.length === 0 && this.#results.size === 0
+    ) {
+      this.#stop();
+    }
+  }
+
+  #stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      clearTimeout(this.#beatTimer);
+      this.#beating = false;
+      for (const timer of this.#retrying) clearTimeout(timer);
+      this.#local.close();
+      await this.#local.finished();
+      this.#sub?.close();
+      this.#reader.destroy();
+      await clearBeat(this.#cmd, this.#keys, this.id, {
+        action: "leave",
+        deadline: Date.now() + 1_000,
+      }).catch(() => {});
+      await this.#cmd.close();
+      this.#stopped.resolve();
+    })();
+    return this.#stopping;
+  }
+}
+
+function packResults(
+  worker: string,
+  records: ResultRecord[],
+  ms: number,
+): Buffer {
+  try {
+    return pack({ w: worker, r: records, ms });
+  } catch {
+    // One result cannot cross (the local pool let it through): it fails
+    // alone, the others go.
+    return pack({
+      w: worker,
+      ms,
+      r: records.map((record) => {
+        try {
+          pack(record);
+          return record;
+        } catch (error) {
+          return [
+            record[0],
+            0,
+            serializeError(
+              new TypeError(
+                `Cannot send the task's result back from Redis pool worker ${worker} as it cannot be serialized (${
+                  (error as Error).message
+                }). Return plain data.`,
+              ),
+            ),
+            record[3],
+          ] as ResultRecord;
+        }
+      }),
+    });
+  }
+}
+
+// A timeout or a cancellation is the caller's word; a refusal will not
+// change: only errors of the run itself are tried again.
+function retryable(error: unknown): boolean {
+  return !(error instanceof TimeoutError) && !(error instanceof AbortError) &&
+    (error as Error)?.name !== "TargetError";
+}
+
+function refusal(message: string) {
+  return { name: "TargetError", message };
+}
