@@ -37,14 +37,13 @@ import {
 } from "./_envelope.ts";
 import { type Arg, Link } from "./_link.ts";
 import {
+  CALLER_TTL,
   type PoolKeys,
   poolKeys,
   type RedisPoolSettings,
 } from "./_pool_options.ts";
 import { readWorkers, type WorkerBeat } from "./_heartbeat.ts";
 
-/** How long a caller counts as alive without a sign of life. */
-export const CALLER_TTL = 60_000;
 const TICK = 2_000;
 const READ_BLOCK = 2_000;
 // A batch of tiny tasks is sized to run about this long on a worker.
@@ -76,6 +75,8 @@ export class RedisCaller implements PoolBackend {
   #lastId = "0-0";
   #tick: ReturnType<typeof setTimeout> | 0 | undefined;
   #taskMs = 0;
+  #aliveUntil = 0;
+  #lookedAt = 0;
   #completed = 0;
   #failed = 0;
   #retried = 0;
@@ -120,6 +121,17 @@ export class RedisCaller implements PoolBackend {
   }
 
   stats(): RedisStats {
+    // An idle pool does not beat: a look at its stats refreshes them.
+    if (
+      this.#tick === undefined && !this.#finishing &&
+      Date.now() - this.#lookedAt > TICK / 2
+    ) {
+      this.#lookedAt = Date.now();
+      readWorkers(this.#writer, this.#keys, {
+        action: "read stats of",
+        deadline: Date.now() + TICK,
+      }).then((workers) => (this.#workers = workers), () => {});
+    }
     let busy = 0;
     for (const w of this.#workers) busy += w.running[this.#id] ?? 0;
     busy = Math.min(busy, this.#pending.size); // heartbeats lag
@@ -490,8 +502,9 @@ export class RedisCaller implements PoolBackend {
 
   // Tells workers this caller still waits (a vanished caller's tasks are
   // dropped once its key expires) and refreshes the workers' figures. A key
-  // found expired means the workers may have dropped pending tasks: they
-  // are sent again (a copy that ran anyway is ignored).
+  // found expired while it should have been there (this process stalled
+  // longer than CALLER_TTL) means workers may have dropped pending tasks:
+  // they are sent again (a copy that ran anyway is ignored).
   async #beat(): Promise<void> {
     this.#tick = 0;
     try {
@@ -508,7 +521,9 @@ export class RedisCaller implements PoolBackend {
         readWorkers(this.#writer, this.#keys, options),
       ]);
       this.#workers = workers;
-      if (previous === null && this.#seq > 0) this.#resend();
+      this.#lookedAt = Date.now();
+      if (previous === null && Date.now() < this.#aliveUntil) this.#resend();
+      this.#aliveUntil = Date.now() + CALLER_TTL;
     } catch {
       // The next beat tries again; calls report a lost server themselves.
     }

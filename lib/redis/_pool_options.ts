@@ -6,6 +6,9 @@
 import type { PoolOptions } from "../pool/_options.ts";
 import { checkUrl, positiveInteger } from "./_queue_options.ts";
 
+/** How long a caller counts as alive without a sign of life (its key's TTL). */
+export const CALLER_TTL = 60_000;
+
 /** The pool name callers and workers meet on when none is given. */
 export const DEFAULT_POOL_NAME = "multitask";
 

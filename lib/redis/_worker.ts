@@ -14,21 +14,20 @@ import { NEW, type PoolBackend, Task } from "../pool/_backend.ts";
 import { AbortError, TimeoutError } from "../pool/errors.ts";
 import { threadBackend } from "../pool/_thread_worker.ts";
 import { processBackend } from "../pool/_process_worker.ts";
-import { CALLER_TTL } from "./_caller.ts";
+import { CallerWatch } from "./_callers.ts";
 import {
   fieldsOf,
-  pack,
   type ResultRecord,
-  sign,
   type TaskBatch,
   unpack,
   verify,
 } from "./_envelope.ts";
 import { BEAT, clearBeat, type WorkerBeat, writeBeat } from "./_heartbeat.ts";
-import { type Arg, isReplyError, Link, Subscription } from "./_link.ts";
+import { isReplyError, Link, Subscription } from "./_link.ts";
 import { GROUP, type PoolKeys, poolKeys } from "./_pool_options.ts";
 import { Targets } from "./_targets.ts";
-import { FINISH, RECLAIM } from "./_worker_scripts.ts";
+import { Outbox } from "./_outbox.ts";
+import { RECLAIM } from "./_worker_scripts.ts";
 
 /** A worker's settings, checked. */
 export interface WorkerSettings {
@@ -56,10 +55,25 @@ interface Held {
 }
 
 const READ_BLOCK = 2_000;
-const MOST_ACKS = 1_000;
 
-/** A running worker. */
+/**
+ * A running worker of a Redis pool, as `startWorker()` returns it.
+ *
+ * @example
+ * ```ts ignore
+ * import { startWorker } from "@multitask/core/worker";
+ *
+ * const worker = await startWorker({
+ *   redis: "redis://127.0.0.1:6379",
+ *   modules: ["./tasks.ts"],
+ *   authkey: "secret",
+ * });
+ * console.log(worker.id); // e.g. "build-box-4242"
+ * await worker.drain();
+ * ```
+ */
 export class RedisWorker {
+  /** Names the worker in stats and errors: `<hostname>-<pid>` (a number follows for a second worker in one process). */
   readonly id: string;
   readonly #s: WorkerSettings;
   readonly #keys: PoolKeys;
@@ -67,22 +81,18 @@ export class RedisWorker {
   readonly #reader: Link;
   readonly #local: PoolBackend;
   readonly #targets: Targets;
+  readonly #outbox: Outbox;
   #sub: Subscription | undefined;
   readonly #held = new Map<string, Held>();
   readonly #running = new Map<string, AbortController | undefined>();
   readonly #runningBy = new Map<string, number>();
-  readonly #cancelled = new Map<string, number>();
-  readonly #callers = new Map<string, { alive: boolean; seen: number }>();
-  #results = new Map<string, ResultRecord[]>();
+  readonly #callers: CallerWatch;
   // Service time: wall time with tasks running, over tasks done, times the
   // slots that were in use. Queueing in the local pool does not count.
   #busyFrom = 0;
   #busyMs = 0;
   #doneCount = 0;
   #peak = 0;
-  #acks: string[] = [];
-  #flushing: Promise<void> | undefined;
-  #flushQueued = false;
   #draining = false;
   #stopped = Promise.withResolvers<void>();
   #wake: (() => void) | undefined;
@@ -106,6 +116,19 @@ export class RedisWorker {
     this.#cmd = cmd;
     this.#reader = reader;
     this.#targets = new Targets(s);
+    this.#callers = new CallerWatch(cmd, this.#keys);
+    this.#outbox = new Outbox(cmd, this.#keys, {
+      id: s.id,
+      authkey: s.authkey,
+      vanished: (caller) => this.#callers.vanished(caller),
+      measure: () => this.#measure(),
+      flushed: () => this.#maybeStop(),
+      lost: (error) => {
+        if (this.#draining) return;
+        this.#lost = error;
+        this.terminate();
+      },
+    });
     const backend = s.kind === "process" ? processBackend : threadBackend;
     this.#local = backend({
       name: s.id,
@@ -118,7 +141,13 @@ export class RedisWorker {
     });
   }
 
-  /** Connects, joins the pool's group and starts taking tasks. */
+  /**
+   * Connects, joins the pool's group and starts taking tasks; use
+   * `startWorker()`, which checks the options first.
+   *
+   * @param s The checked settings.
+   * @returns The running worker.
+   */
   static async start(s: WorkerSettings): Promise<RedisWorker> {
     await Targets.check(s.modules);
     const link = {
@@ -177,6 +206,7 @@ export class RedisWorker {
   /** Stops now: running tasks are killed; their entries go to other workers after visibilityTimeout. */
   async terminate(): Promise<void> {
     this.#halted = true;
+    this.#outbox.halt();
     this.#draining = true;
     this.#reader.destroy();
     await this.#local.terminate();
@@ -269,37 +299,42 @@ export class RedisWorker {
     wake?.();
   }
 
-  #take(id: string, fields: Map<string, Buffer>, deliveries: number): void {
+  #take(
+    id: string,
+    fields: Map<string, Buffer>,
+    deliveries: number,
+    checked = false,
+  ): void {
     const caller = fields.get("c")?.toString() ?? "";
     const payload = fields.get("p");
     if (
       !payload ||
       !verify(this.#s.authkey, this.#keys.tasks, payload, fields.get("s"))
     ) {
-      return this.#refuse(id, fields, caller);
+      return this.#outbox.refuse(id, fields, caller);
     }
     const vt = Number(fields.get("v"));
     if (vt > 0 && vt < this.#minVt) this.#restartBeat(vt);
-    const known = this.#callers.get(caller);
-    this.#callers.set(caller, {
-      alive: known?.alive ?? true,
-      seen: Date.now(),
-    });
+    if (!this.#callers.saw(caller) && !checked) {
+      this.#callers.recheck(caller, { action: "take tasks from" })
+        .then(() => this.#take(id, fields, deliveries, true));
+      return;
+    }
     const batch = unpack(payload) as TaskBatch;
     const held: Held = { id, caller, remaining: batch.t.length / 4 };
     this.#held.set(id, held);
     // A vanished caller's tasks are not run: nobody would read the results.
-    const skip = known?.alive === false || this.#cancelled.has(`${caller} *`);
+    const skip = this.#callers.vanished(caller);
     for (let i = 0; i < batch.t.length; i += 4) {
       const taskId = batch.t[i] as number;
-      if (skip || this.#cancelled.has(`${caller} ${taskId}`)) {
+      if (skip || this.#callers.cancelled(caller, taskId)) {
         this.#settle(held);
         continue;
       }
       const spec = batch.d[batch.t[i + 2] as number];
       const own = this.#targets.resolve(spec);
       if (typeof own === "string") {
-        this.#deadLetter(id, fields, own);
+        this.#outbox.deadLetter(id, fields, own);
         this.#record(held, [taskId, 0, refusal(own), deliveries]);
         continue;
       }
@@ -345,7 +380,10 @@ export class RedisWorker {
       (error) => {
         done();
         if (this.#halted) return;
-        if (control?.signal.aborted || this.#cancelled.has(key)) {
+        if (
+          control?.signal.aborted ||
+          this.#callers.cancelled(held.caller, taskId)
+        ) {
           return this.#settle(held); // the caller gave up on it
         }
         if (attempt <= batch.retries && retryable(error)) {
@@ -359,7 +397,7 @@ export class RedisWorker {
         }
         this.#failed++;
         if (batch.retries > 0) {
-          this.#deadLetter(
+          this.#outbox.deadLetter(
             held.id,
             undefined,
             `task ${taskId} of caller ${held.caller} failed ${attempt} times; last error: ${
@@ -382,17 +420,14 @@ export class RedisWorker {
   }
 
   #record(held: Held, record: ResultRecord): void {
-    let list = this.#results.get(held.caller);
-    if (!list) this.#results.set(held.caller, list = []);
-    list.push(record);
+    this.#outbox.result(held.caller, record);
     this.#settle(held);
   }
 
   #settle(held: Held): void {
     if (--held.remaining > 0) return;
     this.#held.delete(held.id);
-    this.#acks.push(held.id);
-    this.#scheduleFlush();
+    this.#outbox.ack(held.id);
   }
 
   /** Milliseconds a task takes on one slot, as measured since the last call. */
@@ -412,125 +447,10 @@ export class RedisWorker {
     return this.#taskMs;
   }
 
-  #scheduleFlush(): void {
-    if (this.#flushQueued) return;
-    this.#flushQueued = true;
-    queueMicrotask(() => {
-      this.#flushQueued = false;
-      if (!this.#flushing) this.#flushing = this.#flush();
-    });
-  }
-
-  // Results and acks go out together; a flush that cannot reach the server
-  // keeps them for the next one (until the reconnect window gives up).
-  async #flush(): Promise<void> {
-    try {
-      while (
-        !this.#halted && (this.#acks.length > 0 || this.#results.size > 0)
-      ) {
-        const acks = this.#acks.splice(0, MOST_ACKS);
-        const results = this.#results;
-        this.#results = new Map();
-        const ms = this.#measure();
-        const keys: Arg[] = [this.#keys.tasks];
-        const tail: Arg[] = [];
-        for (const [caller, records] of results) {
-          if (this.#callers.get(caller)?.alive === false) continue;
-          const key = this.#keys.results(caller);
-          const payload = packResults(this.id, records, ms);
-          keys.push(key);
-          tail.push(payload, sign(this.#s.authkey, key, payload));
-        }
-        try {
-          await this.#cmd.send([
-            "EVALSHA",
-            FINISH.sha,
-            String(keys.length),
-            ...keys,
-            GROUP,
-            String(CALLER_TTL * 2),
-            String(acks.length),
-            ...acks,
-            ...tail,
-          ], { action: "send results to" });
-        } catch (error) {
-          this.#acks.unshift(...acks);
-          for (const [caller, records] of results) {
-            const list = this.#results.get(caller) ?? [];
-            this.#results.set(caller, [...records, ...list]);
-          }
-          throw error;
-        }
-      }
-    } catch (error) {
-      if (!this.#draining) {
-        this.#lost = error;
-        this.terminate();
-      }
-    } finally {
-      this.#flushing = undefined;
-      this.#maybeStop();
-    }
-  }
-
-  #refuse(id: string, fields: Map<string, Buffer>, caller: string): void {
-    const why =
-      "bad signature: not signed with this worker's --authkey (or written by something other than a multitask pool)";
-    this.#deadLetter(id, fields, why);
-    const writes: Promise<unknown>[] = [];
-    if (/^[\w.-]{1,64}$/.test(caller)) {
-      writes.push(
-        this.#cmd.send([
-          "XADD",
-          this.#keys.results(caller),
-          "*",
-          "x",
-          id,
-          "why",
-          "signature",
-          "w",
-          this.id,
-        ], { action: "refuse a task of" }),
-      );
-    }
-    Promise.allSettled(writes).then(() => {
-      this.#acks.push(id);
-      this.#scheduleFlush();
-    });
-  }
-
-  #deadLetter(
-    id: string,
-    fields: Map<string, Buffer> | undefined,
-    reason: string,
-  ): void {
-    const args: Arg[] = [
-      "XADD",
-      this.#keys.dead,
-      "MAXLEN",
-      "~",
-      "10000",
-      "*",
-      "reason",
-      reason,
-      "worker",
-      this.id,
-      "source",
-      this.#keys.tasks,
-      "id",
-      id,
-    ];
-    for (const name of ["p", "s", "c"]) {
-      const value = fields?.get(name);
-      if (value) args.push(name, value);
-    }
-    this.#cmd.send(args, { action: "dead-letter a task of" }).catch(() => {});
-  }
-
   #onCancel(message: string): void {
     const [caller, task] = message.split(" ");
     if (!caller || !task) return;
-    this.#cancelled.set(message, Date.now());
+    this.#callers.cancel(message);
     for (const [key, control] of this.#running) {
       if (key === message || (task === "*" && key.startsWith(`${caller} `))) {
         control?.abort(new AbortError("cancelled by its caller"));
@@ -570,11 +490,10 @@ export class RedisWorker {
       ], options));
     }
     if (!this.#draining && this.#room() > 0) work.push(this.#reclaim(options));
-    work.push(this.#checkCallers(options));
+    work.push(this.#callers.refresh(options));
     // A failed beat is tried again next time; a server gone for good is
     // reported by the take loop.
     await Promise.allSettled(work);
-    this.#forgetOld();
     this.#scheduleBeat();
   }
 
@@ -596,28 +515,6 @@ export class RedisWorker {
     }
   }
 
-  async #checkCallers(options: { action: string; deadline: number }) {
-    const recent = [...this.#callers].filter(([, c]) =>
-      Date.now() - c.seen < CALLER_TTL * 2
-    );
-    if (recent.length === 0) return;
-    const keys = recent.map(([caller]) => this.#keys.caller(caller));
-    const exist = await Promise.all(
-      keys.map((key) => this.#cmd.send<number>(["EXISTS", key], options)),
-    );
-    recent.forEach(([, state], i) => (state.alive = exist[i] === 1));
-  }
-
-  #forgetOld(): void {
-    const now = Date.now();
-    for (const [key, at] of this.#cancelled) {
-      if (now - at > CALLER_TTL * 2) this.#cancelled.delete(key);
-    }
-    for (const [caller, c] of this.#callers) {
-      if (now - c.seen > CALLER_TTL * 4) this.#callers.delete(caller);
-    }
-  }
-
   #state(): WorkerBeat {
     return {
       id: this.id,
@@ -635,8 +532,7 @@ export class RedisWorker {
     if (this.#halted) return;
     if (
       this.#draining && this.#held.size === 0 && this.#running.size === 0 &&
-      this.#retrying.size === 0 && !this.#flushing &&
-      this.#acks.length === 0 && this.#results.size === 0
+      this.#retrying.size === 0 && this.#outbox.empty
     ) {
       this.#stop();
     }
@@ -659,42 +555,6 @@ export class RedisWorker {
       this.#stopped.resolve();
     })();
     return this.#stopping;
-  }
-}
-
-function packResults(
-  worker: string,
-  records: ResultRecord[],
-  ms: number,
-): Buffer {
-  try {
-    return pack({ w: worker, r: records, ms });
-  } catch {
-    // One result cannot cross (the local pool let it through): it fails
-    // alone, the others go.
-    return pack({
-      w: worker,
-      ms,
-      r: records.map((record) => {
-        try {
-          pack(record);
-          return record;
-        } catch (error) {
-          return [
-            record[0],
-            0,
-            serializeError(
-              new TypeError(
-                `Cannot send the task's result back from Redis pool worker ${worker} as it cannot be serialized (${
-                  (error as Error).message
-                }). Return plain data.`,
-              ),
-            ),
-            record[3],
-          ] as ResultRecord;
-        }
-      }),
-    });
   }
 }
 

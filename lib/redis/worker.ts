@@ -147,9 +147,12 @@ function workerSettings(o: WorkerOptions): WorkerSettings {
       "reconnectWindow",
       who,
     ),
-    id: `${Deno.hostname()}-${Deno.pid}`,
+    id: `${Deno.hostname()}-${Deno.pid}${++started > 1 ? `-${started}` : ""}`,
   };
 }
+
+// Workers of one process are told apart by a number after the first.
+let started = 0;
 
 function moduleUrl(module: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)) {

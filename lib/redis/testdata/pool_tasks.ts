@@ -25,3 +25,29 @@ export async function flaky(path: string, failures: number): Promise<number> {
 export function fail(message: string): never {
   throw new RangeError(message);
 }
+
+/** Writes `path` once it runs (a handshake for the test), then waits `ms`. */
+export async function announce(path: string, ms: number): Promise<string> {
+  await Deno.writeTextFile(path, "started");
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return "finished";
+}
+
+/** Spins for `ms` milliseconds of CPU. */
+export function spin(x: number, ms: number): number {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* busy */ }
+  return x * x;
+}
+
+/** Sleeps `ms`, then returns it. */
+export async function nap(ms: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return ms;
+}
+
+/** Squares `x` after a `ms` ms nap (a task that takes a little time). */
+export async function sleepySquare(x: number, ms = 2): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return x * x;
+}

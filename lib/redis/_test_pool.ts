@@ -1,0 +1,121 @@
+// Test helpers for the Redis pool: in-process workers on a test server, and
+// worker processes started as users start them.
+
+import { deadline, delay } from "@std/async";
+import { Pool } from "../pool/mod.ts";
+import type { PoolOptions } from "../pool/mod.ts";
+import { type RedisWorker, startWorker, type WorkerOptions } from "./worker.ts";
+
+/** The module the tests' tasks come from. */
+export const TASKS = new URL("./testdata/pool_tasks.ts", import.meta.url).href;
+/** Another module, that a worker may run instead. */
+export const OTHER = new URL("./testdata/other_tasks.ts", import.meta.url).href;
+
+/** An in-process worker, drained at scope exit. */
+export async function worker(
+  url: string,
+  options: Partial<WorkerOptions> = {},
+): Promise<RedisWorker & AsyncDisposable> {
+  const w = await startWorker({
+    redis: url,
+    modules: [TASKS],
+    authkey: "test-key",
+    concurrency: 2,
+    ...options,
+  });
+  return Object.assign(w, { [Symbol.asyncDispose]: () => w.drain() });
+}
+
+/** A redis pool on `url` with the test key. */
+export function redisPool(url: string, options: PoolOptions = {}): Pool {
+  return new Pool({
+    kind: "redis",
+    redis: url,
+    module: TASKS,
+    authkey: "test-key",
+    ...options,
+  });
+}
+
+/** A worker process, as `deno task worker` starts one. */
+export class WorkerProcess implements AsyncDisposable {
+  readonly #child: Deno.ChildProcess;
+  readonly #stderr: Promise<string>;
+  #log = "";
+  #started: Promise<void>;
+
+  constructor(url: string, args: string[] = []) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("./worker.ts", import.meta.url).pathname,
+        "--redis",
+        url,
+        "--module",
+        TASKS,
+        "--authkey",
+        "test-key",
+        ...args,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    this.#child = child;
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#started = promise;
+    this.#stderr = (async () => {
+      for await (
+        const chunk of child.stderr.pipeThrough(new TextDecoderStream())
+      ) {
+        this.#log += chunk;
+        if (/ started\n/.test(this.#log)) resolve();
+      }
+      reject(new Error(`the worker exited before it started:\n${this.#log}`));
+      return this.#log;
+    })();
+    this.#stderr.catch(() => {});
+    promise.catch(() => {});
+  }
+
+  /** The worker's id, as it announced it ("worker <id> started"). */
+  get id(): string {
+    return /worker (\S+) started/.exec(this.#log)?.[1] ?? "";
+  }
+
+  /** Resolves once the worker said it started (it is in the group). */
+  started(): Promise<void> {
+    return deadline(this.#started, 60_000);
+  }
+
+  kill(signal: Deno.Signal): void {
+    try {
+      this.#child.kill(signal);
+    } catch { /* gone */ }
+  }
+
+  /** Waits for the exit; its code and what it wrote. */
+  async exit(): Promise<{ code: number; stderr: string }> {
+    const { code } = await this.#child.status;
+    return { code, stderr: await this.#stderr.catch(() => this.#log) };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.kill("SIGKILL");
+    await this.exit();
+  }
+}
+
+/** Polls `check` until it holds, or fails after `ms` (a guard, not a measure). */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 20_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await delay(10);
+  }
+}

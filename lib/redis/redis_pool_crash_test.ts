@@ -1,0 +1,159 @@
+// The Redis pool when things die: a worker process SIGKILLed mid-map, the
+// Redis server killed (and restarted, or not), a wrong password.
+import {
+  assert,
+  assertEquals,
+  assertGreater,
+  assertMatch,
+  assertRejects,
+} from "@std/assert";
+import { deadline } from "@std/async";
+import { createClient } from "npm:redis@^5";
+import { RedisConnectionError } from "./errors.ts";
+import { sleepySquare, square } from "./testdata/pool_tasks.ts";
+import { redisTest } from "./_test_server.ts";
+import { redisPool, worker, WorkerProcess } from "./_test_pool.ts";
+import { startWorker } from "./worker.ts";
+import { TASKS } from "./_test_pool.ts";
+
+// A guard against hangs, not a measure.
+const HANG = 60_000;
+
+redisTest(
+  "map of 2,000 tasks on 3 worker processes, one SIGKILLed mid-run: exact results, each delivered once",
+  async (server) => {
+    await using a = new WorkerProcess(server.url, ["--concurrency", "2"]);
+    await using b = new WorkerProcess(server.url, ["--concurrency", "2"]);
+    await using c = new WorkerProcess(server.url, ["--concurrency", "2"]);
+    await Promise.all([a.started(), b.started(), c.started()]);
+    await using pool = redisPool(server.url, { visibilityTimeout: 1_000 });
+    const items = Array.from({ length: 2_000 }, (_, i) => i);
+    const progress: number[] = [];
+    let heldByKilled: Promise<number> | undefined;
+    const results = await deadline(
+      pool.map(sleepySquare, items, {
+        chunksize: 50,
+        onProgress: ({ done }) => {
+          progress.push(done);
+          if (done >= 400 && !heldByKilled) {
+            a.kill("SIGKILL");
+            heldByKilled = a.exit().then(() => pendingOf(server.url, a));
+          }
+        },
+      }),
+      HANG,
+    );
+    assertEquals(results, items.map((i) => i * i));
+    // One progress report per chunk, each counted once.
+    assertEquals(progress.length, 40);
+    assertEquals(progress.at(-1), 2_000);
+    assert(progress.every((n, i) => i === 0 || n > progress[i - 1]));
+    assertEquals(pool.stats.completed, 40);
+    assertGreater(await heldByKilled!, 0, "the killed worker held no task");
+  },
+);
+
+redisTest(
+  "redis-server killed mid-map and restarted with its data: the map completes",
+  async (server) => {
+    await using _w = await worker(server.url);
+    await using pool = redisPool(server.url, { visibilityTimeout: 1_000 });
+    const items = Array.from({ length: 400 }, (_, i) => i);
+    let restarted: Promise<void> | undefined;
+    const mapped = pool.map(sleepySquare, items, {
+      chunksize: 10,
+      onProgress: ({ done }) => {
+        if (done >= 100 && !restarted) {
+          restarted = server.stop("SIGKILL").then(() => server.restart());
+        }
+      },
+    });
+    assertEquals(await deadline(mapped, HANG), items.map((i) => i * i));
+    await restarted;
+    assertEquals(await pool.apply(square, [5]), 25);
+  },
+  { persistent: true, args: ["--appendfsync", "always"] },
+);
+
+redisTest(
+  "redis-server killed and not restarted: every pending call rejects with RedisConnectionError, nothing hangs",
+  async (server) => {
+    const w = await startWorker({
+      redis: server.url,
+      modules: [TASKS],
+      authkey: "test-key",
+      concurrency: 1,
+      reconnectWindow: 1_000,
+    });
+    const pool = redisPool(server.url, { reconnectWindow: 1_000 });
+    assertEquals(await pool.apply(square, [2]), 4);
+    const running = pool.map(sleepySquare, [1, 2, 3], { chunksize: 1 });
+    const queued = pool.apply(sleepySquare, [4, 60_000]);
+    await server.stop("SIGKILL");
+    for (const call of [running, queued] as Promise<unknown>[]) {
+      const error = await assertRejects(
+        () => deadline(call, HANG),
+        RedisConnectionError,
+      );
+      assertEquals(error.url, server.url);
+      assertMatch(error.message, /Redis pool 'multitask'/);
+    }
+    await deadline(w.stopped, HANG);
+    assert(w.error instanceof RedisConnectionError, String(w.error));
+    await deadline(pool.terminate(), HANG);
+  },
+);
+
+redisTest(
+  "A wrong Redis password is a clear error at connect; the right one, or an ACL user, works",
+  async (server) => {
+    const url = (auth: string) => server.url.replace("//", `//${auth}@`);
+    const pool = redisPool(url(":wrong"));
+    const error = await assertRejects(
+      () => pool.apply(square, [1]),
+      RedisConnectionError,
+    );
+    assertMatch(error.message, /user name or password/);
+    assertEquals(error.message.includes("wrong"), false);
+    await pool.terminate();
+    await assertRejects(
+      () => worker(url(":wrong")),
+      RedisConnectionError,
+      "password",
+    );
+    for (const auth of [":right", "alice:alice-pw"]) {
+      await using _w = await worker(url(auth));
+      await using ok = redisPool(url(auth));
+      assertEquals(await ok.apply(square, [3]), 9);
+    }
+  },
+  {
+    args: [
+      "--requirepass",
+      "right",
+      "--user",
+      "alice",
+      "on",
+      ">alice-pw",
+      "~*",
+      "&*",
+      "+@all",
+    ],
+  },
+);
+
+/** Entries pending for `worker`'s consumer (what it held when it died). */
+async function pendingOf(url: string, worker: WorkerProcess): Promise<number> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    const consumers = await client.xInfoConsumers(
+      "mt:{multitask}:tasks",
+      "workers",
+    );
+    const id = worker.id;
+    return consumers.find((c) => c.name === id)?.pending ?? 0;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,27 @@
+// Only a Pool of kind "redis" loads npm:redis: the other kinds run without
+// it (here: with npm disabled altogether).
+import { assertEquals, assertMatch } from "@std/assert";
+
+Deno.test("A thread pool never loads npm:redis; a redis pool loads it when created", async () => {
+  const script = (kind: string) => `
+    import { Pool } from ${
+    JSON.stringify(new URL("../../mod.ts", import.meta.url).href)
+  };
+    const pool = new Pool(${kind});
+    console.log(await pool.apply((a) => a + 1, [1]).catch((e) => e.message));
+    await pool.terminate();
+  `;
+  const run = async (kind: string) => {
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-npm", script(kind)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return new TextDecoder().decode(stdout).trim();
+  };
+  assertEquals(await run(`{ size: 1 }`), "2");
+  assertMatch(
+    await run(`{ kind: "redis", redis: "redis://127.0.0.1:1", authkey: "k" }`),
+    /npm/,
+  );
+});

@@ -1,0 +1,250 @@
+// The Pool of kind "redis" as users call it: the same methods as the local
+// kinds, with workers in this process (fast) or started as commands.
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertMatch,
+  assertRejects,
+} from "@std/assert";
+import { createClient } from "npm:redis@^5";
+import { AuthenticationError } from "../_crossing/auth.ts";
+import { TargetError } from "../_crossing/target.ts";
+import { AbortError, TimeoutError } from "../pool/mod.ts";
+import {
+  add,
+  announce,
+  fail,
+  flaky,
+  nap,
+  slow,
+  square,
+} from "./testdata/pool_tasks.ts";
+import { redisTest } from "./_test_server.ts";
+import { OTHER, redisPool, until, worker } from "./_test_pool.ts";
+
+redisTest(
+  "apply, map, starmap, imap and imapUnordered give the local kinds' results",
+  async (server, t) => {
+    await using _w = await worker(server.url);
+    await using pool = redisPool(server.url);
+    await t.step("apply", async () => {
+      assertEquals(await pool.apply(square, [7]), 49);
+      assertEquals(await pool.apply(add, [2, 3]), 5);
+    });
+    await t.step("map keeps input order", async () => {
+      const items = Array.from({ length: 300 }, (_, i) => i);
+      assertEquals(await pool.map(square, items), items.map((i) => i * i));
+    });
+    await t.step("starmap", async () => {
+      assertEquals(await pool.starmap(add, [[1, 2], [3, 4]]), [3, 7]);
+    });
+    await t.step("imap yields in input order", async () => {
+      const out: number[] = [];
+      for await (const v of pool.imap(square, [3, 1, 2])) out.push(v);
+      assertEquals(out, [9, 1, 4]);
+    });
+    await t.step("imapUnordered yields each as it finishes", async () => {
+      // taskTimeout makes each task run alone on a thread of the worker.
+      await using timed = redisPool(server.url, { taskTimeout: 60_000 });
+      const ordered: number[] = [];
+      for await (const v of timed.imap(nap, [400, 0, 0])) ordered.push(v);
+      assertEquals(ordered, [400, 0, 0]);
+      const unordered: number[] = [];
+      for await (const v of timed.imapUnordered(nap, [400, 0, 0])) {
+        unordered.push(v);
+      }
+      assertEquals(unordered, [0, 0, 400]);
+    });
+    await t.step("an error keeps its class name and message", async () => {
+      const error = await assertRejects(() => pool.apply(fail, ["boom"]));
+      assertInstanceOf(error, Error);
+      assertEquals(error.name, "RangeError");
+      assertEquals(error.message, "boom");
+    });
+    await t.step(
+      "an endless input streams with bounded read-ahead",
+      async () => {
+        let made = 0;
+        function* naturals() {
+          while (true) yield made++;
+        }
+        let sum = 0;
+        let seen = 0;
+        for await (const v of pool.imap(square, naturals())) {
+          sum += v;
+          if (++seen === 500) break;
+        }
+        assertEquals(
+          sum,
+          Array.from({ length: 500 }, (_, i) => i * i)
+            .reduce((a, b) => a + b),
+        );
+        assert(made < 500 + 2_000, `read ${made} items ahead`);
+      },
+    );
+    const stats = pool.stats;
+    assertEquals(stats.failed, 1);
+    assert(stats.completed > 0);
+  },
+);
+
+redisTest(
+  "A task that throws twice then succeeds under retries: 2",
+  async (server) => {
+    await using _w = await worker(server.url);
+    await using pool = redisPool(server.url, { retries: 2, retryDelay: 10 });
+    const counter = await Deno.makeTempFile();
+    try {
+      assertEquals(await pool.apply(flaky, [counter, 2]), 3);
+      assertEquals(pool.stats.retried, 2);
+      // One more failure than retries allow: the task fails, dead-lettered.
+      await Deno.writeTextFile(counter, "0");
+      const error = await assertRejects(() => pool.apply(flaky, [counter, 3]));
+      assertMatch((error as Error).message, /call 3 fails/);
+      const dead = await deadLetters(server.url);
+      assert(dead.some((d) => /failed 3 times/.test(d.reason)), String(dead));
+    } finally {
+      await Deno.remove(counter);
+    }
+  },
+);
+
+redisTest(
+  "A worker refuses a module it was not started with, and shipped source, naming the flag",
+  async (server) => {
+    await using _w = await worker(server.url, { modules: [OTHER] });
+    await using pool = redisPool(server.url);
+    const error = await assertRejects(
+      () => pool.apply(square, [2]),
+      TargetError,
+    );
+    assertMatch(error.message, /refuses to run 'square' of .*pool_tasks\.ts/);
+    assertMatch(error.message, /--module/);
+    const source = await assertRejects(
+      () => pool.apply((x: number) => x, [1], { module: null }),
+      TargetError,
+    );
+    assertMatch(source.message, /--allow-source/);
+    const dead = await deadLetters(server.url);
+    assert(dead.some((d) => /refuses to run 'square'/.test(d.reason)));
+  },
+);
+
+redisTest(
+  "A task signed with another key is refused unrun: AuthenticationError, and a dead letter with the reason",
+  async (server) => {
+    const ran = await Deno.makeTempFile();
+    try {
+      await using _w = await worker(server.url);
+      await using pool = redisPool(server.url, { authkey: "wrong-key" });
+      await assertRejects(
+        () => pool.apply(announce, [ran, 0]),
+        AuthenticationError,
+        "--authkey",
+      );
+      assertEquals(await Deno.readTextFile(ran), "");
+      const dead = await deadLetters(server.url);
+      assert(dead.some((d) => /bad signature/.test(d.reason)));
+    } finally {
+      await Deno.remove(ran);
+    }
+  },
+);
+
+redisTest(
+  "taskTimeout stops the task on its worker, and the worker goes on",
+  async (server) => {
+    await using w = await worker(server.url, { concurrency: 1 });
+    await using pool = redisPool(server.url, { taskTimeout: 300 });
+    await assertRejects(() => pool.apply(slow, [1, 60_000]), TimeoutError);
+    assertEquals(await pool.apply(square, [3]), 9);
+    assertEquals(w.running, 0);
+  },
+);
+
+redisTest(
+  "signal cancels a running task on its worker, and a queued one before any worker takes it",
+  async (server) => {
+    const started = await Deno.makeTempFile();
+    try {
+      await using pool = redisPool(server.url);
+      // Queued: no worker yet, so it waits in Redis; abort removes it.
+      const queued = new AbortController();
+      const waiting = pool.apply(square, [1], { signal: queued.signal });
+      await until(async () => (await streamLength(server.url)) === 1, "XADD");
+      queued.abort();
+      await assertRejects(() => waiting, AbortError);
+      await until(async () => (await streamLength(server.url)) === 0, "XDEL");
+
+      await using w = await worker(server.url, { concurrency: 1 });
+      const running = new AbortController();
+      const call = pool.apply(announce, [started, 60_000], {
+        signal: running.signal,
+      });
+      await until(
+        async () => (await Deno.readTextFile(started)) === "started",
+        "the task to start",
+      );
+      running.abort();
+      await assertRejects(() => call, AbortError);
+      await until(() => w.running === 0, "the worker to stop the task");
+      assertEquals(await pool.apply(square, [4]), 16);
+    } finally {
+      await Deno.remove(started);
+    }
+  },
+);
+
+redisTest(
+  "stats count live workers by heartbeat; a closed pool leaves no key of its own",
+  async (server) => {
+    await using _a = await worker(server.url, { concurrency: 2 });
+    await using _b = await worker(server.url, { concurrency: 3 });
+    const pool = redisPool(server.url);
+    await pool.map(square, [1, 2, 3, 4]);
+    await until(() => pool.stats.workers === 2, "two heartbeats");
+    assertEquals(pool.stats.size, 5);
+    assertEquals(pool.stats.completed > 0, true);
+    pool.close();
+    await pool.join();
+    const keys = await redisKeys(server.url);
+    // Shared and bounded: the task stream, the worker set and heartbeats.
+    assertEquals(
+      keys.filter((k) => !/:tasks$|:workers$|:w:/.test(k)),
+      [],
+    );
+  },
+);
+
+interface DeadLetter {
+  reason: string;
+}
+
+async function withClient<T>(
+  url: string,
+  fn: (client: ReturnType<typeof createClient>) => Promise<T>,
+): Promise<T> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+function deadLetters(url: string): Promise<DeadLetter[]> {
+  return withClient(url, async (client) => {
+    const entries = await client.xRange("mt:{multitask}:dead", "-", "+");
+    return entries.map((e) => ({ reason: String(e.message.reason) }));
+  });
+}
+
+function streamLength(url: string): Promise<number> {
+  return withClient(url, (c) => c.xLen("mt:{multitask}:tasks"));
+}
+
+function redisKeys(url: string): Promise<string[]> {
+  return withClient(url, (c) => c.keys("*"));
+}
