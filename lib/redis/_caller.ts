@@ -29,11 +29,10 @@ import {
   pack,
   type ResultBatch,
   revive,
-  sign,
+  Signer,
   type TaskBatch,
   TASKS_PER_ENTRY,
   unpack,
-  verify,
 } from "./_envelope.ts";
 import { type Arg, Link } from "./_link.ts";
 import {
@@ -63,6 +62,7 @@ export class RedisCaller implements PoolBackend {
   readonly #results: string;
   readonly #writer: Link;
   readonly #reader: Link;
+  readonly #signer: Signer;
   readonly #pending = new Map<number, Task>();
   // Entry id -> ids of its tasks still pending (to delete the entry once
   // none is wanted any more, and to fail them if the entry is refused).
@@ -90,6 +90,7 @@ export class RedisCaller implements PoolBackend {
     this.#results = this.#keys.results(this.#id);
     this.#writer = writer;
     this.#reader = reader;
+    this.#signer = new Signer(s.authkey);
     this.#idle();
   }
 
@@ -291,7 +292,7 @@ export class RedisCaller implements PoolBackend {
       "p",
       payload,
       "s",
-      sign(s.authkey, this.#keys.tasks, payload),
+      this.#signer.sign(this.#keys.tasks, payload),
       "c",
       this.#id,
       "v",
@@ -330,13 +331,15 @@ export class RedisCaller implements PoolBackend {
       }
       flat.push(task.seq, task.mode, at, task.payload);
     }
-    return {
+    const batch: TaskBatch = {
       d: specs,
       t: flat,
       timeout: this.#s.taskTimeout,
       retries: this.#s.retries,
       retryDelay: this.#s.retryDelay,
     };
+    if (tasks[0].exclusive) batch.x = 1;
+    return batch;
   }
 
   /** Reads results while any task is pending. */
@@ -390,7 +393,7 @@ export class RedisCaller implements PoolBackend {
     const payload = fields.get("p");
     if (
       !payload ||
-      !verify(this.#s.authkey, this.#results, payload, fields.get("s"))
+      !this.#signer.verify(this.#results, payload, fields.get("s"))
     ) {
       return; // not from a worker holding the key: ignored
     }

@@ -15,7 +15,7 @@
 // access to Redis can do anyway.
 
 import { Buffer } from "node:buffer";
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, type Hash, timingSafeEqual } from "node:crypto";
 import { decodePayload, encodePayload } from "../_crossing/wire.ts";
 import { AuthenticationError } from "../_crossing/auth.ts";
 import {
@@ -44,6 +44,8 @@ export interface TaskBatch {
   timeout: number;
   retries: number;
   retryDelay: number;
+  /** 1: its one task may be cancelled while it runs (it has a signal or a timeout). */
+  x?: 1;
 }
 
 /** One task's outcome: [taskId, ok (1|0), value or SerializedError, attempts]. */
@@ -58,25 +60,36 @@ export interface ResultBatch {
   ms?: number;
 }
 
-/** HMAC-SHA256 of `payload` for the stream `key`. */
-export function sign(
-  authkey: Uint8Array,
-  key: string,
-  payload: Buffer,
-): Buffer {
-  return createHmac("sha256", authkey).update(key).update("\n").update(payload)
-    .digest();
-}
+/**
+ * HMAC-SHA256 under one authkey, over a stream key and a payload. The
+ * hashes of the padded key are computed once and copied per message (RFC
+ * 2104 by hand): 6 µs a message where createHmac takes 15-20.
+ */
+export class Signer {
+  readonly #inner: Hash;
+  readonly #outer: Hash;
 
-/** Whether `signature` is the HMAC of `payload` for `key` (in constant time). */
-export function verify(
-  authkey: Uint8Array,
-  key: string,
-  payload: Buffer,
-  signature: Buffer | undefined,
-): boolean {
-  if (!signature || signature.length !== 32) return false;
-  return timingSafeEqual(sign(authkey, key, payload), signature);
+  constructor(authkey: Uint8Array) {
+    const block = Buffer.alloc(64);
+    if (authkey.length > 64) {
+      createHash("sha256").update(authkey).digest().copy(block);
+    } else block.set(authkey);
+    this.#inner = createHash("sha256").update(block.map((b) => b ^ 0x36));
+    this.#outer = createHash("sha256").update(block.map((b) => b ^ 0x5c));
+  }
+
+  /** The signature of `payload` written to stream `key`. */
+  sign(key: string, payload: Buffer): Buffer {
+    const inner = this.#inner.copy().update(key).update("\n").update(payload)
+      .digest();
+    return this.#outer.copy().update(inner).digest();
+  }
+
+  /** Whether `signature` is the signature of `payload` for `key` (in constant time). */
+  verify(key: string, payload: Buffer, signature: Buffer | undefined): boolean {
+    if (!signature || signature.length !== 32) return false;
+    return timingSafeEqual(this.sign(key, payload), signature);
+  }
 }
 
 /** Encodes a payload by the crossing's rule, as a Buffer argument. */

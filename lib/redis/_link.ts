@@ -152,6 +152,19 @@ export class Link {
     const timer = setTimeout(() => stop.abort(), limit - start);
     let last: unknown;
     try {
+      // The usual case first: a ready connection, one attempt, no retry
+      // machinery around it.
+      const ready = this.#client;
+      if (ready?.isReady) {
+        try {
+          return await this.#on<T>(ready, args, options, stop.signal);
+        } catch (error) {
+          if (this.#closed || stop.signal.aborted || isReplyError(error)) {
+            throw error;
+          }
+          last = error;
+        }
+      }
       return await retry(async () => {
         try {
           return await this.#attempt<T>(args, options, stop.signal);
@@ -208,6 +221,15 @@ export class Link {
     stop: AbortSignal,
   ): Promise<T> {
     const client = await abortable(this.#connected(), stop);
+    return await this.#on<T>(client, args, options, stop);
+  }
+
+  async #on<T>(
+    client: Client,
+    args: Arg[],
+    options: SendOptions,
+    stop: AbortSignal,
+  ): Promise<T> {
     const reply = client.sendCommand(args, {
       abortSignal: stop,
       typeMapping: options.binary ? BINARY : undefined,
@@ -332,7 +354,7 @@ function hint(error: unknown): string {
     return "The server refused the user name or password: put the right ones in the URL (redis://user:password@host:port, or redis://:password@host:port without an ACL user).";
   }
   if (/certificate|SSL|TLS|EPROTO|wrong version/i.test(text)) {
-    return "The TLS handshake failed: use rediss:// only for a TLS port, and check the server's certificate.";
+    return "The TLS handshake failed: use rediss:// only for a TLS port; if the server's certificate is signed by a CA this machine does not trust, give Deno that CA (DENO_CERT=ca.pem, or --cert ca.pem).";
   }
   return "Is redis-server running there and reachable from this machine? Check the host and port of the URL.";
 }

@@ -6,7 +6,7 @@
 
 import type { Buffer } from "node:buffer";
 import { serializeError } from "../_crossing/errors.ts";
-import { pack, type ResultRecord, sign } from "./_envelope.ts";
+import { pack, type ResultRecord, type Signer } from "./_envelope.ts";
 import type { Arg, Link } from "./_link.ts";
 import { CALLER_TTL, GROUP, type PoolKeys } from "./_pool_options.ts";
 import { FINISH } from "./_worker_scripts.ts";
@@ -16,7 +16,7 @@ const MOST_ACKS = 1_000;
 /** What the outbox needs from its worker. */
 export interface OutboxOwner {
   readonly id: string;
-  readonly authkey: Uint8Array;
+  readonly signer: Signer;
   /** Whether results for `caller` are pointless (it vanished). */
   vanished(caller: string): boolean;
   /** The worker's current measure of ms per task (sent along for batch sizing). */
@@ -184,7 +184,7 @@ export class Outbox {
       const key = this.#keys.results(caller);
       const payload = packResults(this.#owner.id, records, ms);
       keys.push(key);
-      tail.push(payload, sign(this.#owner.authkey, key, payload));
+      tail.push(payload, this.#owner.signer.sign(key, payload));
     }
     await this.#cmd.send([
       "EVALSHA",

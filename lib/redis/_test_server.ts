@@ -24,7 +24,13 @@ export interface RedisServerOptions {
   args?: string[];
   /** Keeps its data in an append-only file of a temporary directory, so that a restart finds it. */
   persistent?: boolean;
+  /** Serves TLS only (`rediss://`), with testdata/tls_server.pem signed by testdata/tls_ca.pem. */
+  tls?: boolean;
 }
+
+/** The CA that signed the TLS test server's certificate (give it to clients as DENO_CERT). */
+export const TEST_CA: string =
+  new URL("./testdata/tls_ca.pem", import.meta.url).pathname;
 
 /** True when a `redis-server` binary is on PATH. */
 export function redisServerInstalled(): boolean {
@@ -74,18 +80,23 @@ export async function startRedisServer(
     ...(dir ? ["--appendonly", "yes", "--dir", dir] : []),
     ...options.args ?? [],
   ];
+  const tls = options.tls ? tlsArgs : undefined;
   try {
     // The free port may be taken between our probe and redis' bind: retry.
-    let process = await retried(() => launch(freePort(), args));
+    const withPort = (port: number) => tls ? [...args, ...tls(port)] : args;
+    let process = await retried(() => {
+      const port = freePort();
+      return launch(port, withPort(port));
+    });
     const { port } = process;
     const stop = async (signal?: Deno.Signal) => await process.stop(signal);
     return {
-      url: `redis://127.0.0.1:${port}`,
+      url: `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`,
       port,
       stop,
       async restart() {
         // The old socket may linger a moment: retry on the same port.
-        process = await retried(() => launch(port, args));
+        process = await retried(() => launch(port, withPort(port)));
       },
       async [Symbol.asyncDispose]() {
         await stop();
@@ -96,6 +107,25 @@ export async function startRedisServer(
     if (dir) await Deno.remove(dir, { recursive: true });
     throw error;
   }
+}
+
+function tlsArgs(port: number): string[] {
+  const file = (name: string) =>
+    new URL(`./testdata/${name}`, import.meta.url).pathname;
+  return [
+    "--port",
+    "0",
+    "--tls-port",
+    String(port),
+    "--tls-cert-file",
+    file("tls_server.pem"),
+    "--tls-key-file",
+    file("tls_server.key"),
+    "--tls-ca-cert-file",
+    TEST_CA,
+    "--tls-auth-clients",
+    "no",
+  ];
 }
 
 async function retried<T>(attempt: () => Promise<T>): Promise<T> {

@@ -18,9 +18,9 @@ import { CallerWatch } from "./_callers.ts";
 import {
   fieldsOf,
   type ResultRecord,
+  Signer,
   type TaskBatch,
   unpack,
-  verify,
 } from "./_envelope.ts";
 import { BEAT, clearBeat, type WorkerBeat, writeBeat } from "./_heartbeat.ts";
 import { isReplyError, Link, Subscription } from "./_link.ts";
@@ -82,6 +82,7 @@ export class RedisWorker {
   readonly #local: PoolBackend;
   readonly #targets: Targets;
   readonly #outbox: Outbox;
+  readonly #signer: Signer;
   #sub: Subscription | undefined;
   readonly #held = new Map<string, Held>();
   readonly #running = new Map<string, AbortController | undefined>();
@@ -116,10 +117,11 @@ export class RedisWorker {
     this.#cmd = cmd;
     this.#reader = reader;
     this.#targets = new Targets(s);
+    this.#signer = new Signer(s.authkey);
     this.#callers = new CallerWatch(cmd, this.#keys);
     this.#outbox = new Outbox(cmd, this.#keys, {
       id: s.id,
-      authkey: s.authkey,
+      signer: this.#signer,
       vanished: (caller) => this.#callers.vanished(caller),
       measure: () => this.#measure(),
       flushed: () => this.#maybeStop(),
@@ -309,7 +311,7 @@ export class RedisWorker {
     const payload = fields.get("p");
     if (
       !payload ||
-      !verify(this.#s.authkey, this.#keys.tasks, payload, fields.get("s"))
+      !this.#signer.verify(this.#keys.tasks, payload, fields.get("s"))
     ) {
       return this.#outbox.refuse(id, fields, caller);
     }
@@ -325,6 +327,7 @@ export class RedisWorker {
     this.#held.set(id, held);
     // A vanished caller's tasks are not run: nobody would read the results.
     const skip = this.#callers.vanished(caller);
+    const refused = new Set<string>();
     for (let i = 0; i < batch.t.length; i += 4) {
       const taskId = batch.t[i] as number;
       if (skip || this.#callers.cancelled(caller, taskId)) {
@@ -334,7 +337,9 @@ export class RedisWorker {
       const spec = batch.d[batch.t[i + 2] as number];
       const own = this.#targets.resolve(spec);
       if (typeof own === "string") {
-        this.#outbox.deadLetter(id, fields, own);
+        // One dead letter per entry and reason, however many tasks it holds.
+        if (!refused.has(own)) this.#outbox.deadLetter(id, fields, own);
+        refused.add(own);
         this.#record(held, [taskId, 0, refusal(own), deliveries]);
         continue;
       }
@@ -352,8 +357,8 @@ export class RedisWorker {
     const taskId = batch.t[at] as number;
     const key = `${held.caller} ${taskId}`;
     // Only a task that may be cancelled gets a signal: the local pool runs
-    // such a task alone in its batch.
-    const control = batch.t.length === 4 ? new AbortController() : undefined;
+    // such a task alone in its batch, and that costs.
+    const control = batch.x ? new AbortController() : undefined;
     if (this.#running.size === 0) this.#busyFrom = performance.now();
     this.#running.set(key, control);
     this.#peak = Math.max(this.#peak, this.#running.size);

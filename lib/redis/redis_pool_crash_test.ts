@@ -11,7 +11,7 @@ import { deadline } from "@std/async";
 import { createClient } from "npm:redis@^5";
 import { RedisConnectionError } from "./errors.ts";
 import { sleepySquare, square } from "./testdata/pool_tasks.ts";
-import { redisTest } from "./_test_server.ts";
+import { redisTest, TEST_CA } from "./_test_server.ts";
 import { redisPool, worker, WorkerProcess } from "./_test_pool.ts";
 import { startWorker } from "./worker.ts";
 import { TASKS } from "./_test_pool.ts";
@@ -157,3 +157,36 @@ async function pendingOf(url: string, worker: WorkerProcess): Promise<number> {
     client.destroy();
   }
 }
+
+redisTest(
+  "rediss:// runs the pool and its worker over TLS (the CA given as DENO_CERT); without the CA the error says what to do",
+  async (server) => {
+    const script = `
+      import { redisPool, worker } from ${
+      JSON.stringify(new URL("./_test_pool.ts", import.meta.url).href)
+    };
+      import { square } from ${
+      JSON.stringify(new URL("./testdata/pool_tasks.ts", import.meta.url).href)
+    };
+      try {
+        await using _w = await worker(${JSON.stringify(server.url)});
+        await using pool = redisPool(${JSON.stringify(server.url)});
+        console.log(await pool.apply(square, [6]));
+      } catch (error) {
+        console.log(error.message);
+      }
+    `;
+    const run = async (env: Record<string, string>) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", script],
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    assertEquals(await run({ DENO_CERT: TEST_CA }), "36");
+    assertMatch(await run({}), /TLS handshake failed.*DENO_CERT/);
+  },
+  { tls: true },
+);

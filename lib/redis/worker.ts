@@ -230,8 +230,11 @@ export function parseWorkerArgs(
 }
 
 async function main(): Promise<number> {
-  const write = (text: string) =>
-    Deno.stderr.writeSync(new TextEncoder().encode(text));
+  const write = (text: string) => {
+    try {
+      Deno.stderr.writeSync(new TextEncoder().encode(text));
+    } catch { /* nobody reads it any more */ }
+  };
   let worker: RedisWorker;
   try {
     worker = await startWorker(parseWorkerArgs(Deno.args));
