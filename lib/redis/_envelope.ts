@@ -16,7 +16,7 @@
 
 import { Buffer } from "node:buffer";
 import { createHash, type Hash, timingSafeEqual } from "node:crypto";
-import { decodePayload, encodePayload } from "../_crossing/wire.ts";
+import { decodePayload, encodePayload } from "../_crossing/payload.ts";
 import { AuthenticationError } from "../_crossing/auth.ts";
 import {
   deserializeError,
