@@ -6,7 +6,11 @@
 // or lets an error escape (thrown from a callback, a rejection nobody
 // handled): the entry flushes what must survive and reports, then the
 // isolate goes. Identity (currentThread(), currentProcess()) is set by the
-// entry from its init message, through the owning module.
+// entry from its init message, through the owning module. A child process's
+// entry also records its channel to the parent here (setParentChannel), for
+// the code it serves (a pool child) to send through.
+
+import type { ObjectExporter } from "./codec.ts";
 
 const realExit = Deno.exit;
 const hooks: ((code: number) => void)[] = [];
@@ -76,4 +80,24 @@ export function onEscape(handler: (error: unknown) => void): void {
     });
   }
   escape = handler;
+}
+
+/** A child process's channel to its parent, as its entry opened it. */
+export interface ParentChannel {
+  /** Where library objects sent to the parent are exported. */
+  exporter: ObjectExporter;
+  /** Resolves once everything sent so far is written to the socket. */
+  written(): Promise<void>;
+}
+
+let channel: ParentChannel | undefined;
+
+/** Called once by a child process's entry when its channel is up. */
+export function setParentChannel(opened: ParentChannel): void {
+  channel = opened;
+}
+
+/** The channel of this child process to its parent, once it is up. */
+export function parentChannel(): ParentChannel | undefined {
+  return channel;
 }

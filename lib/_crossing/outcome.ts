@@ -4,6 +4,10 @@
 // results is one array in one message:
 //   [RETURNED, value]            the call returned `value`
 //   [THREW, SerializedError]     it threw (or its value could not cross)
+// and, only on the way to another process, where outcome_bytes.ts encodes
+// them by the payload rule (and decodes them back before anyone reads them):
+//   [NOTHING, 0]                 it returned undefined (which JSON lacks)
+//   [ENCODED, bytes]             its value as node:v8 payload bytes
 // A batch concatenates them: [status, slot, status, slot, ...], call k at 2k.
 
 import {
@@ -17,6 +21,10 @@ import { explainClosure, resolveTarget, type TargetSpec } from "./target.ts";
 export const THREW = 0;
 /** The call returned; the slot holds its value. */
 export const RETURNED = 1;
+/** The call returned a value the slot holds as payload bytes (another process). */
+export const ENCODED = 2;
+/** The call returned undefined (another process: JSON has no undefined). */
+export const NOTHING = 3;
 
 /** Flat outcomes: [status, value-or-error, ...]. */
 export type Outcomes = unknown[];
@@ -45,12 +53,12 @@ export function outcomeCount(out: Outcomes): number {
 
 /** Whether call `k` returned. */
 export function returnedAt(out: Outcomes, k: number): boolean {
-  return out[k * 2] === RETURNED;
+  return out[k * 2] !== THREW;
 }
 
-/** The value call `k` returned (check returnedAt first). */
+/** The value call `k` returned (check returnedAt first; ENCODED ones are decoded by outcome_bytes.ts). */
 export function valueAt(out: Outcomes, k: number): unknown {
-  return out[k * 2 + 1];
+  return out[k * 2] === NOTHING ? undefined : out[k * 2 + 1];
 }
 
 /** The error call `k` threw, rebuilt (check returnedAt first). */
@@ -88,8 +96,9 @@ export function unsendableResult(reason: string, cause?: unknown): TypeError {
 }
 
 /**
- * After postMessage refused a message holding `out`: replaces each value it
- * could not clone by the error that says so, so that only those calls fail.
+ * After postMessage refused a message holding `out` (to a thread, where
+ * structured clone itself is the rule): replaces each value it could not
+ * clone by the error that says so, so that only those calls fail.
  */
 export function repairUnsendable(out: Outcomes): void {
   for (let k = 0; k < out.length / 2; k++) {

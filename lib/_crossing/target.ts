@@ -148,18 +148,95 @@ export function targetOf(
   return def;
 }
 
-const cache = new Map<string, Target>();
+/** A spec being found on this side: its function once found, or why not. */
+export interface Resolution {
+  readonly spec: TargetSpec;
+  /** Set once found. */
+  fn?: Target;
+  /** Set once finding it failed. */
+  failed?: { error: unknown };
+  /** Settles (never rejects) once `fn` or `failed` is set. */
+  readonly ready: Promise<void>;
+}
 
-/** Finds the function a spec names; cached, so pools pay the import once. */
-export async function resolveTarget(spec: TargetSpec): Promise<Target> {
+const resolutions = new Map<string, Resolution>();
+
+/**
+ * The one resolution of `spec` in this isolate, started on first use:
+ * a module is imported, a source evaluated, once, whoever asks.
+ */
+export function resolution(spec: TargetSpec): Resolution {
   const key = targetKey(spec);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const fn = spec.kind === "export"
-    ? await importExport(spec)
-    : evaluate(spec.source);
-  cache.set(key, fn);
-  return fn;
+  let found = resolutions.get(key);
+  if (!found) {
+    const started: { -readonly [K in keyof Resolution]: Resolution[K] } = {
+      spec,
+      ready: Promise.resolve(),
+    };
+    started.ready = find(spec).then(
+      (fn) => void (started.fn = fn),
+      (error) => void (started.failed = { error }),
+    );
+    resolutions.set(key, found = started);
+  }
+  return found;
+}
+
+/** Finds the function a spec names (see resolution). */
+export async function resolveTarget(spec: TargetSpec): Promise<Target> {
+  const found = resolution(spec);
+  if (!found.fn && !found.failed) await found.ready;
+  if (found.failed) throw found.failed.error;
+  return found.fn!;
+}
+
+function find(spec: TargetSpec): Promise<Target> {
+  if (spec.kind === "export") return importExport(spec);
+  try {
+    return Promise.resolve(evaluate(spec.source));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * The receiving side of definitions (TargetDef): the targets a peer sent,
+ * by the ids it gave them, over this isolate's one resolution of each.
+ */
+export class ReceivedTargets {
+  #byId = new Map<number, Resolution>();
+
+  /** Takes definitions as sent: [id, spec, id, spec...]. */
+  define(defs: readonly unknown[]): void {
+    for (let i = 0; i < defs.length; i += 2) {
+      this.#byId.set(defs[i] as number, resolution(defs[i + 1] as TargetSpec));
+    }
+  }
+
+  /** The target the peer defined as `id`, if it did. */
+  get(id: number): Resolution | undefined {
+    return this.#byId.get(id);
+  }
+}
+
+/**
+ * The sending side: which definitions one peer was sent, so that each
+ * crosses once and later calls name it by id.
+ */
+export class SentTargets {
+  #known = new Set<number>();
+
+  /** `def.id` if the peer has it; else [id, spec] to send along (now counted as sent). */
+  ref(def: TargetDef): number | [number, TargetSpec] {
+    if (this.#known.has(def.id)) return def.id;
+    this.#known.add(def.id);
+    return [def.id, def.spec];
+  }
+
+  /** The definition never reached the peer (its message failed): send it again. */
+  forget(id: number): void {
+    this.#known.delete(id);
+  }
 }
 
 async function importExport(

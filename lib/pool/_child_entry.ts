@@ -1,60 +1,74 @@
 // The child-process side of a "process" pool. A pool child is an ordinary
-// multitask child (lib/_process_main.ts); the pool invokes these two exports
-// on it, so the batching runner is the same one thread workers use. The
-// control channel already revives handles in the arguments and exports
-// library objects in the results.
+// multitask child (lib/process/_main.ts); the pool invokes these two exports
+// on it, so the batching runner is the same one thread workers use. Each
+// result is encoded once, by the payload rule, into the form it crosses in:
+// those bytes go to the journal before the next task starts (a child killed
+// by anything loses no finished result) and make up the batch's reply.
 
 import { setImmediate } from "node:timers";
-import { serialize } from "node:v8";
 import { serializeError } from "../_crossing/errors.ts";
-import { beforeExit } from "../_crossing/entry.ts";
-import { PoolRunner } from "./_runner.ts";
 import {
-  type DoneMessage,
-  type InitFailedMessage,
-  type InitMessage,
-  partialPath,
-  type RunMessage,
-} from "./_protocol.ts";
+  beforeExit,
+  exitNow,
+  onEscape,
+  parentChannel,
+} from "../_crossing/entry.ts";
+import type { Outcomes } from "../_crossing/outcome.ts";
+import { batchPayload, encodeOutcome } from "../_crossing/outcome_bytes.ts";
+import { Payload } from "../_crossing/payload.ts";
+import { PoolRunner } from "./_runner.ts";
+import type { InitFailedMessage, InitMessage } from "./_protocol.ts";
 
-// Between batches the child goes back to its event loop, so the previous
-// batch's results are written to the channel before the next batch runs:
-// if a task then kills the child, only its own batch is in doubt.
+const channel = parentChannel()!;
+
+// A batch starts once the previous batch's reply is written to the socket
+// (even SIGKILL cannot take it back then), since starting empties the
+// journal that also held those results.
 const runner = new PoolRunner(
+  { exporter: channel.exporter, encode: encodeOutcome },
   undefined,
-  undefined,
-  () => new Promise((resolve) => setImmediate(resolve)),
+  async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    await channel.written();
+  },
 );
 
-let partialFile: string | undefined;
+// Deno.exit (process.exit too) in a task: the journal has every result
+// before it; only what is still pending needs writing.
+beforeExit(() => runner.journal?.flush());
 
-// A task that calls Deno.exit (process.exit too) takes the channel down with
-// it, but the tasks of its batch that finished before it need not fail: their
-// results are written to a file next to the progress mark, synchronously,
-// and the pool reads them once the child is gone.
-beforeExit(() => {
-  const partial = runner.flushPartial();
-  if (partial && partialFile) {
-    try {
-      Deno.writeFileSync(partialFile, serialize(partial));
-    } catch {
-      // Unserializable results or no access: those tasks fail as lost.
-    }
-  }
+// An error escaping a task (thrown from a timer, an unhandled rejection)
+// brings the child down, and is recorded as the cause for the pool.
+onEscape((error) => {
+  const journal = runner.journal;
+  journal?.flush();
+  journal?.crashed(serializeError(error));
+  exitNow(70);
 });
 
 /** Runs the initializer; resolves with the failure message if it threw. */
 export async function runPoolInit(
   message: InitMessage,
 ): Promise<InitFailedMessage | null> {
-  if (message.progressFile) partialFile = partialPath(message.progressFile);
   const failure = await runner.init(message);
   return failure === undefined
     ? null
     : { t: "initFailed", error: serializeError(failure) };
 }
 
-/** Runs one batch of tasks and resolves with their results. */
-export function runPoolBatch(message: RunMessage): Promise<DoneMessage> {
-  return runner.run(message);
+/**
+ * Runs one batch of tasks and resolves with [ms, outcomes]: the outcomes as
+ * one JSON payload assembled from their texts when each had one (sent as
+ * is), else as values (ENCODED ones already bytes).
+ */
+export async function runPoolBatch(
+  defs: unknown[] | null,
+  tasks: unknown[],
+): Promise<[number, Outcomes | Payload]> {
+  const { out, ms, texts } = await runner.run({
+    t: "run",
+    defs: defs ?? undefined,
+    tasks,
+  });
+  return [ms, texts ? new Payload(batchPayload(texts)) : out];
 }

@@ -3,8 +3,13 @@
 // shutdown. A kind only supplies `StartWorker` (a thread or a child process);
 // nothing here knows which one it drives.
 
-import { deserializeError, type SerializedError } from "../_crossing/errors.ts";
 import { decodeValue, encodeValue } from "../_crossing/codec.ts";
+import {
+  errorAt,
+  type Outcomes,
+  returnedAt,
+  valueAt,
+} from "../_crossing/outcome.ts";
 import {
   type BackendSettings,
   DONE,
@@ -255,10 +260,8 @@ export class PoolCore implements PoolBackend {
       task.seq = ++member.sent;
       member.inflight.push(task);
       const target = task.target;
-      if (!member.known.has(target.id)) {
-        member.known.add(target.id);
-        (defs ??= []).push(target.id, target.spec);
-      }
+      const ref = member.targets.ref(target);
+      if (typeof ref !== "number") (defs ??= []).push(...ref);
       const payload = worker.route
         ? encodeValue(task.payload, worker.route)
         : task.payload;
@@ -277,7 +280,7 @@ export class PoolCore implements PoolBackend {
       worker.send({ t: "run", defs, tasks: wire }, transfer ?? []);
     } catch (error) {
       for (let i = 0; defs && i < defs.length; i += 2) {
-        member.known.delete(defs[i] as number);
+        member.targets.forget(defs[i] as number);
       }
       this.#unsend(member, tasks, error);
       return;
@@ -370,8 +373,7 @@ export class PoolCore implements PoolBackend {
     }
     for (let k = 0; k < n; k++) {
       const task = member.inflight[member.head++];
-      if (task.state === DONE) continue;
-      this.#finish(task, out[k * 2] === 1, out[k * 2 + 1], member);
+      if (task.state !== DONE) this.#finish(task, out, k, member);
     }
     if (member.head === member.inflight.length) {
       member.inflight.length = 0;
@@ -391,17 +393,15 @@ export class PoolCore implements PoolBackend {
       const task = member.inflight[i];
       const k = task.seq - first;
       if (k < 0 || k * 2 >= out.length || task.state === DONE) continue;
-      this.#finish(task, out[k * 2] === 1, out[k * 2 + 1], member);
+      if (out[k * 2] !== undefined) this.#finish(task, out, k, member);
     }
   }
 
-  #finish(task: Task, ok: boolean, value: unknown, member: Member): void {
-    if (!ok) {
-      return this.#fail(task, deserializeError(value as SerializedError));
-    }
+  #finish(task: Task, out: Outcomes, k: number, member: Member): void {
+    if (!returnedAt(out, k)) return this.#fail(task, errorAt(out, k));
     this.#settle(task);
     this.#completed++;
-    task.resolve(decodeValue(value, member.worker.importer));
+    task.resolve(decodeValue(valueAt(out, k), member.worker.importer));
   }
 
   #fail(task: Task, error: unknown): void {

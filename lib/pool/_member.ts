@@ -3,7 +3,7 @@
 // keeps about each one (Member).
 
 import { deserializeError, type SerializedError } from "../_crossing/errors.ts";
-import type { TargetSpec } from "../_crossing/target.ts";
+import { SentTargets, type TargetSpec } from "../_crossing/target.ts";
 import type { ObjectImporter, Route } from "../_crossing/codec.ts";
 import type { RunMessage, WorkerReply } from "./_protocol.ts";
 import type { Task } from "./_backend.ts";
@@ -64,8 +64,8 @@ export class Member {
   head = 0;
   /** Sizes of the batches sent and not answered yet, oldest first. */
   readonly batches: number[] = [];
-  /** Ids of the targets this worker was sent. */
-  readonly known = new Set<number>();
+  /** The target definitions this worker was sent. */
+  readonly targets = new SentTargets();
   sent = 0;
   used = 0;
   dead = false;

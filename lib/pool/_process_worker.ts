@@ -1,23 +1,29 @@
 // The "process" kind of pool worker: a child Deno started by
-// lib/_process_child.ts, driven over its authenticated control channel. Each
-// batch is one `invoke` of lib/_pool_child.ts's runPoolBatch, so a process
-// worker runs the same runner as a thread worker. Arguments travel raw: the
-// channel exports library objects (Queue, Event, Lock...) to the child as
-// live proxies.
+// lib/process/_child.ts, driven over its authenticated control channel. Each
+// batch is one `invoke` of _child_entry.ts's runPoolBatch, so a process
+// worker runs the same runner as a thread worker. Arguments cross by the
+// payload rule (library objects become live proxies in the child); results
+// come back encoded once in the child, and the child's journal gives back
+// the results of a child that died before it could send them.
 
-import { deserialize, serialize } from "node:v8";
-import { type SerializedError, serializeError } from "../_crossing/errors.ts";
+import type { SerializedError } from "../_crossing/errors.ts";
+import { serializeError } from "../_crossing/errors.ts";
 import { Child } from "../process/_child.ts";
-import { encodeValue, type ObjectExporter } from "../_crossing/codec.ts";
+import { prepareParams } from "../_crossing/session.ts";
 import { ConnectionClosedError } from "../errors/connection.ts";
 import type { TargetSpec } from "../_crossing/target.ts";
-import { type Outcomes, returnedAt, valueAt } from "../_crossing/outcome.ts";
 import {
-  type DoneMessage,
-  type InitFailedMessage,
-  type InitMessage,
-  partialPath,
-  type RunMessage,
+  type Outcomes,
+  returnedAt,
+  THREW,
+  valueAt,
+} from "../_crossing/outcome.ts";
+import { decodeOutcomes } from "../_crossing/outcome_bytes.ts";
+import type {
+  DoneMessage,
+  InitFailedMessage,
+  InitMessage,
+  RunMessage,
 } from "./_protocol.ts";
 import type {
   PoolWorker,
@@ -27,16 +33,13 @@ import type {
 } from "./_member.ts";
 import type { BackendFactory } from "./_backend.ts";
 import { PoolCore } from "./_core.ts";
+import { type JournalReading, readJournal } from "./_journal.ts";
 
 const CHILD = new URL("./_child_entry.ts", import.meta.url).href;
 const INIT: TargetSpec = { kind: "export", module: CHILD, name: "runPoolInit" };
 const RUN: TargetSpec = { kind: "export", module: CHILD, name: "runPoolBatch" };
 
-/**
- * The backend of `kind: "process"`. A child's results travel through a
- * buffered channel: its batches stay small so that a SIGKILL loses few
- * finished results with it.
- */
+/** The backend of `kind: "process"`. */
 export const processBackend: BackendFactory = (settings) =>
   new PoolCore(settings, {
     start: processStarter(settings.module),
@@ -51,7 +54,7 @@ function processStarter(module: string | undefined): StartWorker {
     worker.init({
       t: "init",
       name,
-      progressFile: worker.progressFile,
+      journal: worker.journal,
       initializer: setup.initializer,
       initargs: setup.initargs,
     });
@@ -59,41 +62,60 @@ function processStarter(module: string | undefined): StartWorker {
   };
 }
 
+// A batch on its way: its tasks as the payload rule prepared them.
+interface Batch {
+  message: RunMessage;
+  tasks: unknown;
+}
+
 class ProcessWorker implements PoolWorker {
   readonly route = undefined;
   readonly label: string;
   #child: Child;
   #events: WorkerEvents;
-  #held: RunMessage[] | undefined = [];
+  #held: Batch[] | undefined = [];
   /** Definitions whose batch failed on its way: the next batch carries them. */
   #undelivered: unknown[] | undefined;
   #delivered: Promise<void> = Promise.resolve();
   #keepAlive: ReturnType<typeof setInterval> | undefined;
-  /** Where the child marks the task it starts (see InitMessage.progressFile). */
-  readonly progressFile: string | undefined;
+  #reading: JournalReading | undefined;
+  /** The child's journal (see _journal.ts). */
+  readonly journal: string | undefined;
 
   constructor(child: Child, events: WorkerEvents) {
     this.#child = child;
     this.#events = events;
     this.label = `process ${child.pid}`;
-    this.progressFile = progressFile();
-    // Results already on the wire are delivered before the death.
+    this.journal = journalFile();
+    // Results already on the wire are delivered before the death; then the
+    // journal gives back those the child could not send.
     child.exited.then((status) => this.#delivered.then(() => status)).then(
       (status) => {
-        const detail = status.signal
-          ? `was killed by ${status.signal}${
-            status.signal === "SIGKILL"
-              ? " (out of memory, or killed from outside?)"
-              : ""
-          }`
-          : undefined;
-        const partial = this.#partial();
-        if (partial) events.reply(partial);
-        events.exit(status.code, detail);
+        this.#buried();
+        events.exit(status.code, deathDetail(status));
         this.#release();
-        if (this.progressFile) Deno.remove(this.progressFile).catch(() => {});
+        if (this.journal) Deno.remove(this.journal).catch(() => {});
       },
     );
+  }
+
+  get importer() {
+    return this.#child.importer;
+  }
+
+  #buried(): void {
+    const reading = this.#reading = this.journal
+      ? readJournal(this.journal)
+      : undefined;
+    if (!reading) return;
+    if (reading.crash) this.#events.reply({ t: "crash", error: reading.crash });
+    if (reading.out.length === 0) return;
+    this.#events.reply({
+      t: "done",
+      out: decodeOutcomes(reading.out),
+      ms: 0,
+      first: reading.first,
+    });
   }
 
   // Batches wait for the initializer, so none can overtake it in the child.
@@ -118,34 +140,41 @@ class ProcessWorker implements PoolWorker {
     });
   }
 
-  // Refuses a batch the channel could not send, synchronously, as postMessage
-  // does for a thread worker: the core then takes it back, forgets the
-  // targets it defined and fails only the culprit. Left to the channel, the
-  // failure would surface a tick later, after the core had marked the
-  // batch's targets as known to this child.
+  // Refuses a batch that cannot cross, synchronously, as postMessage does
+  // for a thread worker: the core then takes it back, forgets the targets
+  // it defined and fails only the culprit. What only encoding could vouch
+  // for is encoded here, once, and those bytes are what the channel sends.
   send(message: RunMessage): void {
-    assertSendable(message.tasks);
-    if (this.#held) this.#held.push(message);
-    else this.#run(message);
+    const tasks = prepareParams(
+      message.tasks,
+      this.#child.exporter,
+      (reason) => reason,
+    );
+    const batch = { message, tasks };
+    if (this.#held) this.#held.push(batch);
+    else this.#run(batch);
   }
 
   // Replies are delivered in the order the batches were sent, even when one
   // fails before it left (over the channel's frame size limit): the core
   // matches results to tasks by that order.
-  #run(message: RunMessage): void {
+  #run({ message, tasks }: Batch): void {
     if (this.#undelivered) {
       message.defs = [...this.#undelivered, ...message.defs ?? []];
       this.#undelivered = undefined;
     }
-    const result = this.#child.invoke(RUN, [message]).then(
-      (out: Outcomes): DoneMessage =>
-        returnedAt(out, 0)
-          ? valueAt(out, 0) as DoneMessage
-          : failAll(message, valueAt(out, 0) as SerializedError),
+    const result = this.#child.invoke(RUN, [message.defs ?? null, tasks]).then(
+      (out: Outcomes): DoneMessage => {
+        if (!returnedAt(out, 0)) {
+          return failAll(message, valueAt(out, 0) as SerializedError);
+        }
+        const [ms, results] = valueAt(out, 0) as [number, Outcomes];
+        return { t: "done", out: decodeOutcomes(results), ms };
+      },
       (error: unknown): DoneMessage | undefined => {
         // A dead child is reported once `exited` resolves.
         if (error instanceof ConnectionClosedError) return undefined;
-        // What assertSendable cannot foresee (a batch over the frame size
+        // What the payload rule cannot foresee (a batch over the frame size
         // limit) fails here, and the definitions it carried with it.
         if (message.defs) (this.#undelivered ??= []).push(...message.defs);
         return failAll(message, serializeError(error));
@@ -156,31 +185,17 @@ class ProcessWorker implements PoolWorker {
     });
   }
 
-  // Results the child saved as a task made it exit (see lib/_pool_child.ts).
-  #partial(): DoneMessage | undefined {
-    if (!this.progressFile) return undefined;
-    const path = partialPath(this.progressFile);
-    try {
-      const message = deserialize(Deno.readFileSync(path)) as DoneMessage;
-      Deno.removeSync(path);
-      return message;
-    } catch {
-      return undefined;
-    }
-  }
-
   progress(): Progress | undefined {
-    if (!this.progressFile) return undefined;
-    try {
-      const bytes = Deno.readFileSync(this.progressFile);
-      const started = new DataView(bytes.buffer, bytes.byteOffset).getInt32(
-        0,
-        true,
-      );
-      return { started, finished: started - 1 };
-    } catch {
-      return undefined;
-    }
+    const reading = this.#reading ??
+      (this.journal ? readJournal(this.journal) : undefined);
+    if (!reading) return undefined;
+    // Every task before the one started last finished, and its result was
+    // sent or is in the journal.
+    return {
+      started: reading.started,
+      finished: reading.started - 1,
+      startedAt: reading.startedAt || undefined,
+    };
   }
 
   // A daemon child does not keep this process alive, and the channel stops
@@ -209,74 +224,28 @@ class ProcessWorker implements PoolWorker {
   }
 }
 
-// Stands in for the channel's object table: library objects (Queue, Lock...)
-// become markers as they would on the way, without being exported.
-const PROBE: ObjectExporter = { export: () => "" };
-// Beyond these a batch is not vouched for by the walk, but serialized.
-const PLAIN_DEPTH = 32;
-const PLAIN_OBJECTS = 1 << 16;
-let objectsLeft = 0;
-
-/**
- * Throws what the control channel would throw on these tasks (a function or
- * a symbol in the arguments, an object that only threads can share...).
- * Plain data (the usual case) is vouched for by one walk, far cheaper than
- * the serialization the channel does anyway; anything else is encoded and
- * serialized as the channel does, which costs a second serialization.
- */
-function assertSendable(tasks: unknown[]): void {
-  objectsLeft = PLAIN_OBJECTS;
-  if (isPlain(tasks, 0)) return;
-  serialize(encodeValue(tasks, PROBE));
-}
-
-// Primitives, plain arrays and objects of them, and typed arrays over
-// ordinary buffers: what both JSON and v8 serialization surely take.
-function isPlain(value: unknown, depth: number): boolean {
-  if (value === null) return true;
-  switch (typeof value) {
-    case "object":
-      break;
-    case "function":
-    case "symbol":
-      return false;
-    default:
-      return true;
-  }
-  if (depth > PLAIN_DEPTH || --objectsLeft < 0) return false;
-  if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
-    for (let i = 0; i < value.length; i++) {
-      if (!isPlain(value[i], depth + 1)) return false;
-    }
-    return true;
-  }
-  if (ArrayBuffer.isView(value)) return value.buffer instanceof ArrayBuffer;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const key in value) {
-    if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) {
-      return false;
-    }
-  }
-  return true;
+function deathDetail(status: Deno.CommandStatus): string | undefined {
+  if (!status.signal) return undefined;
+  return `was killed by ${status.signal}${
+    status.signal === "SIGKILL"
+      ? " (out of memory, or killed from outside?)"
+      : ""
+  }`;
 }
 
 function failAll(message: RunMessage, error: SerializedError): DoneMessage {
   const n = message.tasks.length / 3;
-  const out: unknown[] = new Array(n * 2);
+  const out: Outcomes = new Array(n * 2);
   for (let k = 0; k < n; k++) {
-    out[k * 2] = 0;
+    out[k * 2] = THREW;
     out[k * 2 + 1] = error;
   }
   return { t: "done", out, ms: 0 };
 }
 
-function progressFile(): string | undefined {
+function journalFile(): string | undefined {
   try {
-    const path = Deno.makeTempFileSync({ prefix: "multitask-pool-" });
-    Deno.writeFileSync(path, new Uint8Array(4));
-    return path;
+    return Deno.makeTempFileSync({ prefix: "multitask-pool-" });
   } catch {
     return undefined; // no temp dir access: crashes fail the whole batch
   }

@@ -5,6 +5,7 @@
 
 import type { SerializedError } from "../_crossing/errors.ts";
 import type { TargetSpec } from "../_crossing/target.ts";
+import type { Outcomes } from "../_crossing/outcome.ts";
 
 export { MODE_APPLY, MODE_MAP, MODE_STARMAP } from "./_backend.ts";
 /** Added to a task's mode (see _backend.ts) when its payload holds library handles to revive. */
@@ -25,11 +26,10 @@ export interface InitMessage {
    */
   progress?: SharedArrayBuffer;
   /**
-   * Child processes share no memory: the sequence number of the task started
-   * last is written at the start of this file instead (a write survives even
-   * SIGKILL).
+   * Child processes share no memory: they keep a journal in this file
+   * instead, of the task they start and of each result (see _journal.ts).
    */
-  progressFile?: string;
+  journal?: string;
   /** Thread workers: what currentThread() reports inside them (see lib/_thread_state.ts). */
   thread?: { ident: number; counters: SharedArrayBuffer };
   initializer?: TargetSpec;
@@ -48,13 +48,14 @@ export interface RunMessage {
 /** The results of one batch, in the order of its tasks. */
 export interface DoneMessage {
   t: "done";
-  /** [ok, value-or-SerializedError, ok, value...], ok is 1 or 0. */
-  out: unknown[];
+  /** Their outcomes (see lib/_crossing/outcome.ts). */
+  out: Outcomes;
   /** Milliseconds the worker spent running the batch (for batch sizing). */
   ms: number;
   /**
-   * Only in the partial results a worker leaves as a task makes it exit: the
-   * sequence number of the task `out` starts with.
+   * Only in the results a worker leaves as it dies (sent as a thread worker
+   * exits, read from a child's journal): the sequence number of the task
+   * `out` starts with.
    */
   first?: number;
 }
@@ -73,8 +74,3 @@ export interface InitFailedMessage {
 
 /** Anything a worker sends back. */
 export type WorkerReply = DoneMessage | CrashMessage | InitFailedMessage;
-
-/** Where a child process leaves the results of its exiting batch. */
-export function partialPath(progressFile: string): string {
-  return `${progressFile}.partial`;
-}

@@ -1,74 +1,95 @@
 // The worker side of a pool, shared by thread workers (_thread_entry.ts) and
-// child processes (_child_entry.ts): keeps the targets it was sent (each shipped once, then
-// called by id), runs batches one task at a time, and marks in shared memory
-// which task is running so the pool knows which one a crash interrupted.
+// child processes (_child_entry.ts): knows the targets it was sent (each
+// shipped once, then called by id), runs batches one task at a time, and
+// records how far it got so the pool can tell, if the worker dies, which task
+// it was running: in shared memory (a thread), or in the journal, with every
+// finished result, before the next task starts (a child process).
 
 import {
   explainClosure,
+  ReceivedTargets,
   resolveTarget,
   type Target,
-  type TargetSpec,
 } from "../_crossing/target.ts";
-import { setReturned, setThrew } from "../_crossing/outcome.ts";
+import { type Outcomes, setReturned, setThrew } from "../_crossing/outcome.ts";
 import {
   decodeValue,
   encodeValue,
   loadCodecs,
+  type ObjectExporter,
   type ObjectImporter,
-  type Route,
 } from "../_crossing/codec.ts";
 import {
-  type DoneMessage,
   type InitMessage,
   MODE_HANDLES,
   MODE_MAP,
   MODE_STARMAP,
   type RunMessage,
 } from "./_protocol.ts";
+import { Journal } from "./_journal.ts";
 
-// Batches whose results a worker repeats as it exits (see flushPartial).
-const RECENT = 4;
+/** How a runner's results leave it. */
+export type RunnerRoute =
+  /** To the thread that owns the pool: structured clone, shared memory shared. */
+  | { thread: true }
+  /** To another process: the payload rule, each result encoded once (encode). */
+  | {
+    thread?: false;
+    /** Where library objects in results are exported. */
+    exporter: ObjectExporter;
+    /** Puts call k of out in its sending form; returns its JSON text, if any. */
+    encode(
+      out: Outcomes,
+      k: number,
+      exporter: ObjectExporter,
+    ): Uint8Array | undefined;
+  };
 
-interface Entry {
-  spec: TargetSpec;
-  fn?: Target;
-  failure?: unknown;
-  ready: Promise<void>;
+/** The results of one batch. */
+export interface BatchResult {
+  out: Outcomes;
+  /** Milliseconds spent running it (for batch sizing). */
+  ms: number;
+  /** The JSON text of every call, when each had one (another process). */
+  texts?: Uint8Array[];
 }
 
 /** Runs the batches one pool worker receives, strictly one task at a time. */
 export class PoolRunner {
-  #targets = new Map<number, Entry>();
+  #targets = new ReceivedTargets();
   #progress: Int32Array | undefined;
   #startedAt: Float64Array | undefined;
-  #progressFile: FileMark | undefined;
+  #journal: Journal | undefined;
   #seq = 0;
-  #route: Route | undefined;
+  #route: RunnerRoute;
   #importer: ObjectImporter | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #pause: (() => Promise<void>) | undefined;
   // The running batch's results so far, for flushPartial().
-  #out: unknown[] = [];
+  #out: Outcomes = [];
   #first = 0;
-  #recent: { first: number; out: unknown[] }[] = [];
   #finished = 0;
   #reported = 0;
 
   /**
-   * @param route How results holding library objects are encoded; none when
-   * the channel encodes them itself (child processes).
+   * @param route How results leave (see RunnerRoute).
    * @param importer How handles in arguments reach their owner.
-   * @param pause Awaited before each batch (a child process lets its channel
-   * write the previous batch's results first).
+   * @param pause Awaited before each batch (a child process waits until the
+   * previous batch's results are written to its socket).
    */
   constructor(
-    route?: Route,
+    route: RunnerRoute,
     importer?: ObjectImporter,
     pause?: () => Promise<void>,
   ) {
     this.#route = route;
     this.#importer = importer;
     this.#pause = pause;
+  }
+
+  /** The journal, once init opened it (child processes). */
+  get journal(): Journal | undefined {
+    return this.#journal;
   }
 
   /**
@@ -80,9 +101,7 @@ export class PoolRunner {
       this.#progress = new Int32Array(message.progress, 0, 2);
       this.#startedAt = new Float64Array(message.progress, 8, 1);
     }
-    if (message.progressFile) {
-      this.#progressFile = FileMark.open(message.progressFile);
-    }
+    if (message.journal) this.#journal = Journal.open(message.journal);
     const done = this.#initialize(message);
     this.#chain = done;
     return done;
@@ -107,8 +126,8 @@ export class PoolRunner {
    * Queues a batch behind the ones already running (batches may arrive
    * while a task awaits) and resolves with its results.
    */
-  run(message: RunMessage): Promise<DoneMessage> {
-    if (message.defs) this.#define(message.defs);
+  run(message: RunMessage): Promise<BatchResult> {
+    if (message.defs) this.#targets.define(message.defs);
     const pause = this.#pause;
     const next = pause
       ? this.#chain.then(pause).then(() => this.#runBatch(message.tasks))
@@ -117,42 +136,35 @@ export class PoolRunner {
     return next;
   }
 
-  #define(defs: unknown[]): void {
-    for (let i = 0; i < defs.length; i += 2) {
-      const spec = defs[i + 1] as TargetSpec;
-      const entry: Entry = { spec, ready: Promise.resolve() };
-      entry.ready = resolveTarget(spec).then(
-        (fn) => void (entry.fn = fn),
-        (error) => void (entry.failure = error),
-      );
-      this.#targets.set(defs[i] as number, entry);
-    }
-  }
-
-  async #runBatch(tasks: unknown[]): Promise<DoneMessage> {
+  async #runBatch(tasks: unknown[]): Promise<BatchResult> {
     const start = performance.now();
-    const out: unknown[] = new Array((tasks.length / 3) * 2);
+    const n = tasks.length / 3;
+    const out: Outcomes = new Array(n * 2);
+    const route = this.#route;
+    const texts: (Uint8Array | undefined)[] | undefined = route.thread
+      ? undefined
+      : new Array(n);
+    let allText = !route.thread;
     this.#out = out;
     this.#first = this.#seq + 1;
     this.#finished = 0;
     this.#reported = 0;
-    const progress = this.#progress;
-    const file = this.#progressFile;
+    const journal = this.#journal;
+    journal?.restart(this.#seq);
     for (let i = 0, k = 0; i < tasks.length; i += 3, k++) {
       const seq = ++this.#seq;
       const entry = this.#targets.get(tasks[i + 1] as number);
       // Loading the target's module is not the task's time (taskTimeout)
       // and not its fault: a module that kills the worker as it loads
       // fails the task that first needs it in a fresh worker.
-      if (entry && !entry.fn && !entry.failure) await entry.ready;
-      if (progress) {
-        // The time first: the pool reads it once it sees this seq.
-        this.#startedAt![0] = performance.timeOrigin + performance.now();
-        Atomics.store(progress, 0, seq);
-      } else file?.mark(seq);
+      if (entry && !entry.fn && !entry.failed) {
+        journal?.flush();
+        await entry.ready;
+      }
+      this.#started(seq);
       try {
         if (!entry) throw undefinedTarget();
-        if (entry.failure) throw entry.failure;
+        if (entry.failed) throw entry.failed.error;
         const mode = tasks[i] as number;
         let payload = tasks[i + 2];
         if (mode & MODE_HANDLES) {
@@ -164,40 +176,52 @@ export class PoolRunner {
         setReturned(
           out,
           k,
-          this.#route ? encodeValue(value, this.#route) : value,
+          route.thread ? encodeValue(value, "thread") : value,
         );
       } catch (error) {
         setThrew(out, k, error, entry?.spec);
       }
-      if (progress) Atomics.store(progress, 1, seq);
+      if (route.thread) {
+        if (this.#progress) Atomics.store(this.#progress, 1, seq);
+      } else {
+        const text = route.encode(out, k, route.exporter);
+        if (!text) allText = false;
+        texts![k] = text;
+        journal?.finished(seq, out, k, text);
+      }
       this.#finished++;
     }
-    const unreported = this.#reported ? out.slice(this.#reported * 2) : out;
-    this.#recent.push({ first: this.#first + this.#reported, out: unreported });
-    if (this.#recent.length > RECENT) this.#recent.shift();
+    journal?.flush();
+    const reported = this.#reported;
     this.#out = [];
     this.#finished = this.#reported = 0;
-    return { t: "done", out: unreported, ms: performance.now() - start };
+    const result: BatchResult = {
+      out: reported ? out.slice(reported * 2) : out,
+      ms: performance.now() - start,
+    };
+    if (allText) result.texts = texts as Uint8Array[];
+    return result;
+  }
+
+  #started(seq: number): void {
+    const progress = this.#progress;
+    if (progress) {
+      // The time first: the pool reads it once it sees this seq.
+      this.#startedAt![0] = performance.timeOrigin + performance.now();
+      Atomics.store(progress, 0, seq);
+    } else this.#journal?.started(seq);
   }
 
   /**
    * The results of the running batch's finished tasks not sent yet, for a
-   * worker about to exit (Deno.exit in a task): they are not lost with it.
+   * thread worker about to exit (Deno.exit in a task, an escaped error):
+   * they go to the pool before it goes. (A child process has its journal.)
    */
-  flushPartial(): DoneMessage | undefined {
+  flushPartial(): { out: Outcomes; first: number } | undefined {
     const out = this.#out.slice(this.#reported * 2, this.#finished * 2);
-    let first = this.#first + this.#reported;
+    const first = this.#first + this.#reported;
     this.#reported = this.#finished;
-    // The last batches' replies may still sit in a channel's buffer: repeat
-    // them (the pool ignores results it already has).
-    for (let i = this.#recent.length - 1; i >= 0; i--) {
-      const batch = this.#recent[i];
-      if (batch.first + batch.out.length / 2 !== first) break;
-      first = batch.first;
-      out.unshift(...batch.out);
-    }
-    this.#recent = [];
-    return out.length ? { t: "done", out, ms: 0, first } : undefined;
+    return out.length ? { out, first } : undefined;
   }
 }
 
@@ -247,29 +271,4 @@ async function finishAsync(
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === "object" &&
     typeof (value as { then?: unknown }).then === "function";
-}
-
-// The started-task mark of a child process: 4 bytes at the start of a file.
-class FileMark {
-  #file: Deno.FsFile;
-  #bytes = new Uint8Array(4);
-  #view = new DataView(this.#bytes.buffer);
-
-  constructor(file: Deno.FsFile) {
-    this.#file = file;
-  }
-
-  static open(path: string): FileMark | undefined {
-    try {
-      return new FileMark(Deno.openSync(path, { write: true }));
-    } catch {
-      return undefined; // no write access: crashes fail the whole batch
-    }
-  }
-
-  mark(seq: number): void {
-    this.#view.setInt32(0, seq, true);
-    this.#file.seekSync(0, Deno.SeekMode.Start);
-    this.#file.writeSync(this.#bytes);
-  }
 }

@@ -20,7 +20,7 @@ import type {
 } from "./_protocol.ts";
 
 const port = await connectParent();
-const runner = new PoolRunner("thread");
+const runner = new PoolRunner({ thread: true });
 
 function reply(message: WorkerReply): void {
   port.post(message);
@@ -39,15 +39,16 @@ function sendDone(message: DoneMessage): void {
 
 // Results of the tasks that finished before the one that brings the worker
 // down go back first, so only that task fails.
-beforeExit(() => {
+function sendPartial(): void {
   const partial = runner.flushPartial();
-  if (partial) sendDone(partial);
-});
+  if (partial) sendDone({ t: "done", ms: 0, ...partial });
+}
+
+beforeExit(sendPartial);
 
 onEscape((error) => {
   try {
-    const partial = runner.flushPartial();
-    if (partial) sendDone(partial);
+    sendPartial();
     reply({ t: "crash", error: serializeError(error) });
   } finally {
     exitNow(70);
@@ -68,5 +69,5 @@ port.listen((data) => {
     });
     return;
   }
-  runner.run(message).then(sendDone);
+  runner.run(message).then(({ out, ms }) => sendDone({ t: "done", out, ms }));
 });

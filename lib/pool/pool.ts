@@ -55,9 +55,17 @@ let pools = 0;
 /**
  * A pool of workers running functions in parallel [multiprocessing.Pool].
  * A task's function is either exported from `module` or self-contained
- * (shipped as source, once per worker). A task that throws fails alone; a
- * worker that dies fails only the task it ran (`WorkerCrashedError`) and is
- * replaced; no promise is left hanging.
+ * (shipped as source, once per worker). A task that throws, or whose result
+ * cannot be sent back, fails alone; no promise is left hanging.
+ *
+ * A worker that dies (`Deno.exit`, an error escaping into a callback, a
+ * signal, the OOM killer) fails only the task it was running, with
+ * `WorkerCrashedError`, and is replaced. Tasks it had finished keep their
+ * results, because a result is made durable before the next task starts: a
+ * process worker writes each one to its journal file (so even SIGKILL loses
+ * none), and a thread worker, which can only end through the library's
+ * hooks, sends them before it goes. Tasks it had not started run on another
+ * worker. No task runs twice.
  *
  * @example Pool(4), as in the Python tutorials: tasks 0-3 start at once, task 4 waits
  * ```ts

@@ -40,9 +40,13 @@
 
 import { authenticateServer } from "../_crossing/auth.ts";
 import { ObjectTable, RemoteSession } from "../_crossing/session.ts";
-import type { TargetSpec } from "../_crossing/target.ts";
+import {
+  defineTarget,
+  SentTargets,
+  type TargetSpec,
+} from "../_crossing/target.ts";
 import type { Outcomes } from "../_crossing/outcome.ts";
-import type { ObjectExporter } from "../_crossing/codec.ts";
+import type { ObjectExporter, ObjectImporter } from "../_crossing/codec.ts";
 import { FramedConn } from "../_crossing/frames.ts";
 import type { CallOptions } from "../_crossing/rpc.ts";
 
@@ -146,8 +150,9 @@ export class Child {
   #process: Deno.ChildProcess;
   #session: RemoteSession | null = null;
   #closing = false;
-  #specIds = new Map<string, number>();
-  #nextSpecId = 0;
+  // A spec crosses once; later calls name it by id (pools call the same
+  // target many times).
+  #targets = new SentTargets();
   #exited = false;
   #dir: string;
   #table: ObjectTable;
@@ -209,9 +214,10 @@ export class Child {
     registry.add(this);
     installUnload();
     if (this.daemon) this.#process.unref();
-    this.#status = this.#process.status.then((status) => {
+    this.#status = this.#process.status.then(async (status) => {
       this.#exited = true;
       registry.delete(this);
+      await this.#drained();
       this.#session?.close();
       this.#cleanup();
       return status;
@@ -230,6 +236,21 @@ export class Child {
     return this.#status;
   }
 
+  // What the child wrote before it died may still be unread in the socket
+  // (a pool child's last results): the session reads on to the end of the
+  // stream, which the child's exit closed, before the channel is closed. A
+  // socket some grandchild still holds open gets a second.
+  async #drained(): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      session.closed,
+      new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Resolves with the exit status like `status`, without keeping this process alive. */
   get exited(): Promise<Deno.CommandStatus> {
     return this.#status;
@@ -238,6 +259,11 @@ export class Child {
   /** The exporter for encodeValue(args, child.exporter) and prepareParams. */
   get exporter(): ObjectExporter {
     return this.#table;
+  }
+
+  /** How values the child encoded itself find its objects (once connected). */
+  get importer(): ObjectImporter | undefined {
+    return this.#session?.importer;
   }
 
   /** True until the child process exited. */
@@ -291,10 +317,8 @@ export class Child {
     options?: CallOptions,
   ): Promise<Outcomes> {
     if (!this.#session) await this.ready;
-    const key = spec.kind === "export"
-      ? `${spec.module}#${spec.name}`
-      : spec.source;
-    const ref = this.#specRef(key, spec);
+    const def = defineTarget(spec);
+    const ref = this.#targets.ref(def);
     try {
       return await this.#session!.call(
         "invoke",
@@ -305,19 +329,9 @@ export class Child {
       // The definition may never have left (e.g. the arguments could not be
       // serialized): send it again with the next call rather than leave the
       // child without it.
-      if (typeof ref !== "number") this.#specIds.delete(key);
+      if (typeof ref !== "number") this.#targets.forget(def.id);
       throw error;
     }
-  }
-
-  // A spec crosses once; later calls name it by number (pools call the same
-  // target many times).
-  #specRef(key: string, spec: TargetSpec): number | [number, TargetSpec] {
-    const known = this.#specIds.get(key);
-    if (known !== undefined) return known;
-    const id = this.#nextSpecId++;
-    this.#specIds.set(key, id);
-    return [id, spec];
   }
 
   /**

@@ -12,7 +12,7 @@
 import { authenticateClient } from "../_crossing/auth.ts";
 import { CHILD_ENVIRONMENT, liveChildren } from "./_child.ts";
 import { RemoteSession } from "../_crossing/session.ts";
-import type { TargetSpec } from "../_crossing/target.ts";
+import { ReceivedTargets, type TargetSpec } from "../_crossing/target.ts";
 import {
   errorAt,
   invoke,
@@ -20,7 +20,7 @@ import {
   returnedAt,
 } from "../_crossing/outcome.ts";
 import { drainUndelivered } from "../_crossing/codec.ts";
-import { exitNow, onEscape } from "../_crossing/entry.ts";
+import { exitNow, onEscape, setParentChannel } from "../_crossing/entry.ts";
 import { FramedConn } from "../_crossing/frames.ts";
 
 const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
@@ -85,16 +85,19 @@ const session: RemoteSession = new RemoteSession(frames, {
     throw new Error(`Unknown request '${method}' from the parent process.`);
   },
 });
+setParentChannel({
+  exporter: session.table,
+  written: () => session.peer.frames.flush(),
+});
 
-// Specs the parent defined, by number (see Child.invoke). Raw params reach
+// Targets the parent defined, by id (see Child.invoke). Raw params reach
 // the handler synchronously, in arrival order, so a definition is always
 // registered before a later call names it.
-const specs: TargetSpec[] = [];
+const targets = new ReceivedTargets();
 
 function specFor(ref: number | [number, TargetSpec]): TargetSpec {
-  if (typeof ref === "number") return specs[ref];
-  specs[ref[0]] = ref[1];
-  return ref[1];
+  if (typeof ref !== "number") targets.define(ref);
+  return targets.get(typeof ref === "number" ? ref : ref[0])!.spec;
 }
 
 async function serveInvoke(

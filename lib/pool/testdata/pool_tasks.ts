@@ -115,3 +115,28 @@ export function threadName(): { name: string; ident: number | null } {
   const { name, ident } = currentThread();
   return { name, ident };
 }
+
+/**
+ * Doubles `i`, or ends the worker running it as `how` says: "exit"
+ * (Deno.exit), "kill" (SIGKILL of its own process) or "escape" (an error
+ * thrown from a timer while the task waits).
+ */
+export function doubleOrDie(i: number, how: string): number | Promise<never> {
+  if (how === "exit") Deno.exit(3);
+  if (how === "kill") killSelf();
+  if (how === "escape") {
+    setTimeout(() => {
+      throw new Error(`escaped from task ${i}`);
+    });
+    return new Promise(() => {});
+  }
+  return i * 2;
+}
+
+/** Returns `i`, or a function (which cannot be sent back) when `fn` is true. */
+export function valueOrFunction(
+  i: number,
+  fn: boolean,
+): number | (() => number) {
+  return fn ? () => i : i;
+}
