@@ -297,11 +297,13 @@ export class Subprocess<T extends SubprocessOutput = string>
   }
 
   /**
-   * Yields stdout line by line (without the line break) as it arrives.
-   * Leaving the loop early stops reading; the command then gets SIGPIPE if it
-   * keeps writing.
+   * Stdout line by line (without the line break, `\n` or `\r\n`) as it
+   * arrives: a stream to iterate with `for await`. Leaving the loop early
+   * cancels it and stdout with it; the command then gets SIGPIPE if it keeps
+   * writing.
    *
-   * @returns An async iterable of lines.
+   * @returns A stream of lines (async iterable).
+   * @throws {TypeError} When stdout is not piped.
    *
    * @example Follow a command's output
    * ```ts
@@ -311,7 +313,7 @@ export class Subprocess<T extends SubprocessOutput = string>
    * for await (const line of p.lines()) console.log(line); // one, two
    * ```
    */
-  async *lines(): AsyncGenerator<string, void, undefined> {
+  lines(): ReadableStream<string> {
     const stdout = this.stdout;
     if (!stdout) {
       throw new TypeError(
@@ -320,8 +322,9 @@ export class Subprocess<T extends SubprocessOutput = string>
         }' as its stdout is not piped: spawn it with { stdout: "piped" } (the default).`,
       );
     }
-    // Leaving the loop cancels the chain, which cancels stdout.
-    yield* stdout
+    // Returned as is: wrapping it in an async generator (yield*) made
+    // iterating 200k lines 1.6x slower (bench/subprocess_bench.ts).
+    return stdout
       .pipeThrough(new TextDecoderStream())
       .pipeThrough(new TextLineStream());
   }
