@@ -61,6 +61,7 @@ export {
 export {
   type AcquireOptions,
   Barrier,
+  type BarrierOptions,
   BoundedSemaphore,
   BrokenBarrierError,
   Condition,

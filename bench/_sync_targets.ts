@@ -2,7 +2,7 @@
 // (parties: the bench's threads + the main thread) so one set of threads
 // serves every bench iteration; a set `stop` Event ends the loop.
 
-import type { Barrier, Event, Lock, SharedArray } from "../mod.ts";
+import type { Barrier, Condition, Event, Lock, SharedArray } from "../mod.ts";
 
 /** Per iteration: `times` acquireSync/increment/release on a shared lock. */
 export function lockHandOff(
@@ -63,6 +63,34 @@ export function pingEvents(
       ping.set();
       pong.waitSync();
       pong.clear();
+    }
+    finish.waitSync();
+  }
+}
+
+/**
+ * Per iteration: `rounds` turns of a two-thread hand-off on a Condition
+ * (wait for my turn, pass it on, notify), as Python code over
+ * threading.Condition does.
+ */
+export function conditionTurns(
+  cond: Condition,
+  turn: SharedArray<"i32">,
+  me: number,
+  start: Barrier,
+  finish: Barrier,
+  stop: Event,
+  rounds: number,
+): void {
+  for (;;) {
+    start.waitSync();
+    if (stop.isSet()) return;
+    for (let i = 0; i < rounds; i++) {
+      cond.acquireSync();
+      while (turn.get(0) !== me) cond.waitSync();
+      turn.set(0, 1 - me);
+      cond.notify();
+      cond.release();
     }
     finish.waitSync();
   }

@@ -1,13 +1,26 @@
 // Synchronisation benches: uncontended Lock (bar: <= 30 ns per
 // acquire+release; Python's threading.Lock is 79 ns on this machine),
-// contended hand-off between two threads, and Event ping-pong latency
-// between threads against a bare postMessage ping-pong.
+// contended hand-off between two threads, Event ping-pong latency between
+// threads against a bare postMessage ping-pong, and Condition over its
+// default RLock (as in Python) against a Condition over a Lock.
 //
 //   deno bench -A bench/sync_bench.ts
 
 import { Worker as NodeWorker } from "node:worker_threads";
-import { Barrier, Event, Lock, SharedArray, Thread } from "../mod.ts";
-import { lockHandOff, pingEvents, pongEvents } from "./_sync_targets.ts";
+import {
+  Barrier,
+  Condition,
+  Event,
+  Lock,
+  SharedArray,
+  Thread,
+} from "../mod.ts";
+import {
+  conditionTurns,
+  lockHandOff,
+  pingEvents,
+  pongEvents,
+} from "./_sync_targets.ts";
 
 const TARGETS = new URL("./_sync_targets.ts", import.meta.url).href;
 
@@ -99,6 +112,58 @@ Deno.bench({
   },
 });
 
+// Condition's default lock is an RLock (Python's choice): its uncontended
+// path must cost what a Condition over a Lock costs.
+const overLock = new Condition(new Lock());
+const overRLock = new Condition();
+
+Deno.bench({
+  group: "condition uncontended ×1000",
+  name: "1000 × Condition(new Lock()): acquireSync, notify, release",
+  baseline: true,
+  fn() {
+    for (let i = 0; i < BATCH; i++) {
+      overLock.acquireSync();
+      overLock.notify();
+      overLock.release();
+    }
+  },
+});
+
+Deno.bench({
+  group: "condition uncontended ×1000",
+  name: "1000 × Condition() (RLock): acquireSync, notify, release",
+  fn() {
+    for (let i = 0; i < BATCH; i++) {
+      overRLock.acquireSync();
+      overRLock.notify();
+      overRLock.release();
+    }
+  },
+});
+
+Deno.bench({
+  group: "condition uncontended ×1000",
+  name: "1000 × Condition(new Lock()): using _ = await hold(), notify",
+  async fn() {
+    for (let i = 0; i < BATCH; i++) {
+      using _ = await overLock.hold();
+      overLock.notify();
+    }
+  },
+});
+
+Deno.bench({
+  group: "condition uncontended ×1000",
+  name: "1000 × Condition() (RLock): using _ = await hold(), notify",
+  async fn() {
+    for (let i = 0; i < BATCH; i++) {
+      using _ = await overRLock.hold();
+      overRLock.notify();
+    }
+  },
+});
+
 // --- threads that serve every iteration --------------------------------------
 
 function daemon(
@@ -159,6 +224,51 @@ Deno.bench({
   async fn() {
     await handOff.start.wait();
     await handOff.finish.wait();
+  },
+});
+
+// Two threads pass a turn back and forth with wait/notify.
+const TURNS = 200;
+function turnPair(cond: Condition) {
+  const pair = {
+    cond,
+    turn: new SharedArray("i32", 1),
+    start: new Barrier(3),
+    finish: new Barrier(3),
+    stop: new Event(),
+  };
+  for (const me of [0, 1]) {
+    daemon(conditionTurns, [
+      pair.cond,
+      pair.turn,
+      me,
+      pair.start,
+      pair.finish,
+      pair.stop,
+      TURNS,
+    ]);
+  }
+  return pair;
+}
+const turnsOverLock = turnPair(new Condition(new Lock()));
+const turnsOverRLock = turnPair(new Condition());
+
+Deno.bench({
+  group: "condition hand-off between threads",
+  name: `Condition(new Lock()): 2 threads × ${TURNS} turns (wait/notify)`,
+  baseline: true,
+  async fn() {
+    await turnsOverLock.start.wait();
+    await turnsOverLock.finish.wait();
+  },
+});
+
+Deno.bench({
+  group: "condition hand-off between threads",
+  name: `Condition() (RLock): 2 threads × ${TURNS} turns (wait/notify)`,
+  async fn() {
+    await turnsOverRLock.start.wait();
+    await turnsOverRLock.finish.wait();
   },
 });
 
@@ -249,7 +359,16 @@ daemon(pongEvents, [
 
 // Every thread has loaded and finished one round before the first bench
 // runs, so start-up does not land in the measurements.
-for (const group of [handOff, single, mainPong, pair]) {
+for (
+  const group of [
+    handOff,
+    single,
+    turnsOverLock,
+    turnsOverRLock,
+    mainPong,
+    pair,
+  ]
+) {
   await group.start.wait();
   if (group === mainPong) {
     for (let i = 0; i < ROUNDS; i++) {

@@ -132,6 +132,8 @@ function collectModules(value: unknown, out: Set<string>): void {
   if (MARK in value) {
     const marked = value as Marked;
     if (!byTag.has(marked[MARK]) && marked.module) out.add(marked.module);
+    // A handle's state may carry handles too (a Barrier's action arguments).
+    collectModules(marked.state, out);
     return;
   }
   if (value instanceof Map) {

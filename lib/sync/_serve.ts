@@ -3,14 +3,17 @@
 // caller that cancels or disconnects stops waiting here too, instead of
 // taking a lock on behalf of nobody.
 
-import { timeoutOption } from "./_wait.ts";
+import type { TimeoutForm } from "./_wait.ts";
 
 type Methods = Record<string, (...args: unknown[]) => unknown>;
 
 /**
  * Calls `method` on `object`. For `waiting` (acquire, wait) it passes
- * `signal`; if the wait succeeds just as the signal aborts, `undo` (release)
- * gives back what was taken, since the answer can no longer be delivered.
+ * `signal` along with the caller's timeout, read as `form` says (a bare
+ * number only where the method takes one, so a remote call is refused
+ * exactly as a local one); if the wait succeeds just as the signal aborts,
+ * `undo` (release) gives back what was taken, since the answer can no longer
+ * be delivered.
  */
 export function serveWithSignal(
   object: object,
@@ -18,15 +21,19 @@ export function serveWithSignal(
   args: unknown[],
   signal: AbortSignal | undefined,
   waiting: string,
+  form: TimeoutForm,
   undo?: string,
 ): unknown {
   const methods = object as Methods;
   if (method !== waiting || !signal) return methods[method](...args);
-  const timeout = timeoutOption(
-    args[0] as number | { timeout?: number } | undefined,
-  );
+  const given = args[0];
+  let options: unknown = given;
+  if (given === undefined) options = { signal };
+  else if (typeof given === "object" && given !== null) {
+    options = { ...given, signal };
+  } else if (form === "positional") options = { timeout: given, signal };
   return (async () => {
-    const ok = await methods[method]({ timeout, signal });
+    const ok = await methods[method](options);
     if (ok && signal.aborted && undo) {
       methods[undo]();
       return false;

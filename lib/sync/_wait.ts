@@ -3,7 +3,12 @@
 // serves them with Atomics.wait (blocks the thread), runAsync with
 // Atomics.waitAsync (parks a promise). Fast paths never reach this file.
 
-import { checkTimeout, keepAlive, remaining } from "../_common/waiting.ts";
+import {
+  checkTimeoutArgument,
+  keepAlive,
+  optionsTimeout,
+  remaining,
+} from "../_common/waiting.ts";
 
 /** One request to sleep on `cell[index]` while it still equals `expected`. */
 export interface WaitRequest {
@@ -31,23 +36,20 @@ export function request(
 }
 
 /**
- * Turns a user timeout (ms; undefined or Infinity: forever) into a deadline.
- * Validated here so every primitive rejects the same bad values the same way.
+ * Deadline of a call that takes its timeout positionally, as Python does
+ * (`wait(5)`), or as `{ timeout }` in the same place; see the rule in
+ * lib/_common/waiting.ts.
  */
-export function deadlineOf(timeout: number | undefined, who: string): number {
-  return performance.now() + checkTimeout(timeout, who);
+export function deadlineOf(timeout: unknown, who: string): number {
+  return performance.now() + checkTimeoutArgument(timeout, who);
 }
 
-/** Reads `timeout` from `acquire(5)` or `acquire({ timeout: 5 })`. */
-export function timeoutOption(
-  options: number | { timeout?: number } | undefined,
-): number | undefined {
-  return typeof options === "object" && options !== null
-    ? options.timeout
-    : options;
+/** Deadline of a call that takes its timeout only as `{ timeout }` (acquire). */
+export function optionsDeadline(options: unknown, who: string): number {
+  return performance.now() + optionsTimeout(options, who);
 }
 
-/** `acquire(5)`, `acquire({ timeout, signal })`, `wait(...)`: what callers pass. */
+/** `wait(5)`, `wait({ timeout, signal })`: what a positional-form caller passes. */
 export type WaitOptions =
   | number
   | { timeout?: number; signal?: AbortSignal }
@@ -55,6 +57,15 @@ export type WaitOptions =
 
 /** One settled `true` for every fast path, so none allocates a promise. */
 export const TRUE: Promise<boolean> = Promise.resolve(true);
+
+/** How a call takes its timeout: Python's positional number, or options only. */
+export type TimeoutForm = "positional" | "options";
+
+function deadlineFor(options: unknown, who: string, form: TimeoutForm): number {
+  return form === "positional"
+    ? deadlineOf(options, who)
+    : optionsDeadline(options, who);
+}
 
 /**
  * The async acquire/wait of Lock, Semaphore and Event. Bad options reject
@@ -66,9 +77,10 @@ export function waitUntil(
   who: string,
   ready: () => boolean,
   steps: (deadline: number) => Steps<boolean>,
+  form: TimeoutForm = "options",
 ): Promise<boolean> {
   try {
-    const deadline = deadlineOf(timeoutOption(options), who);
+    const deadline = deadlineFor(options, who, form);
     const signal = signalOption(options, who);
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (ready()) return TRUE;
@@ -84,8 +96,9 @@ export function waitUntilSync(
   who: string,
   ready: () => boolean,
   steps: (deadline: number) => Steps<boolean>,
+  form: TimeoutForm = "options",
 ): boolean {
-  const deadline = deadlineOf(timeoutOption(options), who);
+  const deadline = deadlineFor(options, who, form);
   if (ready()) return true;
   return runSync(steps(deadline));
 }

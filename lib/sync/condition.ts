@@ -10,10 +10,10 @@ import { type LockOps, lockOpsOf } from "./_lockable.ts";
 import { deadlineOf, request, runAsync, runSync, type Steps } from "./_wait.ts";
 import { RuntimeError } from "../_crossing/errors.ts";
 import { Adoption } from "../_crossing/adopt.ts";
-import { type AcquireOptions, Lock } from "./lock.ts";
-import type { RLock } from "./rlock.ts";
-// Loaded for its codec: a Condition over an RLock revives it in the receiving thread.
-import "./rlock.ts";
+import type { AcquireOptions, Lock } from "./lock.ts";
+// Loaded for its codecs too: a Condition revives its lock in the receiving thread.
+import "./lock.ts";
+import { RLock } from "./rlock.ts";
 
 const SEQ = 0; // bumped by every notify
 const WAITERS = 1; // waiting and not yet notified (changed under the lock)
@@ -51,16 +51,18 @@ function takeToken(cell: Int32Array): boolean {
  * for a state change that another thread announces with `notify`. Build the
  * state itself in shared memory (a {@linkcode Value}, a SharedArray...).
  *
- * The default lock is a {@linkcode Lock} (Python uses an RLock): ownership of
- * an RLock is per thread, and async tasks of one thread would share it. Pass
- * an RLock explicitly when a thread re-enters. Thread-only: it cannot be
- * passed to another process.
+ * The default lock is an {@linkcode RLock}, as in Python, so a thread that
+ * holds the condition may take it again. Its ownership is per thread: async
+ * tasks of one thread share it and do not exclude each other. Where several
+ * async tasks of one thread use the condition (the main thread's usual
+ * case), pass a {@linkcode Lock}: `new Condition(new Lock())`.
+ * Thread-only: it cannot be passed to another process.
  *
- * @example Wait for a counter to reach a value
+ * @example Async tasks of one thread wait on a counter (so: over a Lock)
  * ```ts
- * import { Condition, Value } from "@multitask/core";
+ * import { Condition, Lock, Value } from "@multitask/core";
  *
- * const cond = new Condition();
+ * const cond = new Condition(new Lock());
  * const count = new Value("i32", 0);
  * setTimeout(async () => {
  *   using _ = await cond.hold();
@@ -77,9 +79,9 @@ export class Condition {
   #lock: Lock | RLock;
   #ops: LockOps;
 
-  /** Creates a condition over `lock` (default: a new Lock). */
+  /** Creates a condition over `lock` (default: a new RLock, as in Python). */
   constructor(lock?: Lock | RLock) {
-    lock ??= new Lock();
+    lock ??= new RLock();
     const ops = lockOpsOf(lock);
     if (!ops) {
       throw new TypeError(
@@ -110,7 +112,7 @@ export class Condition {
    * cond.release();
    * ```
    */
-  acquire(options?: AcquireOptions | number): Promise<boolean> {
+  acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#lock.acquire(options);
   }
 
@@ -126,7 +128,7 @@ export class Condition {
    * cond.release();
    * ```
    */
-  acquireSync(options?: AcquireOptions | number): boolean {
+  acquireSync(options?: AcquireOptions): boolean {
     return this.#lock.acquireSync(options);
   }
 
@@ -183,7 +185,9 @@ export class Condition {
 
   /**
    * Releases the lock, sleeps until notified (true) or `timeout` ms pass
-   * (false), and re-acquires the lock before returning. The lock must be held.
+   * (false; undefined or -1: never), and re-acquires the lock before
+   * returning. The lock must be held (an RLock held several times is released
+   * completely, and re-taken as deep).
    *
    * @example
    * ```ts

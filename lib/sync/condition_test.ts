@@ -76,7 +76,8 @@ async function parkWaiters(cond: Condition, n: number, woken: Value<"i32">) {
 }
 
 Deno.test("Condition.notify(n) wakes n waiters and notifyAll() the rest", async () => {
-  const cond = new Condition();
+  // Several async tasks of one thread: they exclude each other only over a Lock.
+  const cond = new Condition(new Lock());
   const woken = new Value("i32", 0);
   const waiters = await parkWaiters(cond, 4, woken);
   {

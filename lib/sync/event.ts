@@ -30,11 +30,17 @@ export interface EventWaitOptions {
   signal?: AbortSignal;
 }
 
-const FLAG = 0;
+// STATE holds the flag in bit 0 and, above it, a count of set() calls: a
+// waiter sleeps on STATE and leaves when either changes, so a set() followed
+// at once by clear() still releases it, as in Python. Both live in one cell
+// so that set() raises the flag and counts in one atomic step: with the count
+// and the flag in two cells, a waiter could see the count move, return, and
+// clear() the flag before set() raised it, leaving it raised for nobody — a
+// ping-pong then lost a round and both sides slept for ever.
+const STATE = 0;
 const WAITERS = 1;
-// Bumped by each set(): a waiter sleeps on it and wakes when it changes, so
-// a set() followed at once by clear() still releases it, as in Python.
-const SETS = 2;
+const FLAG = 1; // bit 0 of STATE
+const ONE_SET = 2; // what each set() adds to the count above the flag
 
 const adoption = new Adoption<Int32Array>();
 
@@ -56,7 +62,7 @@ export class Event {
 
   /** Creates a cleared event. */
   constructor() {
-    this.#cell = adoption.state ?? new Int32Array(new SharedArrayBuffer(12));
+    this.#cell = adoption.state ?? new Int32Array(new SharedArrayBuffer(8));
   }
 
   /**
@@ -73,13 +79,18 @@ export class Event {
    */
   set(): void {
     const cell = this.#cell;
-    // Bump SETS before raising FLAG: a waiter that starts after seeing this
-    // set's FLAG (and clearing it) reads the bumped SETS, so this set's
-    // notify cannot pass for a new one (bumping after FLAG, only when
-    // waiters were seen, let a ping-pong partner run a round ahead).
-    Atomics.add(cell, SETS, 1);
-    Atomics.store(cell, FLAG, 1);
-    if (Atomics.load(cell, WAITERS) !== 0) Atomics.notify(cell, SETS);
+    let state = Atomics.load(cell, STATE);
+    for (;;) {
+      const seen = Atomics.compareExchange(
+        cell,
+        STATE,
+        state,
+        (state + ONE_SET) | FLAG,
+      );
+      if (seen === state) break;
+      state = seen;
+    }
+    if (Atomics.load(cell, WAITERS) !== 0) Atomics.notify(cell, STATE);
   }
 
   /**
@@ -96,7 +107,7 @@ export class Event {
    * ```
    */
   clear(): void {
-    Atomics.store(this.#cell, FLAG, 0);
+    Atomics.and(this.#cell, STATE, ~FLAG);
   }
 
   /**
@@ -110,13 +121,13 @@ export class Event {
    * ```
    */
   isSet(): boolean {
-    return Atomics.load(this.#cell, FLAG) === 1;
+    return (Atomics.load(this.#cell, STATE) & FLAG) !== 0;
   }
 
   /**
    * Resolves when the flag is set: true, or false if `timeout` ms passed
-   * first. Also takes `{ timeout, signal }`: an aborted signal rejects with
-   * its reason.
+   * first (undefined or -1: wait forever). Also takes `{ timeout, signal }`:
+   * an aborted signal rejects with its reason.
    *
    * @example
    * ```ts
@@ -126,14 +137,13 @@ export class Event {
    * ```
    */
   wait(timeout?: number | EventWaitOptions): Promise<boolean> {
-    if (timeout === undefined && Atomics.load(this.#cell, FLAG) === 1) {
-      return TRUE;
-    }
+    if (timeout === undefined && this.isSet()) return TRUE;
     return waitUntil(
       timeout,
       "wait on an Event",
-      () => Atomics.load(this.#cell, FLAG) === 1,
+      () => this.isSet(),
       (deadline) => this.#sleep(deadline),
+      "positional",
     );
   }
 
@@ -149,24 +159,27 @@ export class Event {
    * console.log(event.waitSync()); // true
    * ```
    */
-  waitSync(timeout?: number): boolean {
-    if (Atomics.load(this.#cell, FLAG) === 1) return true;
-    return runSync(this.#sleep(deadlineOf(timeout, "wait on an Event")));
+  waitSync(timeout?: number | { timeout?: number }): boolean {
+    if (timeout === undefined && this.isSet()) return true;
+    const deadline = deadlineOf(timeout, "wait on an Event");
+    if (this.isSet()) return true;
+    return runSync(this.#sleep(deadline));
   }
 
   *#sleep(deadline: number): Steps<boolean> {
     const cell = this.#cell;
     Atomics.add(cell, WAITERS, 1);
     try {
-      const sets = Atomics.load(cell, SETS);
-      const sleep = request(cell, SETS, sets, deadline);
-      while (
-        Atomics.load(cell, FLAG) === 0 && Atomics.load(cell, SETS) === sets
-      ) {
-        if ((yield sleep) === "timed-out") break;
+      const before = Atomics.load(cell, STATE); // read after WAITERS: set() then notifies
+      if ((before & FLAG) !== 0) return true;
+      const sleep = request(cell, STATE, before, deadline);
+      // Only set() changes a cleared STATE (clear() leaves it as it is).
+      while (Atomics.load(cell, STATE) === before) {
+        if ((yield sleep) === "timed-out") {
+          return Atomics.load(cell, STATE) !== before;
+        }
       }
-      return Atomics.load(cell, FLAG) === 1 ||
-        Atomics.load(cell, SETS) !== sets;
+      return true;
     } finally {
       Atomics.sub(cell, WAITERS, 1);
     }
@@ -181,7 +194,7 @@ export class Event {
         adoption.lend(new Int32Array(buffer), () => new Event()),
       remote: ["set", "clear", "isSet", "wait"],
       serve: (event, method, args, signal) =>
-        serveWithSignal(event, method, args, signal, "wait"),
+        serveWithSignal(event, method, args, signal, "wait", "positional"),
     });
   }
 }

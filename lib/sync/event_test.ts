@@ -60,7 +60,7 @@ Deno.test("Event.isSet/clear report and lower the flag; a set event returns at o
 
 Deno.test("Event.wait() rejects a bad timeout", async () => {
   assertIsError(
-    await assertRejects(() => new Event().wait(-1)),
+    await assertRejects(() => new Event().wait(-2)),
     Error,
     /'timeout' must be a number of milliseconds >= 0/,
   );
@@ -88,4 +88,22 @@ Deno.test("Event ping-pong between two threads: every wait is answered by its ow
     ["pong", ping, pong, turn, failed, 50_000],
   ]);
   assertEquals(turn.value, 50_000);
+});
+
+Deno.test("Event ping-pong between the main thread (await wait) and a thread (waitSync) loses no round", async () => {
+  // The shape of bench/sync_bench.ts's ping-pong, which hung when a set()
+  // raced the partner's clear(): the flag stayed up for nobody, a round was
+  // lost, and each side slept waiting for the other.
+  const ping = new Event(), pong = new Event();
+  const turn = new Value("i32", 0), failed = new Value("i32", 0);
+  const rounds = 5_000;
+  const pinger = runAll(pingPong, [["ping", ping, pong, turn, failed, rounds]]);
+  for (let round = 1; round <= rounds && !failed.value; round++) {
+    await ping.wait();
+    ping.clear();
+    turn.value = round;
+    pong.set();
+  }
+  await pinger;
+  assertEquals(turn.value, rounds);
 });

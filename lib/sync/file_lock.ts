@@ -7,6 +7,7 @@
 import { delay } from "jsr:@std/async@^1.5.0/delay";
 import { RuntimeError } from "../_crossing/errors.ts";
 import type { AcquireOptions } from "./lock.ts";
+import { optionsDeadline } from "./_wait.ts";
 
 const POLL_MIN = 1;
 const POLL_MAX = 50;
@@ -74,18 +75,8 @@ export class FileLock implements Disposable {
    * await Deno.remove(path);
    * ```
    */
-  async acquire(options?: AcquireOptions | number): Promise<boolean> {
-    const timeout = typeof options === "number" ? options : options?.timeout;
-    if (
-      timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)
-    ) {
-      throw new TypeError(
-        `Cannot acquire a FileLock as 'timeout' must be a non-negative number of milliseconds: received ${timeout}`,
-      );
-    }
-    const deadline = timeout === undefined
-      ? Infinity
-      : performance.now() + timeout;
+  async acquire(options?: AcquireOptions): Promise<boolean> {
+    const deadline = optionsDeadline(options, "acquire a FileLock");
     // One acquisition per instance at a time: flock on an fd we already hold
     // would succeed again, so waiters in this process queue here first.
     while (this.#file || this.#acquiring) {

@@ -80,7 +80,7 @@ Deno.test("FileLock in one process: instances exclude each other, timeouts, usin
     const b = new FileLock(path);
     using _ = await a.hold();
     assertEquals(await b.acquire({ timeout: 0 }), false);
-    assertEquals(await b.acquire(5), false);
+    assertEquals(await b.acquire({ timeout: 5 }), false);
   });
   await t.step(
     "one instance queues its own second acquire until release",
@@ -114,9 +114,9 @@ Deno.test("FileLock in one process: instances exclude each other, timeouts, usin
       /file path or file: URL/,
     );
     assertIsError(
-      await assertRejects(() => new FileLock(path).acquire({ timeout: -1 })),
-      Error,
-      /non-negative number/,
+      await assertRejects(() => new FileLock(path).acquire({ timeout: -2 })),
+      RangeError,
+      /must be a number of milliseconds >= 0.*: received -2/,
     );
     assertThrows(() => new FileLock(path).release(), RuntimeError);
   });

@@ -30,7 +30,11 @@ import { serveWithSignal } from "./_serve.ts";
  * ```
  */
 export interface AcquireOptions {
-  /** Milliseconds to wait before giving up (the call then returns false). Default: wait forever. */
+  /**
+   * Milliseconds to wait before giving up (the call then returns false);
+   * 0 tries once. Default, `-1` or `Infinity`: wait forever. The timeout goes
+   * here, never as a bare number: Python's `acquire(5)` means blocking=5.
+   */
   timeout?: number;
   /**
    * Stops an async `acquire` when aborted: it rejects with the signal's
@@ -86,7 +90,7 @@ export class Lock {
    * lock.release();
    * ```
    */
-  acquire(options?: AcquireOptions | number): Promise<boolean> {
+  acquire(options?: AcquireOptions): Promise<boolean> {
     if (options !== undefined) {
       return waitUntil(
         options,
@@ -113,7 +117,7 @@ export class Lock {
    * lock.release();
    * ```
    */
-  acquireSync(options?: AcquireOptions | number): boolean {
+  acquireSync(options?: AcquireOptions): boolean {
     if (options === undefined) {
       if (Atomics.compareExchange(this.#cell, STATE, 0, 1) === 0) return true;
       return runSync(this.#contend(Infinity));
@@ -257,7 +261,15 @@ export class Lock {
         adoption.lend(new Int32Array(buffer), () => new Lock()),
       remote: ["acquire", "release", "tryAcquire", "locked"],
       serve: (lock, method, args, signal) =>
-        serveWithSignal(lock, method, args, signal, "acquire", "release"),
+        serveWithSignal(
+          lock,
+          method,
+          args,
+          signal,
+          "acquire",
+          "options",
+          "release",
+        ),
     });
     registerLockOps<Lock>(Lock, {
       owned: (lock) => lock.locked(),

@@ -61,7 +61,7 @@ Deno.test("Lock.acquire() and acquireSync() give up after their timeout", async 
   lock.acquireSync();
   await t.step("async on the main thread", async () => {
     assertEquals(await lock.acquire({ timeout: 5 }), false);
-    assertEquals(await lock.acquire(0), false);
+    assertEquals(await lock.acquire({ timeout: 0 }), false);
   });
   await t.step("blocking, in another thread", async () => {
     assertEquals(await runAll(acquireWithTimeout, [[lock, 5]]), [false]);
@@ -117,22 +117,28 @@ Deno.test("Lock misuse throws clear errors", async (t) => {
     lock.release();
     assertThrows(() => lock.release(), RuntimeError);
   });
-  for (const timeout of [-1, NaN, "5" as unknown as number]) {
+  for (
+    const [timeout, Err] of [
+      [-2, RangeError],
+      [NaN, RangeError],
+      ["5" as unknown as number, TypeError],
+    ] as const
+  ) {
     await t.step(
       `acquire({ timeout: ${
         JSON.stringify(timeout) ?? String(timeout)
-      } }) rejects with RangeError`,
+      } }) rejects with ${Err.name}`,
       async () => {
         const lock = new Lock();
         const error = await assertRejects(
           () => lock.acquire({ timeout }),
-          RangeError,
+          Err,
         );
         assertMatch(
           error.message,
           /'timeout' must be a number of milliseconds >= 0/,
         );
-        assertThrows(() => lock.acquireSync({ timeout }), RangeError);
+        assertThrows(() => lock.acquireSync({ timeout }), Err);
         assertEquals(lock.locked(), false, "bad input takes nothing");
       },
     );

@@ -27,7 +27,7 @@ export { RLock } from "./rlock.ts";
 export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
 export { Event, type EventWaitOptions } from "./event.ts";
 export { Condition } from "./condition.ts";
-export { Barrier, BrokenBarrierError } from "./barrier.ts";
+export { Barrier, type BarrierOptions, BrokenBarrierError } from "./barrier.ts";
 export { FileLock } from "./file_lock.ts";
 export { type Scalar, SharedArray, Value, type ValueType } from "./value.ts";
 export { RuntimeError } from "../_crossing/errors.ts";

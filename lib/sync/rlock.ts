@@ -5,11 +5,10 @@ import { registerCodec } from "../_crossing/codec.ts";
 import { threadIdent } from "./_ident.ts";
 import { registerLockOps } from "./_lockable.ts";
 import {
-  deadlineOf,
   request,
-  runAsync,
   type Steps,
-  timeoutOption,
+  TRUE,
+  waitUntil,
   waitUntilSync,
 } from "./_wait.ts";
 import { RuntimeError } from "../_crossing/errors.ts";
@@ -18,7 +17,9 @@ import type { AcquireOptions } from "./lock.ts";
 
 const OWNER = 0; // thread id of the holder, 0 when free
 const WAITERS = 1;
-const COUNT = 2; // recursion depth, touched only by the owner
+// Re-entries beyond the first, touched only by the owner: 0 while free or
+// held once, so taking a free lock is a single compareExchange.
+const COUNT = 2;
 
 const adoption = new Adoption<Int32Array>();
 
@@ -46,6 +47,7 @@ const adoption = new Adoption<Int32Array>();
  */
 export class RLock {
   #cell: Int32Array;
+  #held: Disposable | undefined;
 
   /** Creates an unlocked re-entrant lock. */
   constructor() {
@@ -64,14 +66,14 @@ export class RLock {
    * rlock.release();
    * ```
    */
-  acquire(options?: AcquireOptions | number): Promise<boolean> {
-    try {
-      const deadline = deadlineOf(timeoutOption(options), "acquire an RLock");
-      if (this.tryAcquire()) return Promise.resolve(true);
-      return runAsync(this.#contend(threadIdent(), deadline));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    if (options === undefined && this.tryAcquire()) return TRUE;
+    return waitUntil(
+      options,
+      "acquire an RLock",
+      () => this.tryAcquire(),
+      (deadline) => this.#contend(threadIdent(), deadline),
+    );
   }
 
   /**
@@ -86,7 +88,8 @@ export class RLock {
    * rlock.release();
    * ```
    */
-  acquireSync(options?: AcquireOptions | number): boolean {
+  acquireSync(options?: AcquireOptions): boolean {
+    if (options === undefined && this.tryAcquire()) return true;
     return waitUntilSync(
       options,
       "acquire an RLock",
@@ -109,10 +112,7 @@ export class RLock {
   tryAcquire(): boolean {
     const cell = this.#cell, me = threadIdent();
     const owner = Atomics.compareExchange(cell, OWNER, 0, me);
-    if (owner === 0) {
-      cell[COUNT] = 1;
-      return true;
-    }
+    if (owner === 0) return true;
     if (owner !== me) return false;
     cell[COUNT]++;
     return true;
@@ -133,9 +133,17 @@ export class RLock {
    */
   release(): void {
     const cell = this.#cell;
-    this.#checkOwned("release");
-    if (--cell[COUNT] > 0) return;
-    Atomics.store(cell, OWNER, 0);
+    // Re-entered: check ownership, then count down. Held once: the
+    // compareExchange that frees the lock is itself the ownership check.
+    if (cell[COUNT] > 0) {
+      this.#checkOwned("release");
+      cell[COUNT]--;
+      return;
+    }
+    const me = threadIdent();
+    if (Atomics.compareExchange(cell, OWNER, me, 0) !== me) {
+      this.#checkOwned("release");
+    }
     if (Atomics.load(cell, WAITERS) !== 0) Atomics.notify(cell, OWNER, 1);
   }
 
@@ -170,7 +178,7 @@ export class RLock {
    */
   async hold(): Promise<Disposable> {
     await this.acquire();
-    return { [Symbol.dispose]: () => this.release() };
+    return this.#releaser();
   }
 
   /**
@@ -188,7 +196,12 @@ export class RLock {
    */
   holdSync(): Disposable {
     this.acquireSync();
-    return { [Symbol.dispose]: () => this.release() };
+    return this.#releaser();
+  }
+
+  // One Disposable per lock: each dispose releases once, like a fresh one would.
+  #releaser(): Disposable {
+    return this.#held ??= { [Symbol.dispose]: () => this.release() };
   }
 
   #owned(): boolean {
@@ -211,18 +224,13 @@ export class RLock {
     try {
       for (;;) {
         const owner = Atomics.compareExchange(cell, OWNER, 0, me);
-        if (owner === 0) {
-          cell[COUNT] = 1;
-          return true;
-        }
+        if (owner === 0) return true;
         if (owner === me) {
           cell[COUNT]++;
           return true;
         }
         if ((yield request(cell, OWNER, owner, deadline)) === "timed-out") {
-          if (Atomics.compareExchange(cell, OWNER, 0, me) !== 0) return false;
-          cell[COUNT] = 1;
-          return true;
+          return Atomics.compareExchange(cell, OWNER, 0, me) === 0;
         }
       }
     } finally {
@@ -244,7 +252,7 @@ export class RLock {
       releaseSave: (lock) => {
         lock.#checkOwned("release");
         const depth = lock.#cell[COUNT];
-        lock.#cell[COUNT] = 1;
+        lock.#cell[COUNT] = 0;
         lock.release();
         return depth;
       },

@@ -101,7 +101,7 @@ Deno.test("RLock cannot be passed to another process, and says why", () => {
 Deno.test("RLock rejects a bad timeout without taking the lock", async () => {
   const rlock = new RLock();
   await assertRejects(() => rlock.acquire({ timeout: -5 }), RangeError);
-  assertThrows(() => rlock.acquireSync(-5), RangeError);
+  assertThrows(() => rlock.acquireSync({ timeout: -5 }), RangeError);
   assertEquals(rlock.locked(), false);
 });
 

@@ -67,7 +67,7 @@ export class Semaphore {
    * console.log(await sem.acquire({ timeout: 5 })); // false
    * ```
    */
-  acquire(options?: AcquireOptions | number): Promise<boolean> {
+  acquire(options?: AcquireOptions): Promise<boolean> {
     return waitUntil(
       options,
       "acquire a Semaphore",
@@ -87,7 +87,7 @@ export class Semaphore {
    * console.log(sem.acquireSync()); // true
    * ```
    */
-  acquireSync(options?: AcquireOptions | number): boolean {
+  acquireSync(options?: AcquireOptions): boolean {
     return waitUntilSync(
       options,
       "acquire a Semaphore",
@@ -219,7 +219,15 @@ export class Semaphore {
       },
       remote: ["acquire", "release", "tryAcquire"],
       serve: (sem, method, args, signal) =>
-        serveWithSignal(sem, method, args, signal, "acquire", "release"),
+        serveWithSignal(
+          sem,
+          method,
+          args,
+          signal,
+          "acquire",
+          "options",
+          "release",
+        ),
     });
     setBound = (sem, bound) => {
       sem.#cell[BOUND] = bound;

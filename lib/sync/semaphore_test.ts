@@ -82,7 +82,7 @@ Deno.test("Semaphore.acquire() times out when no slot frees up, and a release fr
   const sem = new Semaphore(0);
   await t.step("timeouts", async () => {
     assertEquals(await sem.acquire({ timeout: 5 }), false);
-    assertEquals(sem.acquireSync(1), false);
+    assertEquals(sem.acquireSync({ timeout: 1 }), false);
     assertEquals(await runAll(acquireWithTimeout, [[sem, 5]]), [false]);
   });
   await t.step("wake-up", async () => {
@@ -140,9 +140,9 @@ Deno.test("Semaphore rejects bad arguments with clear errors", async (t) => {
   await t.step("release(-1)", () => {
     assertThrows(() => new Semaphore().release(-1), RangeError);
   });
-  await t.step("acquire({ timeout: -1 })", async () => {
+  await t.step("acquire({ timeout: -2 })", async () => {
     await assertRejects(
-      () => new Semaphore().acquire({ timeout: -1 }),
+      () => new Semaphore().acquire({ timeout: -2 }),
       RangeError,
     );
   });

@@ -358,3 +358,44 @@ export function boundedTake(
   }
   return sum;
 }
+
+/** Waits `rounds` times and returns how many times the action had run after each wait. */
+export function barrierActionRounds(
+  barrier: Barrier,
+  runs: Value<"i32">,
+  rounds: number,
+): number[] {
+  const seen = [];
+  for (let i = 0; i < rounds; i++) {
+    barrier.waitSync();
+    seen.push(runs.value);
+  }
+  return seen;
+}
+
+/** Waits once and names how it ended: "passed", or the error's name. */
+export function barrierOutcome(barrier: Barrier): string {
+  try {
+    barrier.waitSync();
+    return "passed";
+  } catch (error) {
+    return (error as Error).name;
+  }
+}
+
+/** Takes a Condition's lock twice, waits (so it lets go of both), and reports the lock afterwards. */
+export function conditionReenter(cond: Condition): [boolean, boolean, boolean] {
+  cond.acquireSync();
+  const again = cond.acquireSync({ timeout: 0 });
+  const notified = cond.waitSync(1);
+  cond.release();
+  const stillHeld = cond.lock.locked();
+  cond.release();
+  return [again, notified, stillHeld];
+}
+
+/** Takes the condition's lock and wakes one waiter. */
+export function notifyCondition(cond: Condition): void {
+  using _ = cond.holdSync();
+  cond.notify();
+}
