@@ -39,7 +39,7 @@ const WHO = "iterate over promises as they complete";
  * @param options See {@linkcode AsCompletedOptions}.
  * @returns An async iterable of {@linkcode Completed} items.
  * @throws {TypeError} When `promises` is not an iterable of promises.
- * @throws {RangeError} When `timeout` is negative or NaN.
+ * @throws {RangeError} When `timeout` is NaN or negative other than -1 (-1: no limit).
  *
  * @example Handle downloads as they finish, whichever finishes first
  * ```ts

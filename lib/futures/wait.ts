@@ -57,7 +57,7 @@ const RETURN_WHEN: readonly ReturnWhen[] = [
  * @returns The `done` and `pending` Sets, as they were when `wait` returned.
  * @throws {TypeError} When `promises` is not an iterable of promises, or
  *   `returnWhen` is not one of the three.
- * @throws {RangeError} When `timeout` is negative or NaN.
+ * @throws {RangeError} When `timeout` is NaN or negative other than -1 (-1: no limit).
  *
  * @example Take the first answer and keep the rest pending
  * ```ts
