@@ -136,6 +136,8 @@ export {
 
 // The Redis error class only: RedisQueue and the Redis pool load npm:redis,
 // so they stay behind "./redis" (and a Pool of kind "redis" loads them lazily).
+export { ChildStartError, TargetError } from "./lib/errors/mod.ts";
+
 export { RedisConnectionError } from "./lib/redis/errors.ts";
 
 export {

@@ -6,28 +6,9 @@
 // key and neither reveals it. Runs on raw frames before any RPC message.
 
 import type { FramedConn } from "./frames.ts";
+import { AuthenticationError } from "../errors/connection.ts";
 
-/**
- * The peer did not prove it holds the same key (Python's multiprocessing.AuthenticationError).
- *
- * @example
- * ```ts
- * import { AuthenticationError, Manager } from "@multitask/core";
- *
- * export async function connect(port: number): Promise<void> {
- *   try {
- *     await using _client = await Manager.connect({ port, authkey: "abc" });
- *   } catch (error) {
- *     if (error instanceof AuthenticationError) console.log("wrong authkey");
- *     else throw error;
- *   }
- * }
- * ```
- */
-export class AuthenticationError extends Error {
-  /** Always "AuthenticationError". */
-  override name = "AuthenticationError";
-}
+export { AuthenticationError };
 
 const CHALLENGE = bytes("#CHALLENGE#");
 const WELCOME = bytes("#WELCOME#");

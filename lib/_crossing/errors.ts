@@ -1,9 +1,12 @@
 // How an error crosses into another isolate, process or machine and comes
 // back with its class name, message, stack and cause intact. Structured clone
 // keeps only built-in error classes, so a user's `class NotFound extends
-// Error` would arrive as a plain `Error`; this keeps its name.
+// Error` would arrive as a plain `Error`; this keeps its name. The library's
+// own error classes come back as themselves (lib/errors/_registry.ts), so
+// `instanceof` holds on the receiving side.
 
 import { isSendable } from "./payload.ts";
+import { libraryErrorClass, libraryErrorKey } from "../errors/_registry.ts";
 
 /** The cloneable form of an error. */
 export interface SerializedError {
@@ -13,6 +16,8 @@ export interface SerializedError {
   cause?: SerializedError | { value: unknown };
   /** Own enumerable properties (e.g. `code`), when they are cloneable. */
   props?: Record<string, unknown>;
+  /** The registry key of its class, when it is one of the library's. */
+  type?: string;
 }
 
 const BUILTIN: Record<string, ErrorConstructor> = {
@@ -39,6 +44,8 @@ export function serializeError(error: unknown): SerializedError {
     message: error.message,
     stack: error.stack,
   };
+  const type = libraryErrorKey(error);
+  if (type !== undefined) out.type = type;
   if (error.cause !== undefined) {
     out.cause = error.cause instanceof Error ? serializeError(error.cause) : {
       value: isSendable(error.cause) ? error.cause : describe(error.cause),
@@ -58,11 +65,21 @@ export function serializeError(error: unknown): SerializedError {
   return out;
 }
 
-/** Rebuilds an error from its description; the class name survives as `name`. */
+/**
+ * Rebuilds an error from its description: a library error as an instance of
+ * its class, a built-in one as itself, any other as an Error keeping the
+ * class name as `name`.
+ */
 export function deserializeError(data: SerializedError): Error {
-  const Ctor = BUILTIN[data.name] ?? Error;
-  const error = new Ctor(data.message);
-  if (!(data.name in BUILTIN)) {
+  const Library = data.type === undefined
+    ? undefined
+    : libraryErrorClass(data.type);
+  // A real Error (stack, inspection) with the library class's prototype;
+  // its constructor, whose parameters differ per class, is not run.
+  const error: Error = Library
+    ? Reflect.construct(Error, [data.message], Library)
+    : new (BUILTIN[data.name] ?? Error)(data.message);
+  if (Library || !(data.name in BUILTIN)) {
     Object.defineProperty(error, "name", {
       value: data.name,
       writable: true,
@@ -86,48 +103,4 @@ function describe(value: unknown): string {
   } catch {
     return Object.prototype.toString.call(value);
   }
-}
-
-/**
- * Raised when an object is used in a state that does not allow it, e.g. a
- * thread started twice or joined before it was started (Python's
- * `RuntimeError`).
- *
- * @example
- * ```ts
- * import { RuntimeError, Thread } from "@multitask/core/thread";
- *
- * const t = new Thread({ target: () => {} });
- * t.start();
- * try {
- *   t.start();
- * } catch (error) {
- *   console.log(error instanceof RuntimeError); // true
- * }
- * await t.join();
- * ```
- */
-export class RuntimeError extends Error {
-  /** Always "RuntimeError". */
-  override name = "RuntimeError";
-}
-
-/** A library error class, rebuilt from a message. */
-export type ErrorClass = new (message: string) => Error;
-
-/**
- * Makes a function that gives a remote error its library class back: only
- * its name crossed, so `instanceof` would fail without it.
- */
-export function reviver(
-  classes: Record<string, ErrorClass>,
-): (error: unknown) => unknown {
-  return (error) => {
-    if (!(error instanceof Error)) return error;
-    const Ctor = classes[error.name];
-    if (!Ctor || (error as object) instanceof Ctor) return error;
-    const local = new Ctor((error as Error).message);
-    local.stack = (error as Error).stack;
-    return local;
-  };
 }

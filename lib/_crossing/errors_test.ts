@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { deserializeError, RuntimeError, serializeError } from "./errors.ts";
+import { deserializeError, serializeError } from "./errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 
 class NotFound extends Error {
   override name = "NotFound";

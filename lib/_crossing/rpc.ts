@@ -15,13 +15,11 @@ import {
   serializeError,
 } from "./errors.ts";
 import { ConnectionClosedError, FrameError } from "../errors/connection.ts";
+import { AbortError, TimeoutError } from "../errors/base.ts";
+
+export { TimeoutError };
 import { FramedConn, type FrameOptions } from "./frames.ts";
 import { decodePayload } from "./payload.ts";
-
-/** A call did not get its answer within its timeout. */
-export class TimeoutError extends Error {
-  override name = "TimeoutError";
-}
 
 /** Serves one request; the signal aborts when the caller cancels or the connection closes. */
 export type RequestHandler = (
@@ -231,7 +229,7 @@ export class RpcPeer {
         return;
       case 4:
         this.#serving.get(message[1] as number)?.abort(
-          new DOMException("The caller cancelled this call.", "AbortError"),
+          new AbortError("The caller cancelled this call."),
         );
         return;
       default:

@@ -2,6 +2,10 @@
 // Deno, a pool worker) can find it, and how that side runs it. Used by
 // Thread, Process and Pool alike.
 
+import { TargetError } from "../errors/process.ts";
+
+export { TargetError };
+
 /** A function that runs somewhere else. */
 // deno-lint-ignore no-explicit-any
 export type Target = (...args: any[]) => unknown;
@@ -10,11 +14,6 @@ export type Target = (...args: any[]) => unknown;
 export type TargetSpec =
   | { kind: "export"; module: string; name: string }
   | { kind: "source"; source: string };
-
-/** Raised when a target cannot be described or found on the other side. */
-export class TargetError extends Error {
-  override name = "TargetError";
-}
 
 /**
  * Describes `target` for another isolate. With `module`, the other side

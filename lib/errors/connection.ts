@@ -1,5 +1,5 @@
-// Errors of the crossing's transport: a connection that broke the framing
-// rules, or closed while a call waited for its answer.
+// Errors of the crossing's transport: a peer that did not prove the key, a
+// connection that broke the framing rules, or closed while a call waited.
 
 /**
  * A peer broke the framing rules (oversized length, undecodable payload), or
@@ -33,4 +33,26 @@ export class FrameError extends Error {
 export class ConnectionClosedError extends Error {
   /** Always "ConnectionClosedError". */
   override name = "ConnectionClosedError";
+}
+
+/**
+ * The peer did not prove it holds the same key (Python's multiprocessing.AuthenticationError).
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError, Manager } from "@multitask/core";
+ *
+ * export async function connect(port: number): Promise<void> {
+ *   try {
+ *     await using _client = await Manager.connect({ port, authkey: "abc" });
+ *   } catch (error) {
+ *     if (error instanceof AuthenticationError) console.log("wrong authkey");
+ *     else throw error;
+ *   }
+ * }
+ * ```
+ */
+export class AuthenticationError extends Error {
+  /** Always "AuthenticationError". */
+  override name = "AuthenticationError";
 }

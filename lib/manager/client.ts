@@ -14,6 +14,7 @@ import {
 } from "../_crossing/codec.ts";
 import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/frames.ts";
 import { Payload } from "../_crossing/payload.ts";
+import { TimeoutError } from "../errors/base.ts";
 import type { JoinableQueue, Queue } from "../queue/queue.ts";
 import {
   checkAuthKey,
@@ -421,7 +422,7 @@ async function dial(
   } catch (error) {
     if (error instanceof DOMException && error.name === "TimeoutError") {
       connecting.then((late) => late.close(), () => {});
-      throw new Deno.errors.TimedOut(
+      throw new TimeoutError(
         `Cannot connect to the manager at ${where}: no answer within ${settings.timeout} ms. Check the address and that the master is running.`,
       );
     }

@@ -30,6 +30,7 @@ export {
 } from "./client.ts";
 export { AuthenticationError } from "../_crossing/auth.ts";
 export { ConnectionClosedError, FrameError } from "../errors/connection.ts";
+export { TimeoutError } from "../errors/base.ts";
 
 /**
  * Options of {@linkcode Manager}.

@@ -33,7 +33,7 @@ import {
   PoolFullError,
   TimeoutError,
   WorkerCrashedError,
-} from "./errors.ts";
+} from "../errors/mod.ts";
 
 /** What a kind of worker brings to the core. */
 export interface WorkerKind {

@@ -1,4 +1,4 @@
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import { type Target, type TargetDef, targetOf } from "../_crossing/target.ts";
 import {
   backendOf,
@@ -29,14 +29,14 @@ import { threadBackend } from "./_thread_worker.ts";
 import { processBackend } from "./_process_worker.ts";
 import { redisBackend } from "../redis/_lazy_backend.ts";
 
-export { RuntimeError } from "../_crossing/errors.ts";
+export { RuntimeError } from "../errors/base.ts";
 export {
   AbortError,
   PoolClosedError,
   PoolFullError,
   TimeoutError,
   WorkerCrashedError,
-} from "./errors.ts";
+} from "../errors/mod.ts";
 export type {
   ApplyOptions,
   MapOptions,

@@ -47,6 +47,9 @@ import {
 } from "../_crossing/target.ts";
 import type { Outcomes } from "../_crossing/outcome.ts";
 import type { ObjectExporter, ObjectImporter } from "../_crossing/codec.ts";
+import { ChildStartError } from "../errors/process.ts";
+
+export { ChildStartError };
 import { FramedConn } from "../_crossing/frames.ts";
 import type { CallOptions } from "../_crossing/rpc.ts";
 
@@ -111,11 +114,6 @@ function isLocal(url: string | undefined): url is string {
 
 function localPath(url: string): string {
   return decodeURIComponent(new URL(url).pathname);
-}
-
-/** Raised when a child could not be started or connected. */
-export class ChildStartError extends Error {
-  override name = "ChildStartError";
 }
 
 // Shared across copies of this module (a user's import map may load a second

@@ -26,3 +26,4 @@
  */
 
 export * from "./process.ts";
+export { ChildStartError, TargetError } from "../errors/process.ts";

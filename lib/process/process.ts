@@ -1,4 +1,4 @@
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import { Child, permissionFlags } from "./_child.ts";
 import {
   describeTarget,

@@ -17,12 +17,13 @@
 
 import { MAX_RING_BYTES, onMainThread, Ring, type RingState } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "../_common/waiting.ts";
-import { reviver } from "../_crossing/errors.ts";
 import { checkOptions } from "../_common/validate.ts";
 import { isPrimitive, Payload, prepareArgs } from "../_crossing/payload.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import { registerCodec, type RemoteCall } from "../_crossing/codec.ts";
-import { Empty } from "./queue.ts";
+import { BrokenPipeError, Empty, EOFError } from "../errors/queue.ts";
+
+export { BrokenPipeError, EOFError };
 
 /** Options of {@linkcode Pipe}. */
 export interface PipeOptions {
@@ -37,51 +38,6 @@ export interface RecvOptions {
   /** Stops waiting; no message is taken after it aborts. */
   signal?: AbortSignal;
 }
-
-/**
- * Raised by `recv` when the other end is closed and every message it sent
- * has been received [EOFError].
- *
- * @example
- * ```ts
- * import { EOFError, Pipe } from "@multitask/core/pipe";
- *
- * const [a, b] = Pipe();
- * a.close();
- * await b.recv().catch((e) => console.log(e instanceof EOFError)); // true
- * ```
- */
-export class EOFError extends Error {
-  /** The class name, kept when the error crosses to another process. */
-  override name = "EOFError";
-}
-
-/**
- * Raised by `send` when the other end (or this one) is closed [BrokenPipeError].
- *
- * @example
- * ```ts
- * import { BrokenPipeError, Pipe } from "@multitask/core/pipe";
- *
- * const [a, b] = Pipe();
- * b.close();
- * try {
- *   a.send(1);
- * } catch (e) {
- *   console.log(e instanceof BrokenPipeError); // true
- * }
- * ```
- */
-export class BrokenPipeError extends Error {
-  /** The class name, kept when the error crosses to another process. */
-  override name = "BrokenPipeError";
-}
-
-const revived = reviver({
-  EOFError,
-  BrokenPipeError,
-  Empty,
-});
 
 /**
  * Creates a pipe and returns its two ends. Each end passes to a
@@ -425,11 +381,7 @@ class RemoteConn {
   ): Promise<unknown> {
     if (this.#failure !== undefined) throw this.#take();
     this.#flush();
-    try {
-      return await this.#call(method, args, signal ? { signal } : undefined);
-    } catch (error) {
-      throw revived(error);
-    }
+    return await this.#call(method, args, signal ? { signal } : undefined);
   }
 
   #flush(): void {
@@ -441,7 +393,7 @@ class RemoteConn {
 
   #fire(args: unknown[] | Payload): void {
     this.#call("sendMany", args).catch((error) => {
-      this.#failure ??= revived(error);
+      this.#failure ??= error;
     });
   }
 

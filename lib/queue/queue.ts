@@ -6,8 +6,8 @@ import {
   type RingState,
 } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "../_common/waiting.ts";
-import { reviver } from "../_crossing/errors.ts";
 import { checkOptions } from "../_common/validate.ts";
+import { Empty, Full, QueueClosed } from "../errors/queue.ts";
 import { isPrimitive, Payload, prepareArgs } from "../_crossing/payload.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import {
@@ -17,6 +17,8 @@ import {
   type RemoteCall,
   trackUndelivered,
 } from "../_crossing/codec.ts";
+
+export { Empty, Full, QueueClosed };
 
 /** Options of {@linkcode Queue}. */
 export interface QueueOptions {
@@ -45,73 +47,6 @@ export interface GetOptions {
   /** Stops waiting (rejects with the signal's reason); no item is taken after it aborts. */
   signal?: AbortSignal;
 }
-
-/**
- * Raised by `get` when no item arrived in time, and by `getNowait` on an
- * empty queue [queue.Empty].
- *
- * @example
- * ```ts
- * import { Empty, Queue } from "@multitask/core/queue";
- *
- * const q = new Queue<number>();
- * try {
- *   q.getNowait();
- * } catch (error) {
- *   console.log(error instanceof Empty); // true
- * }
- * ```
- */
-export class Empty extends Error {
-  /** The class name, kept when the error crosses to another process. */
-  override name = "Empty";
-}
-
-/**
- * Raised by `put` when the queue stayed full for the whole timeout, and by
- * `putNowait` on a full queue [queue.Full].
- *
- * @example
- * ```ts
- * import { Full, Queue } from "@multitask/core/queue";
- *
- * const q = new Queue<number>({ maxsize: 1 });
- * q.putNowait(1);
- * try {
- *   q.putNowait(2);
- * } catch (error) {
- *   console.log(error instanceof Full); // true
- * }
- * ```
- */
-export class Full extends Error {
-  /** The class name, kept when the error crosses to another process. */
-  override name = "Full";
-}
-
-/**
- * Raised by `put` on a closed queue, and by `get` once a closed queue is
- * drained [queue.ShutDown].
- *
- * @example
- * ```ts
- * import { Queue, QueueClosed } from "@multitask/core/queue";
- *
- * const q = new Queue<number>();
- * q.close();
- * await q.put(1).catch((error) => console.log(error instanceof QueueClosed)); // true
- * ```
- */
-export class QueueClosed extends Error {
-  /** The class name, kept when the error crosses to another process. */
-  override name = "QueueClosed";
-}
-
-const revived = reviver({
-  Empty,
-  Full,
-  QueueClosed,
-});
 
 // ---- validation -------------------------------------------------------------
 
@@ -706,11 +641,7 @@ class RemoteSide {
     const earlier = deliveredSoFar(this.#call.channel);
     if (earlier !== DELIVERED) await earlier;
     if (this.#failure !== undefined) throw this.#takeFailure();
-    try {
-      return await this.#call(method, args, signal ? { signal } : undefined);
-    } catch (error) {
-      throw revived(error);
-    }
+    return await this.#call(method, args, signal ? { signal } : undefined);
   }
 
   /** A call nobody awaits (close, taskDone), after earlier puts; a failure surfaces at the next call. */
@@ -720,7 +651,7 @@ class RemoteSide {
     const done: Promise<void> = earlier
       .then(() => this.#call(method, args))
       .then(() => {}, (error: unknown) => {
-        this.#failure ??= revived(error);
+        this.#failure ??= error;
       });
     const untrack = trackUndelivered(() => done);
     done.finally(untrack);
@@ -770,10 +701,9 @@ class RemoteSide {
         for (const w of waiters) w?.resolve();
       },
       (error) => {
-        const e = revived(error);
         // Early-resolved puts have no one to tell: the next call reports it.
-        if (waiters.includes(undefined)) this.#failure ??= e;
-        for (const w of waiters) w?.reject(e);
+        if (waiters.includes(undefined)) this.#failure ??= error;
+        for (const w of waiters) w?.reject(error);
       },
     ).finally(() => {
       this.#sending = false;

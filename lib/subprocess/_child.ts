@@ -2,7 +2,7 @@
 // Python-grade error messages, merging stderr into stdout, killing a whole
 // process group, and collecting a pipe while keeping what arrived so far.
 
-import { CommandNotFound } from "./errors.ts";
+import { CommandNotFound } from "../errors/subprocess.ts";
 import { track } from "./_cleanup.ts";
 
 /** How a child's stdout or stderr is connected. */

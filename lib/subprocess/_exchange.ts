@@ -15,7 +15,7 @@ import {
   SubprocessAbortError,
   type SubprocessOutput,
   TimeoutExpired,
-} from "./errors.ts";
+} from "../errors/subprocess.ts";
 
 export const EMPTY = new Uint8Array(0);
 

@@ -35,5 +35,5 @@ export {
   SubprocessAbortError,
   type SubprocessOutput,
   TimeoutExpired,
-} from "./errors.ts";
+} from "../errors/subprocess.ts";
 export type { CommandOptions, StdioOption } from "./_options.ts";

@@ -21,7 +21,7 @@ import {
   CalledProcessError,
   SubprocessAbortError,
   type SubprocessOutput,
-} from "./errors.ts";
+} from "../errors/subprocess.ts";
 import {
   type CommandOptions,
   RUN_OPTIONS,

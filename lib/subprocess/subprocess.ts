@@ -23,7 +23,7 @@ import {
   type CapturedOutput,
   SubprocessAbortError,
   type SubprocessOutput,
-} from "./errors.ts";
+} from "../errors/subprocess.ts";
 import {
   type CommandOptions,
   SPAWN_STDIN,

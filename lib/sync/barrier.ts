@@ -17,6 +17,9 @@ import { lockOpsOf } from "./_lockable.ts";
 import { deadlineOf, runAsync, runSync, type Steps } from "./_wait.ts";
 import { Condition, conditionWait } from "./condition.ts";
 import { Lock } from "./lock.ts";
+import { BrokenBarrierError } from "../errors/sync.ts";
+
+export { BrokenBarrierError };
 
 const STATE = 0; // FILLING, DRAINING, RESETTING or BROKEN
 const COUNT = 1; // threads inside wait()
@@ -135,35 +138,6 @@ function explainAction(error: unknown): unknown {
     `${error.message}. The Barrier's action was rebuilt from its source in this thread, so it cannot see variables of the scope it was written in. Pass what it needs in the Barrier's 'args' option (shared objects such as a Value arrive as live handles), or move it inside the function.`,
     { cause: error },
   );
-}
-
-/**
- * Raised by {@linkcode Barrier.wait} when the barrier is broken: aborted,
- * reset while threads waited, or a waiter timed out [threading.BrokenBarrierError].
- *
- * @example
- * ```ts
- * import { Barrier, BrokenBarrierError } from "@multitask/core";
- *
- * const barrier = new Barrier(2);
- * barrier.abort();
- * try {
- *   await barrier.wait();
- * } catch (error) {
- *   console.log(error instanceof BrokenBarrierError); // true
- * }
- * ```
- */
-export class BrokenBarrierError extends Error {
-  /** Always "BrokenBarrierError". */
-  override name = "BrokenBarrierError";
-  /** Creates the error with a message saying how the barrier broke. */
-  constructor(
-    message: string =
-      "The barrier is broken: it was aborted, reset while threads waited, or a wait timed out. Call reset() to use it again.",
-  ) {
-    super(message);
-  }
 }
 
 /**

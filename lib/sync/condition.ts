@@ -8,7 +8,7 @@
 import { codecFor, codecOf, registerCodec } from "../_crossing/codec.ts";
 import { type LockOps, lockOpsOf } from "./_lockable.ts";
 import { deadlineOf, request, runAsync, runSync, type Steps } from "./_wait.ts";
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import { Adoption } from "../_crossing/adopt.ts";
 import type { AcquireOptions, Lock } from "./lock.ts";
 // Loaded for its codecs too: a Condition revives its lock in the receiving thread.

@@ -5,7 +5,7 @@ import {
   assertRejects,
   assertThrows,
 } from "@std/assert";
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import { SharedArray, Value } from "./value.ts";
 import { Condition } from "./condition.ts";
 import { Lock } from "./lock.ts";

@@ -5,7 +5,7 @@
 // with the next process opening it).
 
 import { delay } from "jsr:@std/async@^1.5.0/delay";
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import type { AcquireOptions } from "./lock.ts";
 import { optionsDeadline } from "./_wait.ts";
 

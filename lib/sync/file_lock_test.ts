@@ -8,7 +8,7 @@ import { startChild } from "../process/_child.ts";
 import { describeTarget } from "../_crossing/target.ts";
 import { RETURNED } from "../_crossing/outcome.ts";
 import { FileLock } from "./file_lock.ts";
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import * as targets from "./testdata/file_lock_targets.ts";
 import { Tally } from "../process/testdata/process_targets.ts";
 

@@ -2,7 +2,7 @@
 // receives the Lock locks the same memory. The uncontended path is a single
 // compareExchange; sleeping and waking only happen under contention.
 
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import { Adoption } from "../_crossing/adopt.ts";
 import { registerCodec } from "../_crossing/codec.ts";
 import { registerLockOps } from "./_lockable.ts";

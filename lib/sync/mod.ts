@@ -30,4 +30,4 @@ export { Condition } from "./condition.ts";
 export { Barrier, type BarrierOptions, BrokenBarrierError } from "./barrier.ts";
 export { FileLock } from "./file_lock.ts";
 export { type Scalar, SharedArray, Value, type ValueType } from "./value.ts";
-export { RuntimeError } from "../_crossing/errors.ts";
+export { RuntimeError } from "../errors/base.ts";

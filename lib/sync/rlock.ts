@@ -11,7 +11,7 @@ import {
   waitUntil,
   waitUntilSync,
 } from "./_wait.ts";
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import { Adoption } from "../_crossing/adopt.ts";
 import type { AcquireOptions } from "./lock.ts";
 

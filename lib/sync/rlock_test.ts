@@ -5,7 +5,7 @@ import {
   assertRejects,
   assertThrows,
 } from "@std/assert";
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import { encodeValue } from "../_crossing/codec.ts";
 import { SharedArray } from "./value.ts";
 import { Barrier } from "./barrier.ts";

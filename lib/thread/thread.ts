@@ -1,4 +1,4 @@
-import { RuntimeError } from "../_crossing/errors.ts";
+import { RuntimeError } from "../errors/base.ts";
 import {
   describeTarget,
   resolveTarget,
@@ -21,7 +21,7 @@ import {
 } from "./_state.ts";
 import { spawnWorker, type WorkerEvents } from "../_crossing/worker_port.ts";
 
-export { RuntimeError } from "../_crossing/errors.ts";
+export { RuntimeError } from "../errors/base.ts";
 
 /**
  * Options for {@linkcode Thread}.

@@ -2,6 +2,8 @@
 // They carry the command and whatever output was captured, so a caller can
 // report or retry without running the command again.
 
+import { AbortError, TimeoutError } from "./base.ts";
+
 /** Captured output: text by default, bytes with `text: false`. */
 export type SubprocessOutput = string | Uint8Array;
 
@@ -96,10 +98,11 @@ export class CalledProcessError<T extends SubprocessOutput = SubprocessOutput>
 /**
  * Raised when a command outlives its `timeout`. By then the command (and its
  * process group, when it had one) has been killed and reaped; the output it
- * wrote before is kept. [Python: subprocess.TimeoutExpired]
+ * wrote before is kept. It is a {@linkcode TimeoutError}, like every
+ * timeout of the library. [Python: subprocess.TimeoutExpired]
  */
 export class TimeoutExpired<T extends SubprocessOutput = SubprocessOutput>
-  extends Error {
+  extends TimeoutError {
   /** The command line that timed out. */
   readonly cmd: string[];
   /** The timeout it exceeded, in milliseconds. */
@@ -149,11 +152,12 @@ export class TimeoutExpired<T extends SubprocessOutput = SubprocessOutput>
 /**
  * Raised when the `signal` passed to a command aborts it. The command (and its
  * process group) has been killed and reaped; the output it wrote before is
- * kept, and `cause` is the signal's reason. Its `name` is `"AbortError"`, as
- * for any aborted Web API.
+ * kept, and `cause` is the signal's reason. It is an {@linkcode AbortError},
+ * like every cancellation of the library, and its `name` is `"AbortError"`,
+ * as for any aborted Web API.
  */
 export class SubprocessAbortError<T extends SubprocessOutput = SubprocessOutput>
-  extends Error {
+  extends AbortError {
   /** The command line that was aborted. */
   readonly cmd: string[];
   /** Standard output written before it was killed. */

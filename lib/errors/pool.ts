@@ -1,6 +1,5 @@
-// The errors a Pool rejects with. They live apart from lib/pool.ts so that
-// the core (lib/_pool_core.ts) can raise them without importing the public
-// class; lib/pool.ts re-exports them.
+// The errors only a Pool raises (it also rejects with the library's
+// TimeoutError and AbortError, see base.ts).
 
 /**
  * A task's worker died while running it (it called `Deno.exit`, an uncaught
@@ -53,51 +52,6 @@ export class WorkerCrashedError extends Error {
     this.worker = worker;
     this.exitCode = exitCode;
   }
-}
-
-/**
- * A task did not finish within its `timeout` (or the pool's `taskTimeout`).
- * A task still waiting in the queue is dropped; a running one has its worker
- * terminated and replaced.
- *
- * @example
- * ```ts
- * import { Pool, TimeoutError } from "@multitask/core/pool";
- *
- * await using pool = new Pool({ size: 1 });
- * try {
- *   await pool.apply(() => new Promise((r) => setTimeout(r, 1000)), [], { timeout: 10 });
- * } catch (error) {
- *   console.log(error instanceof TimeoutError); // true
- * }
- * ```
- */
-export class TimeoutError extends Error {
-  /** Always "TimeoutError". */
-  override name = "TimeoutError";
-}
-
-/**
- * A task was cancelled through its `signal`. A queued task is dropped; a
- * running one has its worker terminated and replaced. `cause` holds the
- * signal's reason.
- *
- * @example
- * ```ts
- * import { AbortError, Pool } from "@multitask/core/pool";
- *
- * await using pool = new Pool({ size: 1 });
- * const signal = AbortSignal.abort();
- * try {
- *   await pool.apply((x: number) => x, [1], { signal });
- * } catch (error) {
- *   console.log(error instanceof AbortError); // true
- * }
- * ```
- */
-export class AbortError extends Error {
-  /** Always "AbortError". */
-  override name = "AbortError";
 }
 
 /**
