@@ -2,7 +2,7 @@
 
 import { deadline } from "jsr:@std/async@^1.5.0/deadline";
 import { checkTimeout, remaining } from "../_common/waiting.ts";
-import { TimeoutError } from "../pool/errors.ts";
+import { TimeoutError } from "../errors/base.ts";
 import { checkNames, distinctPromises } from "./_promises.ts";
 
 /** Options of {@linkcode asCompleted}. */

@@ -7,7 +7,7 @@ import {
 } from "@std/assert";
 import { asCompleted, type Completed } from "./mod.ts";
 import { Pool } from "../pool/mod.ts";
-import { TimeoutError } from "../pool/errors.ts";
+import { TimeoutError } from "../errors/base.ts";
 import { Event } from "../sync/mod.ts";
 
 Deno.test("asCompleted() yields each promise, with its value, in the order they settle", async () => {
