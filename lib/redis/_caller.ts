@@ -23,7 +23,7 @@ import {
   PoolClosedError,
   PoolFullError,
   TimeoutError,
-} from "../pool/errors.ts";
+} from "../errors/mod.ts";
 import {
   fieldsOf,
   pack,

@@ -29,7 +29,7 @@ import {
   PoolClosedError,
   TimeoutError,
   WorkerCrashedError,
-} from "../pool/errors.ts";
+} from "../errors/mod.ts";
 
 /** Most tasks batched into one entry. */
 export const TASKS_PER_ENTRY = 64;

@@ -14,7 +14,7 @@ import {
   type Task,
 } from "../pool/_backend.ts";
 import type { PoolStats } from "../pool/_options.ts";
-import { PoolClosedError, TimeoutError } from "../pool/errors.ts";
+import { PoolClosedError, TimeoutError } from "../errors/mod.ts";
 import { type RedisPoolSettings, redisPoolSettings } from "./_pool_options.ts";
 
 interface Waiting {

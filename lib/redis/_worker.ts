@@ -11,7 +11,7 @@ import type { Buffer } from "node:buffer";
 import { serializeError } from "../_crossing/errors.ts";
 import { defineTarget, type TargetSpec } from "../_crossing/target.ts";
 import { NEW, type PoolBackend, Task } from "../pool/_backend.ts";
-import { AbortError, TimeoutError } from "../pool/errors.ts";
+import { AbortError, TimeoutError } from "../errors/mod.ts";
 import { threadBackend } from "../pool/_thread_worker.ts";
 import { processBackend } from "../pool/_process_worker.ts";
 import { CallerWatch } from "./_callers.ts";
