@@ -18,15 +18,12 @@ import { Buffer } from "node:buffer";
 import { createHash, type Hash, timingSafeEqual } from "node:crypto";
 import { decodePayload, encodePayload } from "../_crossing/payload.ts";
 import { AuthenticationError } from "../_crossing/auth.ts";
-import {
-  deserializeError,
-  RuntimeError,
-  type SerializedError,
-} from "../_crossing/errors.ts";
+import { deserializeError, type SerializedError } from "../_crossing/errors.ts";
 import { TargetError, type TargetSpec } from "../_crossing/target.ts";
 import {
   AbortError,
   PoolClosedError,
+  RuntimeError,
   TimeoutError,
   WorkerCrashedError,
 } from "../errors/mod.ts";
