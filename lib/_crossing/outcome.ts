@@ -66,20 +66,30 @@ export function errorAt(out: Outcomes, k: number): Error {
   return deserializeError(out[k * 2 + 1] as SerializedError);
 }
 
-/** Runs `spec` on `args` (with `self` as `this`) and captures how it ended. */
-export async function invoke(
-  spec: TargetSpec,
-  args: unknown[],
-  self?: unknown,
+/** Runs `run` and captures how it ended, as one outcome (explained when it ran `spec`). */
+export async function capture(
+  run: () => unknown,
+  spec?: TargetSpec,
 ): Promise<Outcomes> {
   const out: Outcomes = [];
   try {
-    const fn = await resolveTarget(spec);
-    setReturned(out, 0, await fn.apply(self, args));
+    setReturned(out, 0, await run());
   } catch (error) {
     setThrew(out, 0, error, spec);
   }
   return out;
+}
+
+/** Runs `spec` on `args` (with `self` as `this`) and captures how it ended. */
+export function invoke(
+  spec: TargetSpec,
+  args: unknown[],
+  self?: unknown,
+): Promise<Outcomes> {
+  return capture(
+    async () => (await resolveTarget(spec)).apply(self, args),
+    spec,
+  );
 }
 
 /**

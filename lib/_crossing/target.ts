@@ -47,7 +47,8 @@ export function describeTarget(
   };
 }
 
-function normalizeModule(module: string | URL, who: string): string {
+/** `module` as an absolute URL; throws a TypeError naming `who` otherwise. */
+export function normalizeModule(module: string | URL, who: string): string {
   const text = String(module);
   try {
     return new URL(text).href;

@@ -14,11 +14,18 @@ import { CHILD_ENVIRONMENT, liveChildren } from "./_child.ts";
 import { RemoteSession } from "../_crossing/session.ts";
 import { ReceivedTargets, type TargetSpec } from "../_crossing/target.ts";
 import {
+  capture,
   errorAt,
   invoke,
   type Outcomes,
   returnedAt,
 } from "../_crossing/outcome.ts";
+import {
+  decodeArgs,
+  type InstanceInit,
+  rebuildInstance,
+} from "../_crossing/rebuild.ts";
+import { adoptRebuilt } from "./_state.ts";
 import { drainUndelivered } from "../_crossing/codec.ts";
 import { exitNow, onEscape, setParentChannel } from "../_crossing/entry.ts";
 import { FramedConn } from "../_crossing/frames.ts";
@@ -79,8 +86,12 @@ const session: RemoteSession = new RemoteSession(frames, {
       return serveInvoke(specFor(ref), args);
     }
     if (method === "run") {
-      const [spec, args] = params as [TargetSpec, unknown];
-      return start(spec, args);
+      const [spec, args, instance] = params as [
+        TargetSpec | null,
+        unknown,
+        InstanceInit | null,
+      ];
+      return start(spec, args, instance ?? null);
     }
     throw new Error(`Unknown request '${method}' from the parent process.`);
   },
@@ -122,17 +133,44 @@ session.closed.then(() => {
   if (!running || daemon) Deno.exit(0);
 });
 
-function start(spec: TargetSpec, args: unknown): void {
+function start(
+  spec: TargetSpec | null,
+  args: unknown,
+  instance: InstanceInit | null,
+): void {
   running = true;
   // Acknowledge first; the target's whole life is the child's.
-  setTimeout(() => runToExit(spec, args));
+  setTimeout(() => runToExit(spec, args, instance));
 }
 
-async function runToExit(spec: TargetSpec, args: unknown): Promise<void> {
+// The target with its args, or a Process subclass's run() on the instance
+// rebuilt here, as a Thread subclass is in its worker.
+async function runTarget(
+  spec: TargetSpec | null,
+  args: unknown,
+  instance: InstanceInit | null,
+): Promise<Outcomes> {
+  if (!instance) {
+    const module = spec!.kind === "export" ? spec!.module : undefined;
+    return invoke(spec!, await decodeArgs(args, module, session.importer));
+  }
+  const [self, decoded] = await rebuildInstance(
+    instance,
+    args,
+    session.importer,
+  );
+  adoptRebuilt(self, spec, decoded, daemon);
+  return capture(() => (self as { run(): unknown }).run());
+}
+
+async function runToExit(
+  spec: TargetSpec | null,
+  args: unknown,
+  instance: InstanceInit | null,
+): Promise<void> {
   let code = 0;
   try {
-    const decoded = await session.decode(args) as unknown[];
-    const out = await invoke(spec, decoded);
+    const out = await runTarget(spec, args, instance);
     if (!returnedAt(out, 0)) {
       code = 1;
       const error = errorAt(out, 0);

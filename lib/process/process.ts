@@ -2,10 +2,14 @@ import { RuntimeError } from "../errors/base.ts";
 import { Child, permissionFlags } from "./_child.ts";
 import {
   describeTarget,
+  normalizeModule,
+  resolveTarget,
   type Target,
-  type TargetSpec,
 } from "../_crossing/target.ts";
+import { encodeValue } from "../_crossing/codec.ts";
+import { describeInstance } from "../_crossing/rebuild.ts";
 import { ObjectTable, prepareParams } from "../_crossing/session.ts";
+import { exitCodeOf, type ProcessRecord, records } from "./_state.ts";
 
 export { RuntimeError };
 
@@ -57,11 +61,15 @@ export interface ProcessOptions {
   /**
    * The function to run. With `module`, an exported function looked up by
    * name in that module; without, a self-contained function whose source is
-   * shipped (it may not use variables it closes over).
+   * shipped (it may not use variables it closes over). Optional for a
+   * subclass that overrides `run()`.
    */
   // deno-lint-ignore no-explicit-any
-  target: (...args: any[]) => unknown;
-  /** The module exporting `target`: pass `import.meta.url`. */
+  target?: (...args: any[]) => unknown;
+  /**
+   * The module exporting `target`, or the Process subclass (required when a
+   * subclass overrides `run()`): pass `import.meta.url`.
+   */
   module?: string | URL;
   /**
    * Arguments, copied by structured clone; Queue, Event, Lock... arrive as
@@ -89,42 +97,15 @@ export interface ProcessInfo {
 
 let counter = 0;
 
-const SIGNALS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGILL: 4,
-  SIGTRAP: 5,
-  SIGABRT: 6,
-  SIGBUS: 7,
-  SIGFPE: 8,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-  SIGSTKFLT: 16,
-  SIGCHLD: 17,
-  SIGCONT: 18,
-  SIGSTOP: 19,
-  SIGTSTP: 20,
-  SIGTTIN: 21,
-  SIGTTOU: 22,
-  SIGURG: 23,
-  SIGXCPU: 24,
-  SIGXFSZ: 25,
-  SIGVTALRM: 26,
-  SIGPROF: 27,
-  SIGWINCH: 28,
-  SIGIO: 29,
-  SIGPWR: 30,
-  SIGSYS: 31,
-};
-
 /**
  * A function running in a child Deno process [multiprocessing.Process].
+ *
+ * Subclassing works like Python's, and like a Thread subclass: override
+ * `run()`, export the class and pass `{ module: import.meta.url }` to
+ * `super()`. The child imports that module, finds the export with the
+ * class's name, rebuilds the instance from its own data fields (without
+ * running the constructor again; library objects among them arrive as live
+ * handles) and calls `run()`.
  *
  * @example Start, join, read the exit code
  * ```ts
@@ -141,17 +122,26 @@ const SIGNALS: Record<string, number> = {
  *   console.log(p.exitCode); // 1
  * }
  * ```
+ *
+ * @example Subclass with run()
+ * ```ts
+ * import { Process } from "@multitask/core/process";
+ *
+ * export class Greeter extends Process {
+ *   who: string;
+ *   constructor(who: string) {
+ *     super({ module: import.meta.url });
+ *     this.who = who;
+ *   }
+ *   override run() {
+ *     console.log(`hello ${this.who} from ${this.name}`);
+ *   }
+ * }
+ * ```
  */
 export class Process implements AsyncDisposable {
   /** Name shown by currentProcess() in the child. */
   name: string;
-  readonly #spec: TargetSpec;
-  readonly #args: unknown[];
-  readonly #permissions: ProcessPermissions;
-  #daemon: boolean;
-  #child: Child | null = null;
-  #exitCode: number | null = null;
-  #failure: Error | null = null;
 
   /** Describes the child; nothing runs until start(). Invalid options throw here. */
   constructor(options: ProcessOptions) {
@@ -161,97 +151,123 @@ export class Process implements AsyncDisposable {
       );
     }
     const who = `Process${options.name ? ` '${options.name}'` : ""}`;
-    this.#spec = describeTarget(options.target as Target, options.module, who);
-    if (options.args !== undefined && !Array.isArray(options.args)) {
+    checkOptions(options, who);
+    const overridden = this.run !== Process.prototype.run;
+    const permissions = options.permissions ?? "inherit";
+    permissionFlags(permissions, who); // fails now rather than at start()
+    const record: ProcessRecord = {
+      args: options.args ?? [],
+      permissions,
+      daemon: options.daemon ?? false,
+      child: null,
+      exitCode: null,
+      failure: null,
+    };
+    if (options.target !== undefined || !overridden) {
+      record.target = options.target as Target;
+      record.spec = describeTarget(options.target, options.module, who);
+    }
+    if (options.module !== undefined) {
+      record.module = normalizeModule(options.module, who);
+    }
+    if (overridden && record.module === undefined) {
       throw new TypeError(
-        `Cannot create ${who} as 'args' must be an array of arguments: received ${typeof options
-          .args}. Wrap a single argument: args: [value].`,
+        `Cannot create ${
+          new.target.name || "the Process subclass"
+        } as it overrides run() but its module is unknown: call super({ module: import.meta.url }) and export the class, so the child process can import it.`,
       );
     }
-    if (
-      options.name !== undefined &&
-      (typeof options.name !== "string" || options.name === "")
-    ) {
-      throw new TypeError(
-        `Cannot create Process as 'name' must be a non-empty string: received ${
-          JSON.stringify(options.name)
-        }`,
-      );
-    }
-    if (options.daemon !== undefined && typeof options.daemon !== "boolean") {
-      throw new TypeError(
-        `Cannot create ${who} as 'daemon' must be a boolean: received ${
-          JSON.stringify(options.daemon)
-        }`,
-      );
-    }
-    this.#permissions = options.permissions ?? "inherit";
-    permissionFlags(this.#permissions, who); // fails now rather than at start()
-    this.#args = options.args ?? [];
-    this.#daemon = options.daemon ?? false;
+    records.set(this, record);
     this.name = options.name ?? `Process-${++counter}`;
   }
 
   /** Whether the child is killed when this process exits; settable until start(). */
   get daemon(): boolean {
-    return this.#daemon;
+    return state(this).daemon;
   }
 
   set daemon(value: boolean) {
-    if (this.#child) {
+    const record = state(this);
+    if (record.child || record.rebuilt) {
       throw new RuntimeError(
         `Cannot change 'daemon' of ${this.name}: it was already started. Set it before start().`,
       );
     }
-    this.#daemon = Boolean(value);
+    record.daemon = Boolean(value);
   }
 
   /** The permissions the child runs with. */
   get permissions(): ProcessPermissions {
-    return this.#permissions;
+    return state(this).permissions;
   }
 
-  /** The child's process id; null before start(). */
+  /** The child's process id; null before start(). Inside the child, its own. */
   get pid(): number | null {
-    return this.#child?.pid ?? null;
+    const record = state(this);
+    return record.rebuilt ? Deno.pid : record.child?.pid ?? null;
   }
 
   /** null while running (or before start), the exit code after, `-N` if killed by signal N. */
   get exitCode(): number | null {
-    return this.#exitCode;
+    return state(this).exitCode;
   }
 
-  /** Starts the child; it runs the target, then exits. */
+  /**
+   * What the child runs: by default the target with its arguments.
+   * Subclasses override it; called directly it runs in this process.
+   */
+  run(): unknown {
+    const record = state(this);
+    if (record.target) return record.target(...record.args);
+    // A subclass's copy inside its child calling super.run(): the target
+    // is known there only by its description.
+    if (record.spec) {
+      return resolveTarget(record.spec).then((fn) => fn(...record.args));
+    }
+    return undefined;
+  }
+
+  /** Starts the child; it runs the target (or the subclass's run()), then exits. */
   start(): void {
-    if (this.#child) throw new RuntimeError(`Cannot start ${this.name} twice.`);
-    // Arguments that can never reach the child fail here, not in the background.
+    const record = state(this);
+    if (record.child || record.rebuilt) {
+      throw new RuntimeError(`Cannot start ${this.name} twice.`);
+    }
+    // What can never reach the child fails here, not in the background.
     const table = new ObjectTable();
     const params = prepareParams(
-      [this.#spec, this.#args],
+      this.#params(record, table),
       table,
       (reason) =>
         `Cannot start ${this.name} as its args cannot be sent to another process: ${reason}`,
     );
     const child = new Child({
       name: this.name,
-      daemon: this.#daemon,
-      permissions: this.#permissions,
-      module: this.#spec.kind === "export"
-        ? this.#spec.module
-        : Deno.mainModule,
+      daemon: record.daemon,
+      permissions: record.permissions,
+      module: record.module ?? Deno.mainModule,
       table,
     });
-    this.#child = child;
-    child.exited.then((status) => {
-      this.#exitCode = status.signal
-        ? -(SIGNALS[status.signal] ?? 128)
-        : status.code;
-    });
+    record.child = child;
+    child.exited.then((status) => (record.exitCode = exitCodeOf(status)));
     child.run(params).catch((error) => {
       if (!child.running) return; // it died before or while connecting: exitCode says so
-      this.#failure = error as Error;
+      record.failure = error as Error;
       child.kill("SIGKILL");
     });
+  }
+
+  // [spec, args, instance]: instances of the module's classes among the
+  // args (and the fields of a subclass) are rebuilt there with their class.
+  #params(record: ProcessRecord, table: ObjectTable): unknown[] {
+    const instances = { instances: record.module !== undefined };
+    return [
+      record.spec ?? null,
+      encodeValue(record.args, table, instances),
+      this.run === Process.prototype.run
+        ? null
+        : describeInstance(this, "Process", record.module!, table),
+    ];
   }
 
   /**
@@ -259,7 +275,8 @@ export class Process implements AsyncDisposable {
    * to tell). Rejects if the target could not even be sent to the child.
    */
   async join(timeout?: number): Promise<void> {
-    const child = this.#child;
+    const record = state(this);
+    const child = record.child;
     if (!child) {
       throw new RuntimeError(`Cannot join ${this.name}: call start() first.`);
     }
@@ -282,38 +299,75 @@ export class Process implements AsyncDisposable {
       ]);
       clearTimeout(timer);
     }
-    if (this.#failure) throw this.#failure;
+    if (record.failure) throw record.failure;
   }
 
-  /** True between start() and the child's exit. */
+  /** True between start() and the child's exit (inside the child: true). */
   isAlive(): boolean {
-    return this.#child !== null && this.#child.running;
+    const record = state(this);
+    return record.rebuilt === true || (record.child?.running ?? false);
   }
 
-  /** Asks the child to stop (SIGTERM); join() afterwards reaps it. */
-  terminate(): void {
-    this.#signal("SIGTERM");
+  /**
+   * Asks the child to stop (SIGTERM) and resolves once it exited, as
+   * `Thread.terminate()` resolves once its thread is gone. Resolves at once
+   * if it never started or already ended.
+   */
+  terminate(): Promise<void> {
+    return this.#stop("SIGTERM");
   }
 
-  /** Stops the child at once (SIGKILL). */
-  kill(): void {
-    this.#signal("SIGKILL");
+  /** Stops the child at once (SIGKILL) and resolves once it is gone. */
+  kill(): Promise<void> {
+    return this.#stop("SIGKILL");
   }
 
-  #signal(signal: Deno.Signal): void {
-    if (!this.#child) {
-      throw new RuntimeError(
-        `Cannot signal ${this.name}: it was never started.`,
-      );
-    }
-    this.#child.kill(signal);
+  async #stop(signal: Deno.Signal): Promise<void> {
+    const child = state(this).child;
+    if (!child) return;
+    child.kill(signal);
+    await child.status;
   }
 
   /** Terminates the child if it is still running and waits for it. */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#child) return;
-    if (this.#child.running) this.#child.kill("SIGTERM");
-    await this.#child.status;
+    await this.terminate();
+  }
+}
+
+function state(process: Process): ProcessRecord {
+  const record = records.get(process);
+  if (!record) {
+    throw new TypeError(
+      "This Process was not constructed: call super(options) in the subclass constructor.",
+    );
+  }
+  return record;
+}
+
+function checkOptions(options: ProcessOptions, who: string): void {
+  if (options.args !== undefined && !Array.isArray(options.args)) {
+    throw new TypeError(
+      `Cannot create ${who} as 'args' must be an array of arguments: received ${typeof options
+        .args}. Wrap a single argument: args: [value].`,
+    );
+  }
+  if (
+    options.name !== undefined &&
+    (typeof options.name !== "string" || options.name === "")
+  ) {
+    throw new TypeError(
+      `Cannot create Process as 'name' must be a non-empty string: received ${
+        JSON.stringify(options.name)
+      }`,
+    );
+  }
+  if (options.daemon !== undefined && typeof options.daemon !== "boolean") {
+    throw new TypeError(
+      `Cannot create ${who} as 'daemon' must be a boolean: received ${
+        JSON.stringify(options.daemon)
+      }`,
+    );
   }
 }
 

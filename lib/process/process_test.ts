@@ -7,7 +7,15 @@ import {
   assertThrows,
 } from "@std/assert";
 import { currentProcess, Process, RuntimeError } from "./process.ts";
-import { fail, sleepForever, Tally } from "./testdata/process_targets.ts";
+import {
+  addRemote,
+  Counting,
+  fail,
+  Point,
+  sleepForever,
+  Tally,
+  Wrapped,
+} from "./testdata/process_targets.ts";
 
 const module = new URL("./testdata/process_targets.ts", import.meta.url).href;
 const scripts =
@@ -145,7 +153,7 @@ Deno.test("Process names count up, currentProcess() is MainProcess here", () => 
 Deno.test("start() twice, join() before start() and unsendable args are clear errors", async () => {
   const p = new Process({ target: fail, module, args: ["x"] });
   await assertRejects(() => p.join(), RuntimeError);
-  assertThrows(() => p.terminate(), RuntimeError);
+  await p.terminate(); // nothing to stop yet
   const bad = new Process({ target: fail, module, args: [() => 1] });
   assertIsError(
     assertThrows(() => bad.start()),
@@ -194,9 +202,45 @@ Deno.test("join(timeout) returns while the child still runs; asyncDispose termin
   assertEquals(exists(pid), false);
 });
 
+Deno.test("terminate() and kill() resolve once the child is gone, as Thread.terminate() does", async (t) => {
+  for (const [how, code] of [["terminate", -15], ["kill", -9]] as const) {
+    await t.step(how, async () => {
+      const p = new Process({ target: sleepForever, module });
+      p.start();
+      const pid = p.pid!;
+      await p[how]();
+      assertEquals(p.isAlive(), false);
+      assertEquals(p.exitCode, code);
+      assertEquals(exists(pid), false);
+      await p[how](); // already stopped: resolves again
+    });
+  }
+});
+
+Deno.test("a Process subclass with run() runs in the child with its fields, live handles and classes, as a Thread subclass does", async () => {
+  const tally = new Tally();
+  const p = new Counting(tally, new Point(3, -4));
+  p.start();
+  await p.join();
+  assertEquals(p.exitCode, 0);
+  assertEquals(tally.total, 7);
+  const wrapped = new Wrapped({ target: addRemote, module, args: [tally, 1] });
+  wrapped.start();
+  await wrapped.join();
+  assertEquals(wrapped.exitCode, 0);
+  assertEquals(tally.total, 8);
+  assertThrows(
+    () =>
+      new (class Local extends Process {
+        override run() {}
+      })({}),
+    TypeError,
+    "overrides run() but its module is unknown",
+  );
+});
+
 Deno.test("a live handle passed to a Process reaches the parent's object", async () => {
   const tally = new Tally();
-  const { addRemote } = await import("./testdata/process_targets.ts");
   const p = new Process({ target: addRemote, module, args: [tally, 3] });
   p.start();
   await p.join();

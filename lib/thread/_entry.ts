@@ -7,12 +7,12 @@
 import { beforeExit, onEscape } from "../_crossing/entry.ts";
 import { connectParent } from "../_crossing/worker_port.ts";
 import {
-  invoke,
+  capture,
   type Outcomes,
   repairUnsendable,
-  setReturned,
   setThrew,
 } from "../_crossing/outcome.ts";
+import { resolveTarget } from "../_crossing/target.ts";
 import { decodeArgs, rebuildInstance } from "../_crossing/rebuild.ts";
 import {
   alive,
@@ -48,13 +48,15 @@ port.listen(async (message) => {
   post({ t: "idle" });
 });
 
-async function run(init: ThreadInit): Promise<Outcomes> {
-  const out: Outcomes = [];
-  try {
+// The target with its args, or a subclass's run() on the instance rebuilt
+// here (as a Process subclass is in its child).
+function run(init: ThreadInit): Promise<Outcomes> {
+  return capture(async () => {
     if (!init.subclass) {
       const spec = init.spec!;
       const module = spec.kind === "export" ? spec.module : undefined;
-      return await invoke(spec, await decodeArgs(init.args, module));
+      const args = await decodeArgs(init.args, module);
+      return (await resolveTarget(spec))(...args);
     }
     const [self, args] = await rebuildInstance(init.subclass, init.args);
     records.set(self, {
@@ -67,11 +69,8 @@ async function run(init: ThreadInit): Promise<Outcomes> {
       joiners: 0,
       finished: Promise.withResolvers<void>(),
     });
-    setReturned(out, 0, await (self as { run(): unknown }).run());
-  } catch (error) {
-    setThrew(out, 0, error);
-  }
-  return out;
+    return (self as { run(): unknown }).run();
+  }, init.spec);
 }
 
 async function nonDaemonChildren(): Promise<void> {

@@ -1,6 +1,7 @@
 import { RuntimeError } from "../errors/base.ts";
 import {
   describeTarget,
+  normalizeModule,
   resolveTarget,
   type Target,
 } from "../_crossing/target.ts";
@@ -156,7 +157,7 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
       finished: Promise.withResolvers<void>(),
     };
     if (options.module !== undefined) {
-      record.module = describeModule(options.module, who);
+      record.module = normalizeModule(options.module, who);
     }
     if (options.target !== undefined) {
       record.target = options.target as Target;
@@ -461,18 +462,6 @@ function checkOptions(
     throw new TypeError(
       `Cannot create ${who} as 'daemon' must be a boolean: received ${typeof options
         .daemon}`,
-    );
-  }
-}
-
-function describeModule(module: string | URL, who: string): string {
-  try {
-    return new URL(String(module)).href;
-  } catch {
-    throw new TypeError(
-      `Cannot create ${who} as 'module' must be an absolute URL: received ${
-        JSON.stringify(String(module))
-      }. Pass import.meta.url.`,
     );
   }
 }

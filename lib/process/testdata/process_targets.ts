@@ -1,6 +1,6 @@
 // Exported targets for lib/process_test.ts and lib/_process_child_test.ts:
 // the child Deno imports this module.
-import { currentProcess } from "../process.ts";
+import { currentProcess, Process } from "../process.ts";
 import { registerCodec } from "../../_crossing/codec.ts";
 
 /**
@@ -118,4 +118,39 @@ export async function sleepForever(): Promise<void> {
 export async function printLater(text: string, ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
   console.log(text);
+}
+
+/** A plain class of this module, for instances passed to a child. */
+export class Point {
+  constructor(public x: number, public y: number) {}
+  norm1(): number {
+    return Math.abs(this.x) + Math.abs(this.y);
+  }
+}
+
+/**
+ * A Process subclass whose run() adds to the parent's Tally: its own
+ * fields, a live handle and an instance of this module's class among them,
+ * and its name and pid, as the child sees them.
+ */
+export class Counting extends Process {
+  tally: Tally;
+  by: Point;
+  constructor(tally: Tally, by: Point) {
+    super({ module: import.meta.url, name: "Counting" });
+    this.tally = tally;
+    this.by = by;
+  }
+  override async run(): Promise<void> {
+    const me = `${this.name}:${this.pid === Deno.pid}:${this.isAlive()}`;
+    if (me !== "Counting:true:true") throw new Error(`wrong self ${me}`);
+    await this.tally.add(this.by.norm1());
+  }
+}
+
+/** A Process subclass whose run() calls super.run(), which runs its target there. */
+export class Wrapped extends Process {
+  override run(): unknown {
+    return super.run();
+  }
 }
