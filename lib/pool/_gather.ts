@@ -27,8 +27,11 @@ export function gatherAll(
   let done = 0;
   let failed = false;
   const tasks: Task[] = [];
+  const numbers = mode === MODE_MAP && allNumbers(list);
   for (let start = 0; start < list.length; start += chunksize) {
-    const chunk = list.slice(start, start + chunksize);
+    const chunk = numbers
+      ? Float64Array.from(list.slice(start, start + chunksize) as number[])
+      : list.slice(start, start + chunksize);
     const task = new Task(mode, target, chunk, (values) => {
       const array = values as unknown[];
       for (let k = 0; k < array.length; k++) results[start + k] = array[k];
@@ -45,6 +48,20 @@ export function gatherAll(
   }
   for (const task of tasks) backend.submit(task, 0, undefined);
   return promise;
+}
+
+/**
+ * Whether every item is a number. A map's chunk of numbers crosses as one
+ * Float64Array (a copy of its bytes) instead of an array of cloned slots:
+ * 1M numbers crossed ~3× faster that way (bench/bounds_bench.ts), and a
+ * Float64Array holds every number exactly (-0 and NaN included), so `fn`
+ * sees the same values.
+ */
+function allNumbers(list: unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    if (typeof list[i] !== "number") return false;
+  }
+  return true;
 }
 
 /** Yields the results of `fn` over `items`, in order or as they come. */

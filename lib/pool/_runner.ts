@@ -242,8 +242,19 @@ function call(fn: Target, mode: number, payload: unknown): unknown {
 // A chunk of a map: the results in order; any error fails the whole chunk,
 // as in Python. Sync functions stay sync so tiny items cost no awaits.
 function mapChunk(fn: Target, items: unknown[], spread: boolean): unknown {
-  const values: unknown[] = new Array(items.length);
-  for (let k = 0; k < items.length; k++) {
+  if (items instanceof Float64Array) return mapNumbers(fn, items);
+  return mapFrom(fn, items, spread, new Array(items.length), 0);
+}
+
+// Maps items k... into `values`, going async at the first thenable.
+function mapFrom(
+  fn: Target,
+  items: ArrayLike<unknown>,
+  spread: boolean,
+  values: unknown[],
+  k: number,
+): unknown {
+  for (; k < items.length; k++) {
     const value = spread ? fn(...(items[k] as unknown[])) : fn(items[k]);
     if (isThenable(value)) {
       return finishAsync(fn, items, spread, values, k, value);
@@ -253,9 +264,31 @@ function mapChunk(fn: Target, items: unknown[], spread: boolean): unknown {
   return values;
 }
 
+// A chunk of numbers (see allNumbers in _gather.ts): while the results are
+// numbers too they go back as one Float64Array; the first that is not turns
+// them into a plain array.
+function mapNumbers(fn: Target, items: Float64Array): unknown {
+  const numbers = new Float64Array(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const value = fn(items[k]);
+    if (typeof value === "number") {
+      numbers[k] = value;
+      continue;
+    }
+    const values: unknown[] = Array.from(numbers.subarray(0, k));
+    values.length = items.length;
+    if (isThenable(value)) {
+      return finishAsync(fn, items, false, values, k, value);
+    }
+    values[k] = value;
+    return mapFrom(fn, items, false, values, k + 1);
+  }
+  return numbers;
+}
+
 async function finishAsync(
   fn: Target,
-  items: unknown[],
+  items: ArrayLike<unknown>,
   spread: boolean,
   values: unknown[],
   k: number,

@@ -353,6 +353,43 @@ Deno.test("Pool.map() and starmap() keep input order across chunks", async (t) =
   });
 });
 
+Deno.test("Pool.map() over numbers gives fn the same numbers and returns what fn returns", async (t) => {
+  // A chunk of numbers crosses as one Float64Array (see _gather.ts): exact
+  // for every number, and results that are not numbers come back as they are.
+  const numbers = [0, -0, 0.1, -1.5e308, 2 ** 53 + 2, NaN, Infinity, -Infinity];
+  const show = (values: unknown[]) =>
+    values.map((v) => Object.is(v, -0) ? "-0" : `${typeof v} ${v}`);
+  for (const kind of ["thread", "process"] as const) {
+    await using pool = new Pool({ size: 2, kind });
+    for (const chunksize of [undefined, 3]) {
+      await t.step(`${kind}, chunksize ${chunksize ?? "default"}`, async () => {
+        assertEquals(
+          show(await pool.map((x: number) => x, numbers, { chunksize })),
+          show(numbers),
+        );
+        assertEquals(
+          await pool.map((x: number) => x > 1 ? `#${x}` : x, [0, 1, 2, 3], {
+            chunksize,
+          }),
+          [0, 1, "#2", "#3"],
+        );
+        assertEquals(
+          await pool.map((x: number) => x === 0 ? x : undefined, [0, 1, 2], {
+            chunksize,
+          }),
+          [0, undefined, undefined],
+        );
+        assertEquals(
+          await pool.map(async (x: number) => await x * 2, [0, 1, 2], {
+            chunksize,
+          }),
+          [0, 2, 4],
+        );
+      });
+    }
+  }
+});
+
 Deno.test("Pool reports map progress through onProgress", async () => {
   const pool = new Pool({ size: 2, module: TASKS });
   const seen: PoolProgress[] = [];
