@@ -1,4 +1,5 @@
 import { RuntimeError } from "../errors/base.ts";
+import { checkTimeout } from "../_common/waiting.ts";
 import { Child, permissionFlags } from "./_child.ts";
 import {
   describeTarget,
@@ -280,14 +281,8 @@ export class Process implements AsyncDisposable {
     if (!child) {
       throw new RuntimeError(`Cannot join ${this.name}: call start() first.`);
     }
-    if (
-      timeout !== undefined && (typeof timeout !== "number" || !(timeout >= 0))
-    ) {
-      throw new TypeError(
-        `Cannot join ${this.name} as 'timeout' must be a non-negative number of milliseconds: received ${timeout}`,
-      );
-    }
-    if (timeout === undefined) {
+    const ms = checkTimeout(timeout, `join ${this.name}`);
+    if (ms === Infinity) {
       await child.status;
     } else {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -295,7 +290,7 @@ export class Process implements AsyncDisposable {
       // daemon child for good.
       await Promise.race([
         child.exited,
-        new Promise((resolve) => (timer = setTimeout(resolve, timeout))),
+        new Promise((resolve) => (timer = setTimeout(resolve, ms))),
       ]);
       clearTimeout(timer);
     }

@@ -1,4 +1,5 @@
 import { RuntimeError } from "../errors/base.ts";
+import { checkTimeout } from "../_common/waiting.ts";
 import {
   describeTarget,
   normalizeModule,
@@ -348,21 +349,18 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
       );
     }
     if (record.phase === "done") return record.finished.promise;
-    if (timeout === undefined) {
-      return this.#holding(record, record.finished.promise);
+    let ms: number;
+    try {
+      ms = checkTimeout(timeout, `join ${record.name}`);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-      return Promise.reject(
-        new TypeError(
-          `Cannot join ${record.name} as 'timeout' must be a non-negative number of milliseconds: received ${
-            String(timeout)
-          }`,
-        ),
-      );
+    if (ms === Infinity) {
+      return this.#holding(record, record.finished.promise);
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeout);
+      timer = setTimeout(resolve, ms);
     });
     return this.#holding(
       record,

@@ -199,7 +199,22 @@ Deno.test("join(timeout) resolves while the thread is still alive; join() waits 
   );
 });
 
-Deno.test("join() rejects a negative timeout", async () => {
+Deno.test("join(-1) waits for the end, as join() does", async () => {
+  const view = new Int32Array(new SharedArrayBuffer(8));
+  const t = new Thread({
+    target: waitForRelease,
+    module: targets,
+    args: [view],
+  });
+  t.start();
+  const joined = t.join(-1);
+  Atomics.store(view, 1, 1);
+  Atomics.notify(view, 1);
+  await joined;
+  assertEquals(t.result, "released");
+});
+
+Deno.test("join() rejects a negative timeout other than -1 (forever)", async () => {
   const t = new Thread({
     target: waitForRelease,
     module: targets,
@@ -207,9 +222,9 @@ Deno.test("join() rejects a negative timeout", async () => {
   });
   t.start();
   assertIsError(
-    await assertRejects(() => t.join(-1)),
+    await assertRejects(() => t.join(-2)),
     Error,
-    /'timeout' must be a non-negative number/,
+    /'timeout' must be a number of milliseconds >= 0, or -1 \(or undefined\) to wait forever: received -2/,
   );
   await t.terminate();
 });

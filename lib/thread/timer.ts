@@ -3,6 +3,7 @@
 // delay runs on this side, and the Thread is started when it is over.
 
 import { RuntimeError, Thread, type ThreadOptions } from "./thread.ts";
+import { checkTimeout } from "../_common/waiting.ts";
 
 /** Options of {@linkcode Timer} besides the delay, target and arguments. */
 export type TimerOptions<A extends unknown[] = unknown[]> = Omit<
@@ -185,20 +186,12 @@ export class Timer<A extends unknown[] = any[]> extends Thread<A> {
    */
   override async join(timeout?: number): Promise<void> {
     if (!this.#started) return await super.join(timeout);
+    const ms = checkTimeout(timeout, `join ${this.name}`);
+    const until = performance.now() + ms;
     if (
-      timeout !== undefined &&
-      (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0)
+      this.#phase === "waiting" &&
+      !(await this.#waitedWithin(ms === Infinity ? undefined : ms))
     ) {
-      throw new TypeError(
-        `Cannot join ${this.name} as 'timeout' must be a non-negative number of milliseconds: received ${
-          String(timeout)
-        }`,
-      );
-    }
-    const until = timeout === undefined
-      ? Infinity
-      : performance.now() + timeout;
-    if (this.#phase === "waiting" && !(await this.#waitedWithin(timeout))) {
       return;
     }
     if (this.#phase === "fired" && this.ident !== null) {
