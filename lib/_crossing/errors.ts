@@ -5,7 +5,7 @@
 // own error classes come back as themselves (lib/errors/_registry.ts), so
 // `instanceof` holds on the receiving side.
 
-import { isSendable } from "./payload.ts";
+import { isSendable } from "./sendable.ts";
 import { libraryErrorClass, libraryErrorKey } from "../errors/_registry.ts";
 
 /** The cloneable form of an error. */

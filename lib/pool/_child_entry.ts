@@ -17,6 +17,7 @@ import type { Outcomes } from "../_crossing/outcome.ts";
 import { batchPayload, encodeOutcome } from "../_crossing/outcome_bytes.ts";
 import { Payload } from "../_crossing/payload.ts";
 import { PoolRunner } from "./_runner.ts";
+import { Journal } from "./_journal.ts";
 import type { InitFailedMessage, InitMessage } from "./_protocol.ts";
 
 const channel = parentChannel()!;
@@ -25,7 +26,11 @@ const channel = parentChannel()!;
 // (even SIGKILL cannot take it back then), since starting empties the
 // journal that also held those results.
 const runner = new PoolRunner(
-  { exporter: channel.exporter, encode: encodeOutcome },
+  {
+    exporter: channel.exporter,
+    encode: encodeOutcome,
+    openJournal: Journal.open,
+  },
   undefined,
   async () => {
     await new Promise((resolve) => setImmediate(resolve));

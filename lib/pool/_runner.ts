@@ -26,7 +26,7 @@ import {
   MODE_STARMAP,
   type RunMessage,
 } from "./_protocol.ts";
-import { Journal } from "./_journal.ts";
+import type { Journal } from "./_journal.ts";
 
 /** How a runner's results leave it. */
 export type RunnerRoute =
@@ -43,6 +43,8 @@ export type RunnerRoute =
       k: number,
       exporter: ObjectExporter,
     ): Uint8Array | undefined;
+    /** Opens the journal init names (injected: thread workers must not load it). */
+    openJournal(path: string): Journal | undefined;
   };
 
 /** The results of one batch. */
@@ -101,7 +103,10 @@ export class PoolRunner {
       this.#progress = new Int32Array(message.progress, 0, 2);
       this.#startedAt = new Float64Array(message.progress, 8, 1);
     }
-    if (message.journal) this.#journal = Journal.open(message.journal);
+    const route = this.#route;
+    if (message.journal && !route.thread) {
+      this.#journal = route.openJournal(message.journal);
+    }
     const done = this.#initialize(message);
     this.#chain = done;
     return done;
