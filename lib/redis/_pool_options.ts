@@ -52,14 +52,7 @@ export function redisPoolSettings(
       );
     }
   }
-  const name = o.name ?? DEFAULT_POOL_NAME;
-  if (typeof name !== "string" || !/^[\w.-]{1,100}$/.test(name)) {
-    throw new TypeError(
-      `Cannot create pool as 'name' must be 1 to 100 letters, digits, '_', '.' or '-' (it names the Redis keys workers listen on): received ${
-        JSON.stringify(name)
-      }`,
-    );
-  }
+  const name = poolName(o.name, WHO);
   return {
     url: o.redis as string,
     name,
@@ -82,6 +75,19 @@ export function redisPoolSettings(
     ),
     connectTimeout: 5_000,
   };
+}
+
+/** The pool name callers and workers meet on; refuses one unfit for a Redis key. */
+export function poolName(name: unknown, who: string): string {
+  name ??= DEFAULT_POOL_NAME;
+  if (typeof name !== "string" || !/^[\w.-]{1,100}$/.test(name)) {
+    throw new TypeError(
+      `Cannot ${who} as 'name', the pool's name, must be 1 to 100 letters, digits, '_', '.' or '-' (it names the Redis keys callers and workers meet on): received ${
+        JSON.stringify(name)
+      }`,
+    );
+  }
+  return name;
 }
 
 /** The authkey as bytes; refuses a missing or empty one. */

@@ -35,7 +35,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { pathToFileURL } from "node:url";
 import { RedisWorker, type WorkerSettings } from "./_worker.ts";
-import { authkeyBytes, DEFAULT_POOL_NAME } from "./_pool_options.ts";
+import { authkeyBytes, poolName } from "./_pool_options.ts";
 import { checkUrl, positiveInteger } from "./_queue_options.ts";
 
 export { RedisWorker } from "./_worker.ts";
@@ -122,14 +122,7 @@ function workerSettings(o: WorkerOptions): WorkerSettings {
       }`,
     );
   }
-  const name = o.name ?? DEFAULT_POOL_NAME;
-  if (typeof name !== "string" || !/^[\w.-]{1,100}$/.test(name)) {
-    throw new TypeError(
-      `Cannot ${who} as 'name' must be the pool's name (1 to 100 letters, digits, '_', '.' or '-'): received ${
-        JSON.stringify(name)
-      }`,
-    );
-  }
+  const name = poolName(o.name, who);
   return {
     url: o.redis,
     name,
