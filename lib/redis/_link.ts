@@ -13,7 +13,7 @@
 import { createClient, ErrorReply, RESP_TYPES } from "npm:redis@^5";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import { abortable, retry } from "jsr:@std/async@^1.5.0";
+import { abortable, deadline, retry } from "jsr:@std/async@^1.5.0";
 import { redactUrl, RedisConnectionError } from "./errors.ts";
 
 /** A node-redis client. */
@@ -75,6 +75,16 @@ export class Script {
   }
 }
 
+/** A command on a ready connection, and when it must have been answered. */
+interface Watch {
+  client: Client;
+  limit: number;
+  fail: (reason: unknown) => void;
+}
+
+// What a watched command fails with once past its limit.
+const OVERDUE = Symbol("overdue");
+
 // Marks a failed connect so that retries know it is the connection's fault.
 class ConnectFailure extends Error {
   override name = "ConnectFailure";
@@ -94,6 +104,9 @@ export class Link {
   #lastError: unknown;
   #closed = false;
   #refed = true;
+  readonly #watches = new Set<Watch>();
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  #watchdogAt = Infinity;
 
   private constructor(options: LinkOptions) {
     this.#options = options;
@@ -148,23 +161,24 @@ export class Link {
         start + this.#options.reconnectWindow,
       ),
     );
-    const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), limit - start);
     let last: unknown;
-    try {
-      // The usual case first: a ready connection, one attempt, no retry
-      // machinery around it.
-      const ready = this.#client;
-      if (ready?.isReady) {
-        try {
-          return await this.#on<T>(ready, args, options, stop.signal);
-        } catch (error) {
-          if (this.#closed || stop.signal.aborted || isReplyError(error)) {
-            throw error;
-          }
-          last = error;
+    // The usual case first: a ready connection, one attempt, watched by the
+    // link's one watchdog instead of a timer and a signal of its own.
+    const ready = this.#client;
+    if (ready?.isReady) {
+      try {
+        return await this.#watched<T>(ready, args, options, limit);
+      } catch (error) {
+        if (this.#closed || isReplyError(error)) throw error;
+        if (error === OVERDUE) {
+          throw this.#unreachable(options.action, Date.now() - start, last);
         }
+        last = error;
       }
+    }
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), limit - Date.now());
+    try {
       return await retry(async () => {
         try {
           return await this.#attempt<T>(args, options, stop.signal);
@@ -189,6 +203,55 @@ export class Link {
     }
   }
 
+  #watched<T>(
+    client: Client,
+    args: Arg[],
+    options: SendOptions,
+    limit: number,
+  ): Promise<T> {
+    const reply = client.sendCommand(args, {
+      typeMapping: options.binary ? BINARY : undefined,
+    }) as Promise<T>;
+    return new Promise<T>((resolve, reject) => {
+      const watch: Watch = { client, limit, fail: reject };
+      this.#watches.add(watch);
+      this.#armWatchdog(limit);
+      reply.then((value) => {
+        this.#watches.delete(watch);
+        resolve(value);
+      }, (error) => {
+        this.#watches.delete(watch);
+        reject(error);
+      });
+    });
+  }
+
+  #armWatchdog(limit: number): void {
+    if (this.#watchdog !== undefined && limit >= this.#watchdogAt) return;
+    clearTimeout(this.#watchdog);
+    this.#watchdogAt = limit;
+    this.#watchdog = setTimeout(() => this.#sniff(), limit - Date.now());
+    Deno.unrefTimer(this.#watchdog as unknown as number);
+  }
+
+  // Commands past their limit fail, and their connection goes with them:
+  // a reply that comes at last would be taken for a later command's.
+  #sniff(): void {
+    this.#watchdog = undefined;
+    const now = Date.now();
+    let next = Infinity;
+    for (const watch of [...this.#watches]) {
+      if (watch.limit > now) {
+        next = Math.min(next, watch.limit);
+        continue;
+      }
+      this.#watches.delete(watch);
+      watch.fail(OVERDUE);
+      if (this.#client === watch.client) this.#forget(watch.client);
+    }
+    if (next < Infinity && !this.#closed) this.#armWatchdog(next);
+  }
+
   /**
    * Closes the connection once commands in flight are answered, or after
    * `wait` ms at most. Always resolves.
@@ -196,6 +259,7 @@ export class Link {
   async close(wait = 1_000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#watchdog);
     const client = this.#client;
     this.#client = undefined;
     if (!client?.isReady) return drop(client);
@@ -211,6 +275,7 @@ export class Link {
   /** Closes now; commands in flight reject. */
   destroy(): void {
     this.#closed = true;
+    clearTimeout(this.#watchdog);
     drop(this.#client);
     this.#client = undefined;
   }
@@ -276,11 +341,18 @@ export class Link {
       });
     });
     try {
-      await client.connect();
+      // connectTimeout bounds the TCP connect only; a server that accepts
+      // and then says nothing would hold the handshake for ever.
+      await deadline(client.connect(), this.#options.connectTimeout);
     } catch (error) {
       drop(client);
-      this.#lastError = error;
-      throw new ConnectFailure((error as Error).message, { cause: error });
+      const cause = (error as Error).name === "TimeoutError"
+        ? new Error(
+          `the server accepted the connection but did not answer its handshake within ${this.#options.connectTimeout} ms`,
+        )
+        : error;
+      this.#lastError = cause;
+      throw new ConnectFailure((cause as Error).message, { cause });
     }
     if (this.#closed) {
       drop(client);

@@ -16,6 +16,10 @@ export interface RedisServer extends AsyncDisposable {
   stop(signal?: Deno.Signal): Promise<void>;
   /** Starts it again, on the same port with the same data directory, after `stop()`. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
 }
 
 /** How to start a test server. */
@@ -94,6 +98,8 @@ export async function startRedisServer(
       url: `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`,
       port,
       stop,
+      pause: () => process.signal("SIGSTOP"),
+      resume: () => process.signal("SIGCONT"),
       async restart() {
         // The old socket may linger a moment: retry on the same port.
         process = await retried(() => launch(port, withPort(port)));
@@ -151,6 +157,7 @@ function freePort(): number {
 interface Launched {
   port: number;
   stop(signal?: Deno.Signal): Promise<void>;
+  signal(signal: Deno.Signal): void;
 }
 
 async function launch(port: number, extra: string[]): Promise<Launched> {
@@ -191,7 +198,8 @@ async function launch(port: number, extra: string[]): Promise<Launched> {
     await child.status;
     await drained;
   };
-  if (await ready) return { port, stop };
+  const signal = (name: Deno.Signal) => child.kill(name);
+  if (await ready) return { port, stop, signal };
   await stop();
   throw new Error(
     `redis-server did not start on port ${port}: ${log.trim() || "no output"}`,

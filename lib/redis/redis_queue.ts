@@ -154,7 +154,8 @@ let opening: { settings: Settings; writer: Link; reader: Link } | undefined;
  * `RedisConnectionError` once its `timeout` (or, without one, the
  * `reconnectWindow`) has passed without an answer; `close()` always
  * resolves. A `put()` whose answer was lost with the connection is sent
- * again on the new one, so it may be stored twice (at-least-once).
+ * again on the new one, so it may be stored twice (at-least-once); one that
+ * rejected may still have been stored, if the server got it before it froze.
  *
  * @example Master and worker on one stream
  * ```ts

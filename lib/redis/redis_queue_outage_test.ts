@@ -77,3 +77,24 @@ redisTest(
   },
   { args: ["--requirepass", "right-secret"] },
 );
+
+redisTest(
+  "A frozen server (it takes connections, answers nothing) fails calls in time; once it thaws, the queue works again",
+  async (server) => {
+    await using q = await RedisQueue.connect<number>(server.url, "jobs", {
+      reconnectWindow: 1_000,
+    });
+    await q.put(1);
+    server.pause();
+    try {
+      const calls: Promise<unknown>[] = [q.put(2), q.get({ timeout: 200 })];
+      for (const call of calls) {
+        await assertRejects(() => deadline(call, HANG), RedisConnectionError);
+      }
+    } finally {
+      server.resume();
+    }
+    // The connections that waited in vain were dropped; new ones work.
+    assertEquals(await q.get({ timeout: 5_000 }), 1);
+  },
+);

@@ -32,7 +32,7 @@
  * @module
  */
 
-import { parseArgs } from "@std/cli/parse-args";
+import { parseArgs } from "jsr:@std/cli@^1.0.32/parse-args";
 import { pathToFileURL } from "node:url";
 import { RedisWorker, type WorkerSettings } from "./_worker.ts";
 import { authkeyBytes, poolName } from "./_pool_options.ts";
