@@ -19,7 +19,7 @@ import { add } from "./_pool_bench_tasks.ts";
 const WORKERS = 2;
 const CONCURRENCY = 2;
 const TINY = 2_000;
-const LATENCY = 20;
+const LATENCY = 50;
 const TASKS_URL = new URL("./_pool_bench_tasks.ts", import.meta.url).href;
 
 const children: Deno.ChildProcess[] = [];
@@ -139,7 +139,9 @@ async function bullBatch(n: number): Promise<void> {
   events.off("completed", onCompleted);
 }
 
+// Few samples: each is thousands of tasks (or fifty round trips).
 const options = { warmup: 2, n: 10 };
+const latency = { warmup: 2, n: 20 };
 const inFlight =
   `redis pool, ${TINY} tiny tasks in flight, ${WORKERS} workers x ${CONCURRENCY}`;
 
@@ -170,7 +172,7 @@ Deno.bench({
   group: oneByOne,
   name: "BullMQ add + waitUntilFinished (baseline)",
   baseline: true,
-  ...options,
+  ...latency,
   async fn() {
     for (let i = 0; i < LATENCY; i++) {
       const job = await queue.add("add", { a: i, b: 1 }, JOB);
@@ -182,7 +184,7 @@ Deno.bench({
 Deno.bench({
   group: oneByOne,
   name: "Pool redis await apply",
-  ...options,
+  ...latency,
   async fn() {
     for (let i = 0; i < LATENCY; i++) await pool.apply(add, [i, 1]);
   },
