@@ -43,6 +43,7 @@ export class WorkerProcess implements AsyncDisposable {
   readonly #stderr: Promise<string>;
   #log = "";
   #started: Promise<void>;
+  #said: (() => void)[] = [];
 
   constructor(url: string, args: string[] = []) {
     const child = new Deno.Command(Deno.execPath(), {
@@ -71,7 +72,9 @@ export class WorkerProcess implements AsyncDisposable {
       ) {
         this.#log += chunk;
         if (/ started\n/.test(this.#log)) resolve();
+        for (const wake of this.#said.splice(0)) wake();
       }
+      for (const wake of this.#said.splice(0)) wake();
       reject(new Error(`the worker exited before it started:\n${this.#log}`));
       return this.#log;
     })();
@@ -82,6 +85,21 @@ export class WorkerProcess implements AsyncDisposable {
   /** The worker's id, as it announced it ("worker <id> started"). */
   get id(): string {
     return /worker (\S+) started/.exec(this.#log)?.[1] ?? "";
+  }
+
+  /** Resolves once the worker wrote a line matching `pattern` (fails if it exits first). */
+  async said(pattern: RegExp): Promise<void> {
+    let exited = false;
+    this.#stderr.then(() => (exited = true), () => (exited = true));
+    while (!pattern.test(this.#log)) {
+      if (exited) {
+        throw new Error(`the worker never said ${pattern}:\n${this.#log}`);
+      }
+      await deadline(
+        new Promise<void>((resolve) => this.#said.push(resolve)),
+        60_000,
+      );
+    }
   }
 
   /** Resolves once the worker said it started (it is in the group). */

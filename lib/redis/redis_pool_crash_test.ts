@@ -10,9 +10,9 @@ import {
 import { deadline } from "@std/async";
 import { createClient } from "npm:redis@^5";
 import { RedisConnectionError } from "./errors.ts";
-import { sleepySquare, square } from "./testdata/pool_tasks.ts";
+import { announce, sleepySquare, square } from "./testdata/pool_tasks.ts";
 import { redisTest, TEST_CA } from "./_test_server.ts";
-import { redisPool, worker, WorkerProcess } from "./_test_pool.ts";
+import { redisPool, until, worker, WorkerProcess } from "./_test_pool.ts";
 import { startWorker } from "./worker.ts";
 import { TASKS } from "./_test_pool.ts";
 
@@ -90,11 +90,10 @@ redisTest(
     const running = pool.map(sleepySquare, [1, 2, 3], { chunksize: 1 });
     const queued = pool.apply(sleepySquare, [4, 60_000]);
     await server.stop("SIGKILL");
-    for (const call of [running, queued] as Promise<unknown>[]) {
-      const error = await assertRejects(
-        () => deadline(call, HANG),
-        RedisConnectionError,
-      );
+    const checks = ([running, queued] as Promise<unknown>[]).map((call) =>
+      assertRejects(() => deadline(call, HANG), RedisConnectionError)
+    );
+    for (const error of await Promise.all(checks)) {
       assertEquals(error.url, server.url);
       assertMatch(error.message, /Redis pool 'multitask'/);
     }
@@ -189,4 +188,33 @@ redisTest(
     assertMatch(await run({}), /TLS handshake failed.*DENO_CERT/);
   },
   { tls: true },
+);
+
+redisTest(
+  "SIGTERM drains a worker process: it finishes the task it runs, takes nothing new, exits 0",
+  async (server) => {
+    const started = await Deno.makeTempFile();
+    try {
+      await using w = new WorkerProcess(server.url, ["--concurrency", "1"]);
+      await w.started();
+      await using pool = redisPool(server.url);
+      const running = pool.apply(announce, [started, 500]);
+      await until(
+        async () => (await Deno.readTextFile(started)) === "started",
+        "the task to start",
+      );
+      w.kill("SIGTERM");
+      await w.said(/draining/);
+      const later = pool.apply(square, [5]); // the draining worker leaves it
+      assertEquals(await running, "finished");
+      const { code, stderr } = await w.exit();
+      assertEquals(code, 0, stderr);
+      assertMatch(stderr, /stopped/);
+      assertEquals(pool.stats.completed, 1);
+      await using _next = await worker(server.url);
+      assertEquals(await later, 25);
+    } finally {
+      await Deno.remove(started);
+    }
+  },
 );

@@ -10,10 +10,11 @@ import {
 import { createClient } from "npm:redis@^5";
 import { AuthenticationError } from "../_crossing/auth.ts";
 import { TargetError } from "../_crossing/target.ts";
-import { AbortError, TimeoutError } from "../pool/mod.ts";
+import { AbortError, TimeoutError, WorkerCrashedError } from "../pool/mod.ts";
 import {
   add,
   announce,
+  exitThread,
   fail,
   flaky,
   nap,
@@ -255,3 +256,17 @@ function streamLength(url: string): Promise<number> {
 function redisKeys(url: string): Promise<string[]> {
   return withClient(url, (c) => c.keys("*"));
 }
+
+redisTest(
+  "A task that kills its thread on the worker fails alone with WorkerCrashedError naming that worker",
+  async (server) => {
+    await using w = await worker(server.url);
+    await using pool = redisPool(server.url);
+    const error = await assertRejects(
+      () => pool.apply(exitThread, [3]),
+      WorkerCrashedError,
+    );
+    assertMatch(error.message, new RegExp(w.id));
+    assertEquals(await pool.apply(square, [2]), 4);
+  },
+);

@@ -26,11 +26,11 @@ redisTest(
       q.put(2),
       q.qsize(),
     ];
-    for (const call of calls) {
-      const error = await assertRejects(
-        () => deadline(call, HANG),
-        RedisConnectionError,
-      );
+    // Each is watched from now: whichever rejects first is not left alone.
+    const checks = calls.map((call) =>
+      assertRejects(() => deadline(call, HANG), RedisConnectionError)
+    );
+    for (const error of await Promise.all(checks)) {
       assertEquals(error.queue, "jobs");
       assertEquals(error.url, server.url);
       assertMatch(error.message, /Redis queue 'jobs'/);
@@ -88,9 +88,11 @@ redisTest(
     server.pause();
     try {
       const calls: Promise<unknown>[] = [q.put(2), q.get({ timeout: 200 })];
-      for (const call of calls) {
-        await assertRejects(() => deadline(call, HANG), RedisConnectionError);
-      }
+      await Promise.all(
+        calls.map((call) =>
+          assertRejects(() => deadline(call, HANG), RedisConnectionError)
+        ),
+      );
     } finally {
       server.resume();
     }

@@ -51,3 +51,8 @@ export async function sleepySquare(x: number, ms = 2): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return x * x;
 }
+
+/** Ends the thread (or child process) that runs it. */
+export function exitThread(code: number): never {
+  Deno.exit(code);
+}
