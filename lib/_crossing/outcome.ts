@@ -7,7 +7,6 @@
 // and, only on the way to another process, where outcome_bytes.ts encodes
 // them by the payload rule (and decodes them back before anyone reads them):
 //   [NOTHING, 0]                 it returned undefined (which JSON lacks)
-//   [ENCODED, bytes]             its value as node:v8 payload bytes
 // A batch concatenates them: [status, slot, status, slot, ...], call k at 2k.
 
 import {
@@ -21,10 +20,8 @@ import { explainClosure, resolveTarget, type TargetSpec } from "./target.ts";
 export const THREW = 0;
 /** The call returned; the slot holds its value. */
 export const RETURNED = 1;
-/** The call returned a value the slot holds as payload bytes (another process). */
-export const ENCODED = 2;
-/** The call returned undefined (another process: JSON has no undefined). */
-export const NOTHING = 3;
+/** The call returned undefined (on the way to another process: JSON has no undefined). */
+export const NOTHING = 2;
 
 /** Flat outcomes: [status, value-or-error, ...]. */
 export type Outcomes = unknown[];
@@ -56,7 +53,7 @@ export function returnedAt(out: Outcomes, k: number): boolean {
   return out[k * 2] !== THREW;
 }
 
-/** The value call `k` returned (check returnedAt first; ENCODED ones are decoded by outcome_bytes.ts). */
+/** The value call `k` returned (check returnedAt first). */
 export function valueAt(out: Outcomes, k: number): unknown {
   return out[k * 2] === NOTHING ? undefined : out[k * 2 + 1];
 }

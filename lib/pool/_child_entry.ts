@@ -1,9 +1,9 @@
 // The child-process side of a "process" pool. A pool child is an ordinary
 // multitask child (lib/process/_main.ts); the pool invokes these two exports
 // on it, so the batching runner is the same one thread workers use. Each
-// result is encoded once, by the payload rule, into the form it crosses in:
-// those bytes go to the journal before the next task starts (a child killed
-// by anything loses no finished result) and make up the batch's reply.
+// result passes the payload rule as it is made (a value that cannot cross
+// fails its own task), and goes to the journal before the next task starts,
+// so a child killed by anything loses no finished result.
 
 import { setImmediate } from "node:timers";
 import { serializeError } from "../_crossing/errors.ts";
@@ -14,8 +14,7 @@ import {
   parentChannel,
 } from "../_crossing/entry.ts";
 import type { Outcomes } from "../_crossing/outcome.ts";
-import { batchPayload, encodeOutcome } from "../_crossing/outcome_bytes.ts";
-import { Payload } from "../_crossing/payload.ts";
+import { encodeOutcome } from "../_crossing/outcome_bytes.ts";
 import { PoolRunner } from "./_runner.ts";
 import { Journal } from "./_journal.ts";
 import type { InitFailedMessage, InitMessage } from "./_protocol.ts";
@@ -61,19 +60,15 @@ export async function runPoolInit(
     : { t: "initFailed", error: serializeError(failure) };
 }
 
-/**
- * Runs one batch of tasks and resolves with [ms, outcomes]: the outcomes as
- * one JSON payload assembled from their texts when each had one (sent as
- * is), else as values (ENCODED ones already bytes).
- */
+/** Runs one batch of tasks and resolves with [ms, outcomes]. */
 export async function runPoolBatch(
   defs: unknown[] | null,
   tasks: unknown[],
-): Promise<[number, Outcomes | Payload]> {
-  const { out, ms, texts } = await runner.run({
+): Promise<[number, Outcomes]> {
+  const { out, ms } = await runner.run({
     t: "run",
     defs: defs ?? undefined,
     tasks,
   });
-  return [ms, texts ? new Payload(batchPayload(texts)) : out];
+  return [ms, out];
 }

@@ -9,17 +9,21 @@
 //
 // Records, appended (little endian):
 //   "S" u32 seq, f64 startedAt                 task seq started
-//   "R" u32 seq, u32 n, n bytes                it ended: the JSON text of its two
-//                                              outcome slots ("1,42")
+//   "R" u32 seq, u32 n, n bytes                it ended: the JSON text of its
+//                                              two outcome slots ("1,42")
 //   "B" u32 seq, u8 status, u32 n, n bytes     it ended: status, slot as payload
+// (the records encodeOutcome made: each value passed the payload rule there)
 //   "C" u32 n, n bytes                         an error escaped (payload)
 
 import type { SerializedError } from "../_crossing/errors.ts";
-import { ENCODED, type Outcomes } from "../_crossing/outcome.ts";
+import type { Outcomes } from "../_crossing/outcome.ts";
 import { decodePayload, encodePayload } from "../_crossing/payload.ts";
+import {
+  decodeRecord,
+  type OutcomeRecord,
+} from "../_crossing/outcome_bytes.ts";
 
 const STARTED = 0x53, RESULT = 0x52, BYTES = 0x42, CRASH = 0x43;
-const decoder = new TextDecoder();
 
 /** The child's side: appends records, one write per task. */
 export class Journal {
@@ -51,8 +55,8 @@ export class Journal {
   restart(last: number): void {
     this.#length = 0;
     this.#file.truncateSync(0);
+    // Written with the first task's start, which follows at once.
     if (last > 0) this.#start(last, 0);
-    this.flush();
   }
 
   /** Task `seq` starts now; the previous task's outcome goes out with this. */
@@ -68,31 +72,26 @@ export class Journal {
     this.#view.setFloat64(i + 5, at, true);
   }
 
-  /**
-   * Task `seq` ended with call `k` of `out` (as encodeOutcome left it);
-   * `text` is the JSON text encodeOutcome returned, if any.
-   */
+  /** Task `seq` ended with call `k` of `out`, kept as `record` (encodeOutcome). */
   finished(
     seq: number,
     out: Outcomes,
     k: number,
-    text: Uint8Array | undefined,
+    record: OutcomeRecord,
   ): void {
-    if (text) {
-      const at = this.#reserve(9 + text.length);
+    const bytes = record.bytes;
+    if (record.json) {
+      const at = this.#reserve(9 + bytes.length);
       this.#pending[at] = RESULT;
       this.#view.setUint32(at + 1, seq, true);
-      this.#view.setUint32(at + 5, text.length, true);
-      this.#pending.set(text, at + 9);
+      this.#view.setUint32(at + 5, bytes.length, true);
+      this.#pending.set(bytes, at + 9);
       return;
     }
-    const status = out[k * 2] as number;
-    const slot = out[k * 2 + 1];
-    const bytes = status === ENCODED ? slot as Uint8Array : encodePayload(slot);
     const at = this.#reserve(10 + bytes.length);
     this.#pending[at] = BYTES;
     this.#view.setUint32(at + 1, seq, true);
-    this.#pending[at + 5] = status;
+    this.#pending[at + 5] = out[k * 2] as number;
     this.#view.setUint32(at + 6, bytes.length, true);
     this.#pending.set(bytes, at + 10);
   }
@@ -181,19 +180,19 @@ export function readJournal(path: string): JournalReading | undefined {
         at += 13;
       } else if (type === RESULT) {
         const n = view.getUint32(at + 5, true);
-        const text = decoder.decode(bytes.subarray(at + 9, at + 9 + n));
-        const [status, slot] = JSON.parse(`[${text}]`);
+        const [status, slot] = decodeRecord(
+          { json: true, bytes: bytes.subarray(at + 9, at + 9 + n) },
+          0,
+        );
         put(view.getUint32(at + 1, true), status, slot);
         at += 9 + n;
       } else if (type === BYTES) {
-        const status = bytes[at + 5];
         const n = view.getUint32(at + 6, true);
-        const body = bytes.slice(at + 10, at + 10 + n);
-        put(
-          view.getUint32(at + 1, true),
-          status,
-          status === ENCODED ? body : decodePayload(body),
+        const [status, slot] = decodeRecord(
+          { json: false, bytes: bytes.subarray(at + 10, at + 10 + n) },
+          bytes[at + 5],
         );
+        put(view.getUint32(at + 1, true), status, slot);
         at += 10 + n;
       } else if (type === CRASH) {
         const n = view.getUint32(at + 1, true);

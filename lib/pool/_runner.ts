@@ -27,22 +27,19 @@ import {
   type RunMessage,
 } from "./_protocol.ts";
 import type { Journal } from "./_journal.ts";
+import type { OutcomeRecord } from "../_crossing/outcome_bytes.ts";
 
 /** How a runner's results leave it. */
 export type RunnerRoute =
   /** To the thread that owns the pool: structured clone, shared memory shared. */
   | { thread: true }
-  /** To another process: the payload rule, each result encoded once (encode). */
+  /** To another process: each result through the payload rule (encode), then the journal. */
   | {
     thread?: false;
     /** Where library objects in results are exported. */
     exporter: ObjectExporter;
-    /** Puts call k of out in its sending form; returns its JSON text, if any. */
-    encode(
-      out: Outcomes,
-      k: number,
-      exporter: ObjectExporter,
-    ): Uint8Array | undefined;
+    /** Puts call k of out in its sending form and returns its journal record. */
+    encode(out: Outcomes, k: number, exporter: ObjectExporter): OutcomeRecord;
     /** Opens the journal init names (injected: thread workers must not load it). */
     openJournal(path: string): Journal | undefined;
   };
@@ -52,8 +49,6 @@ export interface BatchResult {
   out: Outcomes;
   /** Milliseconds spent running it (for batch sizing). */
   ms: number;
-  /** The JSON text of every call, when each had one (another process). */
-  texts?: Uint8Array[];
 }
 
 /** Runs the batches one pool worker receives, strictly one task at a time. */
@@ -146,10 +141,6 @@ export class PoolRunner {
     const n = tasks.length / 3;
     const out: Outcomes = new Array(n * 2);
     const route = this.#route;
-    const texts: (Uint8Array | undefined)[] | undefined = route.thread
-      ? undefined
-      : new Array(n);
-    let allText = !route.thread;
     this.#out = out;
     this.#first = this.#seq + 1;
     this.#finished = 0;
@@ -189,10 +180,8 @@ export class PoolRunner {
       if (route.thread) {
         if (this.#progress) Atomics.store(this.#progress, 1, seq);
       } else {
-        const text = route.encode(out, k, route.exporter);
-        if (!text) allText = false;
-        texts![k] = text;
-        journal?.finished(seq, out, k, text);
+        const record = route.encode(out, k, route.exporter);
+        journal?.finished(seq, out, k, record);
       }
       this.#finished++;
     }
@@ -200,12 +189,10 @@ export class PoolRunner {
     const reported = this.#reported;
     this.#out = [];
     this.#finished = this.#reported = 0;
-    const result: BatchResult = {
+    return {
       out: reported ? out.slice(reported * 2) : out,
       ms: performance.now() - start,
     };
-    if (allText) result.texts = texts as Uint8Array[];
-    return result;
   }
 
   #started(seq: number): void {
