@@ -168,7 +168,10 @@ export function decodePayload(payload: Uint8Array): unknown {
       case TAG_JSON:
         return JSON.parse(decoder.decode(payload.subarray(1)));
       case TAG_V8:
-        return deserialize(payload.subarray(1));
+        // A copy: node:v8 returns typed arrays and Buffers as views into the
+        // bytes it reads, and `payload` is usually a view into a connection's
+        // read buffer, which the next frame overwrites.
+        return deserialize(payload.slice(1));
       case TAG_ENVELOPE:
         return decodeEnvelope(payload);
     }

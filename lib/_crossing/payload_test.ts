@@ -173,3 +173,24 @@ Deno.test("an envelope carries a value encoded beforehand and puts it back at th
   ]);
   assertStrictEquals(trailingPayload([0, 1, "m", [1, [2]]]), undefined);
 });
+
+Deno.test("a decoded typed array owns its bytes: the buffer it was read from can be reused", async (t) => {
+  for (
+    const value of [
+      new Float64Array([1.5, -0, 2 ** 53]),
+      new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]),
+      [new Int32Array([7, 8]), "and text"],
+    ]
+  ) {
+    await t.step(Object.prototype.toString.call(value), () => {
+      const bytes = encodePayload(value);
+      // As a connection's read buffer holds a frame: a view into a larger
+      // buffer, overwritten by the next frame once this one is decoded.
+      const buffer = new Uint8Array(bytes.length + 64);
+      buffer.set(bytes, 8);
+      const decoded = decodePayload(buffer.subarray(8, 8 + bytes.length));
+      buffer.fill(0xff);
+      assertEquals(decoded, value);
+    });
+  }
+});
