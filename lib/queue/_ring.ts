@@ -4,8 +4,16 @@
 // happens under a tiny futex lock; waiting for items or space happens outside
 // it, on sequence words that producers and consumers bump.
 
-import { deserialize, serialize } from "node:v8";
-import { decodeValue, encodeValue } from "../_crossing/codec.ts";
+import { deserialize } from "node:v8";
+import { decodeValue } from "../_crossing/codec.ts";
+import {
+  type Prepared,
+  prepareRecord,
+  readRecord,
+  recordBytes,
+  type RecordOut,
+  writeRecord,
+} from "./_record.ts";
 
 /** The cloneable state another thread needs to reach the same ring. */
 export interface RingState {
@@ -27,52 +35,13 @@ const DONE_SEQ = 9; // bumped when UNFINISHED reaches 0: joiners sleep here
 const GET_WAITERS = 10;
 const PUT_WAITERS = 11;
 const JOIN_WAITERS = 12;
-const MAXSIZE = 13; // item limit, 0: none
+const MAXSIZE = 13; // item limit, 0: none; changed only under LOCK
 const MAX_BYTES_LO = 14; // byte limit of the data buffer (fits in int32 as we cap it)
 const WORDS = 16;
-
-const RECORD_HEADER = 8; // u32 payload length, u32 tag
-
-const T_NUMBER = 1;
-const T_STRING = 2;
-const T_TRUE = 3;
-const T_FALSE = 4;
-const T_NULL = 5;
-const T_UNDEFINED = 6;
-const T_V8 = 7;
-const T_LATIN1 = 8; // one byte per UTF-16 unit, for short strings: no codec call
-
-// Strings up to this length whose units are all < 256 are copied byte by
-// byte; TextEncoder/TextDecoder calls cost more than the copy for them.
-const SHORT_STRING = 64;
 
 /** Largest data buffer a ring may grow to. */
 export const MAX_RING_BYTES = 2 ** 30;
 const INITIAL_BYTES = 64 * 1024;
-// Short strings are encoded straight into shared memory under the lock;
-// longer ones are encoded before taking it, so the lock is held briefly.
-const INLINE_STRING = 1024;
-
-/** An item made ready for the ring before the lock is taken. */
-interface Prepared {
-  tag: number;
-  size: number; // payload bytes (an upper bound for inline strings)
-  number: number;
-  string: string;
-  bytes: Uint8Array | undefined;
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function latin1(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 255) return false;
-  return true;
-}
-
-function align4(n: number): number {
-  return (n + 3) & ~3;
-}
 
 /** Is this the main thread, where blocking Atomics.wait would freeze the event loop? */
 export function onMainThread(): boolean {
@@ -90,6 +59,7 @@ export class Ring {
   readonly #h: Int32Array;
   readonly #u8: Uint8Array;
   readonly #view: DataView;
+  readonly #read: RecordOut = { value: undefined, raw: undefined };
 
   constructor(state: RingState) {
     this.state = state;
@@ -112,7 +82,23 @@ export class Ring {
   }
 
   get maxsize(): number {
-    return this.#h[MAXSIZE];
+    return Atomics.load(this.#h, MAXSIZE);
+  }
+
+  /**
+   * Changes the item limit (0: none) at run time [Queue.maxsize = n]. Items
+   * already in stay; putters waiting for room wake up and check again, so a
+   * larger limit lets them in at once.
+   */
+  setMaxsize(maxsize: number): void {
+    this.#lock();
+    try {
+      Atomics.store(this.#h, MAXSIZE, maxsize);
+    } finally {
+      this.#unlock();
+    }
+    // Putters sleep on GET_SEQ (room appears when items leave): bump it.
+    this.#bump(GET_SEQ, PUT_WAITERS);
   }
 
   get maxBytes(): number {
@@ -177,63 +163,12 @@ export class Ring {
 
   /** Serializes outside the lock; throws a TypeError for what cannot be cloned. */
   prepare(item: unknown): Prepared {
-    const p: Prepared = {
-      tag: 0,
-      size: 0,
-      number: 0,
-      string: "",
-      bytes: undefined,
-    };
-    switch (typeof item) {
-      case "number":
-        p.tag = T_NUMBER;
-        p.size = 8;
-        p.number = item;
-        return p;
-      case "string":
-        p.tag = T_STRING;
-        if (!item.isWellFormed()) break; // lone surrogates: only v8 keeps them
-        if (item.length <= SHORT_STRING && latin1(item)) {
-          p.tag = T_LATIN1;
-          p.string = item;
-          p.size = item.length;
-        } else if (item.length <= INLINE_STRING) {
-          p.string = item;
-          p.size = item.length * 3;
-        } else {
-          p.bytes = encoder.encode(item);
-          p.size = p.bytes.length;
-        }
-        return p;
-      case "boolean":
-        p.tag = item ? T_TRUE : T_FALSE;
-        return p;
-      case "undefined":
-        p.tag = T_UNDEFINED;
-        return p;
-    }
-    if (item === null) {
-      p.tag = T_NULL;
-      return p;
-    }
-    p.tag = T_V8;
-    try {
-      p.bytes = serialize(encodeValue(item, "thread"));
-    } catch (error) {
-      throw new TypeError(
-        `Cannot put the item into the queue as it cannot be serialized (${
-          (error as Error).message
-        }). Items cross threads by structured clone: send plain data (objects, arrays, Map, Date, typed arrays...), not functions, symbols or class instances with private state. Nothing was queued.`,
-        { cause: error },
-      );
-    }
-    p.size = p.bytes.length;
-    return p;
+    return prepareRecord(item);
   }
 
   /** Bytes a prepared item needs in the ring, header included. */
   static recordBytes(p: Prepared): number {
-    return RECORD_HEADER + align4(p.size);
+    return recordBytes(p);
   }
 
   /**
@@ -251,7 +186,7 @@ export class Ring {
         if (maxsize > 0 && h[COUNT] >= maxsize) break;
         if (!this.#write(items[i])) break;
         h[COUNT]++;
-        if (unfinished) h[UNFINISHED]++;
+        if (unfinished) Atomics.add(h, UNFINISHED, 1);
         n++;
       }
     } finally {
@@ -273,7 +208,8 @@ export class Ring {
       ok = this.#write(p);
       if (ok) {
         h[COUNT]++;
-        if (unfinished) h[UNFINISHED]++;
+        // Atomic: taskDone() counts down without taking the lock.
+        if (unfinished) Atomics.add(h, UNFINISHED, 1);
       }
     } finally {
       this.#unlock();
@@ -298,42 +234,11 @@ export class Ring {
         out.found = false;
         return undefined;
       }
-      const at = h[HEAD];
-      const view = this.#view;
-      const len = view.getUint32(at, true);
-      const tag = view.getUint32(at + 4, true);
-      const body = at + RECORD_HEADER;
-      switch (tag) {
-        case T_NUMBER:
-          value = view.getFloat64(body, true);
-          break;
-        case T_LATIN1:
-          value = String.fromCharCode.apply(
-            null,
-            this.#u8.subarray(body, body + len) as unknown as number[],
-          );
-          break;
-        case T_STRING:
-          value = len === 0
-            ? ""
-            : decoder.decode(this.#u8.subarray(body, body + len));
-          break;
-        case T_TRUE:
-          value = true;
-          break;
-        case T_FALSE:
-          value = false;
-          break;
-        case T_NULL:
-          value = null;
-          break;
-        case T_UNDEFINED:
-          value = undefined;
-          break;
-        default:
-          raw = this.#u8.slice(body, body + len);
-      }
-      this.#advance(at + RECORD_HEADER + align4(len));
+      const read = this.#read;
+      this.#advance(readRecord(this.#u8, this.#view, h[HEAD], read));
+      value = read.value;
+      raw = read.raw;
+      read.value = read.raw = undefined; // hold no item past its get
     } finally {
       this.#unlock();
     }
@@ -369,12 +274,53 @@ export class Ring {
     this.#bump(PUT_SEQ, GET_WAITERS);
   }
 
-  /** Closes the ring: puts fail, gets drain what is left then fail. */
-  close(): void {
-    Atomics.store(this.#h, CLOSED, 1);
+  /**
+   * Closes the ring: puts fail, gets drain what is left then fail. With
+   * `immediate`, what is left is dropped first, and counts as done for
+   * join() [Python 3.13's Queue.shutdown(immediate=True)]. Every waiter
+   * wakes up to find out.
+   */
+  close(immediate = false): void {
+    const h = this.#h;
+    if (immediate) {
+      let dropped = 0;
+      this.#lock();
+      try {
+        // Under the lock, so no put lands between the drop and the close.
+        Atomics.store(h, CLOSED, 1);
+        dropped = h[COUNT];
+        h[COUNT] = 0;
+        h[HEAD] = 0;
+        h[TAIL] = 0;
+        h[WRAP] = -1;
+      } finally {
+        this.#unlock();
+      }
+      this.#forgetTasks(dropped);
+    } else Atomics.store(h, CLOSED, 1);
     for (const seq of [PUT_SEQ, GET_SEQ]) {
-      Atomics.add(this.#h, seq, 1);
-      Atomics.notify(this.#h, seq);
+      Atomics.add(h, seq, 1);
+      Atomics.notify(h, seq);
+    }
+  }
+
+  // Dropped items will never see taskDone(): count them done (never below 0,
+  // as Python does) and release join() if that finishes the count.
+  #forgetTasks(dropped: number): void {
+    const h = this.#h;
+    let n = Atomics.load(h, UNFINISHED);
+    while (dropped > 0 && n > 0) {
+      const left = Math.max(0, n - dropped);
+      const seen = Atomics.compareExchange(h, UNFINISHED, n, left);
+      if (seen !== n) {
+        n = seen;
+        continue;
+      }
+      if (left === 0) {
+        Atomics.add(h, DONE_SEQ, 1);
+        Atomics.notify(h, DONE_SEQ);
+      }
+      return;
     }
   }
 
@@ -447,21 +393,7 @@ export class Ring {
     }
     const at = this.#reserve(need);
     if (at < 0) return false;
-    const view = this.#view;
-    let len = p.size;
-    const body = at + RECORD_HEADER;
-    if (p.tag === T_NUMBER) view.setFloat64(body, p.number, true);
-    else if (p.bytes) this.#u8.set(p.bytes, body);
-    else if (p.tag === T_LATIN1) {
-      const u8 = this.#u8, str = p.string;
-      for (let i = 0; i < len; i++) u8[body + i] = str.charCodeAt(i);
-    } else if (p.tag === T_STRING) {
-      len = encoder.encodeInto(p.string, this.#u8.subarray(body, body + len))
-        .written;
-    }
-    view.setUint32(at, len, true);
-    view.setUint32(at + 4, p.tag, true);
-    h[TAIL] = body + align4(len);
+    h[TAIL] = writeRecord(this.#u8, this.#view, at, p);
     return true;
   }
 
