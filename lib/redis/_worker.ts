@@ -23,7 +23,7 @@ import {
   unpack,
 } from "./_envelope.ts";
 import { BEAT, clearBeat, type WorkerBeat, writeBeat } from "./_heartbeat.ts";
-import { isReplyError, Link, Subscription } from "./_link.ts";
+import { isReplyError, Link, type SendOptions, Subscription } from "./_link.ts";
 import { GROUP, type PoolKeys, poolKeys } from "./_pool_options.ts";
 import { Targets } from "./_targets.ts";
 import { Outbox } from "./_outbox.ts";
@@ -192,8 +192,8 @@ export class RedisWorker {
 
   /**
    * Takes nothing new, finishes the tasks it took, sends their results,
-   * then stops. Entries it was handed just as it stopped reading stay
-   * pending and go to another worker after their visibilityTimeout.
+   * then stops. Entries it was handed just as it stopped reading are handed
+   * back: other workers take them at their next beat.
    */
   async drain(): Promise<void> {
     if (!this.#draining) {
@@ -205,7 +205,7 @@ export class RedisWorker {
     await this.#stopped.promise;
   }
 
-  /** Stops now: running tasks are killed; their entries go to other workers after visibilityTimeout. */
+  /** Stops now: running tasks are killed; their entries are handed back, for other workers to take at their next beat. */
   async terminate(): Promise<void> {
     this.#halted = true;
     this.#outbox.halt();
@@ -543,6 +543,31 @@ export class RedisWorker {
     }
   }
 
+  /**
+   * Entries still pending under this worker as it stops (handed to it as it
+   * stopped reading, or abandoned by terminate()) are marked long idle, so
+   * that other workers take them at their next beat instead of after their
+   * visibilityTimeout. They stay pending, so nothing is lost if none runs.
+   */
+  async #handBack(options: SendOptions): Promise<void> {
+    const pending = await this.#cmd.send<[string, string, number, number][]>(
+      ["XPENDING", this.#keys.tasks, GROUP, "-", "+", "1000", this.id],
+      options,
+    );
+    if (pending.length === 0) return;
+    await this.#cmd.send([
+      "XCLAIM",
+      this.#keys.tasks,
+      GROUP,
+      this.id,
+      "0",
+      ...pending.map(([id]) => String(id)),
+      "IDLE",
+      String(1e12),
+      "JUSTID",
+    ], options);
+  }
+
   #stop(): Promise<void> {
     this.#stopping ??= (async () => {
       clearTimeout(this.#beatTimer);
@@ -552,10 +577,9 @@ export class RedisWorker {
       await this.#local.finished();
       this.#sub?.close();
       this.#reader.destroy();
-      await clearBeat(this.#cmd, this.#keys, this.id, {
-        action: "leave",
-        deadline: Date.now() + 1_000,
-      }).catch(() => {});
+      const leave = { action: "leave", deadline: Date.now() + 1_000 };
+      await this.#handBack(leave).catch(() => {});
+      await clearBeat(this.#cmd, this.#keys, this.id, leave).catch(() => {});
       await this.#cmd.close();
       this.#stopped.resolve();
     })();

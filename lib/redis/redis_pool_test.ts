@@ -7,6 +7,7 @@ import {
   assertMatch,
   assertRejects,
 } from "@std/assert";
+import { deadline } from "@std/async";
 import { createClient } from "npm:redis@^5";
 import { AuthenticationError } from "../_crossing/auth.ts";
 import { TargetError } from "../_crossing/target.ts";
@@ -268,5 +269,30 @@ redisTest(
     );
     assertMatch(error.message, new RegExp(w.id));
     assertEquals(await pool.apply(square, [2]), 4);
+  },
+);
+
+redisTest(
+  "A worker that stops without finishing hands its tasks back: another takes them at once, not after visibilityTimeout",
+  async (server) => {
+    const started = await Deno.makeTempFile();
+    // Ten minutes: were the task not handed back, the guard would fail.
+    const pool = redisPool(server.url, { visibilityTimeout: 600_000 });
+    try {
+      const a = await worker(server.url, { concurrency: 1 });
+      const call = pool.apply(announce, [started, 1_000]);
+      await until(
+        async () => (await Deno.readTextFile(started)) === "started",
+        "the task to start on the first worker",
+      );
+      await a.terminate(); // its thread is killed, the task left pending
+      await Deno.writeTextFile(started, "");
+      await using _b = await worker(server.url, { concurrency: 1 });
+      assertEquals(await deadline(call, 20_000), "finished");
+      assertEquals(await Deno.readTextFile(started), "started");
+    } finally {
+      await pool.terminate();
+      await Deno.remove(started);
+    }
   },
 );

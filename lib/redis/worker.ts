@@ -14,7 +14,8 @@
  * instead, to keep it out of the process list. `--name` is the pool's name
  * (default "multitask"). SIGTERM or SIGINT drains the worker: it takes
  * nothing new, finishes what it runs and exits 0; a second signal stops it
- * at once (its tasks go to other workers after their visibilityTimeout).
+ * at once (what it held goes to the other workers at their next beat, as
+ * do tasks handed to it just as it stopped reading).
  *
  * @example Start a worker from a program
  * ```ts ignore
