@@ -27,12 +27,12 @@ import {
 } from "./_protocol.ts";
 import { Member, type StartWorker, type WorkerSetup } from "./_member.ts";
 import { TaskQueue } from "./_task_queue.ts";
+import { IdleWorkers } from "./_idle.ts";
 import {
   AbortError,
   PoolClosedError,
   PoolFullError,
   TimeoutError,
-  WorkerCrashedError,
 } from "../errors/mod.ts";
 
 /** What a kind of worker brings to the core. */
@@ -56,7 +56,6 @@ const BATCH_MS = 2;
 // queue). Only when tasks are known to be short: a long task would hold back
 // the batches behind it while another worker sits idle.
 const PIPELINE = 3;
-const SWEEP_MS = 5;
 const PIPELINE_TASK_MS = 0.25;
 
 /** The scheduler. */
@@ -66,10 +65,8 @@ export class PoolCore implements PoolBackend {
   #setup: WorkerSetup;
   #queue = new TaskQueue();
   #members: Member[] = [];
-  #idle: Member[] = [];
+  #idle: IdleWorkers;
   #graveyard = new Set<Member>();
-  #sweep: ReturnType<typeof setTimeout> | undefined;
-  #retireTimer: ReturnType<typeof setTimeout> | undefined;
   #spawned = 0;
   #perTask = 0;
   #open = true;
@@ -82,6 +79,7 @@ export class PoolCore implements PoolBackend {
   constructor(settings: BackendSettings, kind: WorkerKind) {
     this.#settings = settings;
     this.#kind = kind;
+    this.#idle = new IdleWorkers(kind.retireIdleAfter, (m) => this.#retire(m));
     this.#setup = {
       initializer: settings.initializer,
       initargs: settings.initargs,
@@ -159,7 +157,7 @@ export class PoolCore implements PoolBackend {
 
   // A worker is free, or one may still be started: the task will not wait.
   #hasRoom(): boolean {
-    return this.#idle.length > 0 || this.#members.length < this.#settings.size;
+    return this.#idle.size > 0 || this.#members.length < this.#settings.size;
   }
 
   #pump(): void {
@@ -235,7 +233,7 @@ export class PoolCore implements PoolBackend {
 
   #dispatch(member: Member): void {
     const first = this.#queue.shift();
-    if (!first) return this.#makeIdle(member);
+    if (!first) return this.#idle.add(member);
     const tasks = [first];
     if (!first.exclusive) {
       const limit = this.#batchLimit(member);
@@ -337,13 +335,7 @@ export class PoolCore implements PoolBackend {
   #restIdle(member: Member): void {
     member.inflight.length = 0;
     member.head = 0;
-    this.#makeIdle(member);
-  }
-
-  #makeIdle(member: Member): void {
-    this.#idle.push(member);
-    member.idleSince = performance.now();
-    this.#sweepSoon();
+    this.#idle.add(member);
   }
 
   #onReply(member: Member, message: WorkerReply): void {
@@ -418,38 +410,7 @@ export class PoolCore implements PoolBackend {
       this.#retire(member);
       return;
     }
-    this.#makeIdle(member);
-  }
-
-  // Idle workers stop keeping the program alive, but not at once: under a
-  // stream of one-at-a-time calls the worker is busy again a few
-  // microseconds later, and toggling costs more than the call itself.
-  #sweepSoon(): void {
-    if (this.#kind.retireIdleAfter !== undefined) return this.#retireSoon();
-    if (this.#sweep !== undefined) return;
-    const sweep = setTimeout(() => {
-      this.#sweep = undefined;
-      for (const member of this.#idle) member.worker.ref(false);
-    }, SWEEP_MS);
-    Deno.unrefTimer(sweep);
-    this.#sweep = sweep;
-  }
-
-  // Workers that keep the program alive while they exist are retired after
-  // they sat idle for retireIdleAfter ms; the next task starts a new one.
-  #retireSoon(): void {
-    if (this.#retireTimer !== undefined) return;
-    const limit = this.#kind.retireIdleAfter!;
-    const timer = setTimeout(() => {
-      this.#retireTimer = undefined;
-      const now = performance.now();
-      for (const member of [...this.#idle]) {
-        if (now - member.idleSince >= limit) this.#retire(member);
-      }
-      if (this.#idle.length > 0) this.#retireSoon();
-    }, limit);
-    Deno.unrefTimer(timer);
-    this.#retireTimer = timer;
+    this.#idle.add(member);
   }
 
   #retire(member: Member): void {
@@ -468,70 +429,29 @@ export class PoolCore implements PoolBackend {
     member.clearRunTimer();
     const at = this.#members.indexOf(member);
     if (at >= 0) this.#members.splice(at, 1);
-    const idle = this.#idle.indexOf(member);
-    if (idle >= 0) this.#idle.splice(idle, 1);
+    this.#idle.remove(member);
   }
 
   #onExit(member: Member, code: number | null, detail?: string): void {
     if (member.dead) return;
     this.#remove(member);
     this.#graveyard.delete(member); // already gone
-    const reason = member.deathReason(code, detail);
-    // A worker that died before starting a task (its initializer failed, it
-    // could not load) would kill every replacement too: fail its tasks
-    // rather than retry them forever.
-    const stillborn = member.initFailure !== undefined ||
-      member.worker.progress()?.started === 0;
-    this.#bury(
-      member,
-      (_task, lost) =>
-        new WorkerCrashedError(
-          member.label,
-          lost
-            ? `Worker ${member.label} ${reason} after this task finished but before its result was sent back (it ran in a batch with the task that crashed); its result is lost.`
-            : `Worker ${member.label} ${reason} while running this task. The pool replaced the worker; only the tasks it held failed.`,
-          code,
-          { cause: member.crashCause() },
-        ),
-      undefined,
-      stillborn,
-    );
+    this.#bury(member, member.crashError(code, detail), undefined);
     this.#pump();
   }
 
   /**
-   * Settles the tasks a dead worker held: the one it was running fails with
-   * `culpritError`, the ones it never started go back to the front of the
-   * queue, and the ones whose results died with it fail as lost.
+   * Settles the tasks a dead worker held (see Member.takeHeld): those it
+   * never started (or that were cut short for the culprit's sake) go back
+   * to the front of the queue, the others fail with `crashError`.
    */
   #bury(
     member: Member,
     crashError: (task: Task, lost: boolean) => Error,
     culprit: Task | undefined,
-    noRetry = false,
   ): void {
-    const progress = member.worker.progress();
-    const retry: Task[] = [];
-    // Batches run in order: those after the first unanswered one never started.
-    const headEnd = member.head + (member.batches[0] ?? 0);
-    for (let i = member.head; i < member.inflight.length; i++) {
-      const task = member.inflight[i];
-      if (task.state === DONE || task === culprit) continue;
-      const unstarted = progress ? task.seq > progress.started : i >= headEnd;
-      if (unstarted && !noRetry) {
-        retry.push(task);
-        continue;
-      }
-      const lost = progress !== undefined && task.seq <= progress.finished;
-      if (culprit && !lost) {
-        // Killed for another task's sake before this one could finish.
-        retry.push(task);
-        continue;
-      }
-      this.#fail(task, crashError(task, lost));
-    }
-    member.inflight.length = 0;
-    member.head = 0;
+    const { retry, failed } = member.takeHeld(culprit);
+    for (const [task, lost] of failed) this.#fail(task, crashError(task, lost));
     for (let i = retry.length - 1; i >= 0; i--) {
       retry[i].member = undefined;
       this.#queue.unshift(retry[i]);
@@ -599,9 +519,7 @@ export class PoolCore implements PoolBackend {
   }
 
   #awaitGraveyard(): void {
-    clearTimeout(this.#sweep);
-    clearTimeout(this.#retireTimer);
-    this.#sweep = this.#retireTimer = undefined;
+    this.#idle.stop();
     const gone = [...this.#graveyard].map((m) => m.gone);
     this.#graveyard.clear();
     Promise.all(gone).then(() => this.#finished.resolve());

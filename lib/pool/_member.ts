@@ -6,7 +6,8 @@ import { deserializeError, type SerializedError } from "../_crossing/errors.ts";
 import { SentTargets, type TargetSpec } from "../_crossing/target.ts";
 import type { ObjectImporter, Route } from "../_crossing/codec.ts";
 import type { RunMessage, WorkerReply } from "./_protocol.ts";
-import type { Task } from "./_backend.ts";
+import { DONE, type Task } from "./_backend.ts";
+import { WorkerCrashedError } from "../errors/pool.ts";
 
 /** What the core hears from a worker. */
 export interface WorkerEvents {
@@ -91,7 +92,7 @@ export class Member {
   }
 
   /** How the worker died, for the message of the error its task gets. */
-  deathReason(code: number | null, detail?: string): string {
+  #deathReason(code: number | null, detail?: string): string {
     if (this.initFailure) {
       const e = this.initFailure;
       return `could not start, as its initializer threw ${e.name}: ${e.message},`;
@@ -106,10 +107,55 @@ export class Member {
       : `exited with code ${code} (did the task call Deno.exit()?)`;
   }
 
-  /** The error that brought the worker down, when it reported one. */
-  crashCause(): Error | undefined {
+  /** The errors the tasks of this worker, which died, get. */
+  crashError(
+    code: number | null,
+    detail?: string,
+  ): (task: Task, lost: boolean) => Error {
+    const reason = this.#deathReason(code, detail);
     const e = this.initFailure ?? this.crash;
-    return e ? deserializeError(e) : undefined;
+    const cause = e ? deserializeError(e) : undefined;
+    return (_task, lost) =>
+      new WorkerCrashedError(
+        this.label,
+        lost
+          ? `Worker ${this.label} ${reason} after this task finished but before its result was sent back; its result is lost.`
+          : `Worker ${this.label} ${reason} while running this task. The pool replaced the worker; only the tasks it held failed.`,
+        code,
+        { cause },
+      );
+  }
+
+  /**
+   * Empties the worker, which died (or is stopped for `culprit`'s sake),
+   * sorting the tasks it held: `retry` those it never started, and those
+   * cut short for the culprit; `failed` the others, with whether their
+   * result was lost after they finished. A worker that died before starting
+   * any task (its initializer failed, it could not load) would kill every
+   * replacement too: its tasks fail rather than retry forever.
+   */
+  takeHeld(culprit: Task | undefined): {
+    retry: Task[];
+    failed: [Task, boolean][];
+  } {
+    const progress = this.worker.progress();
+    const stillborn = !culprit &&
+      (this.initFailure !== undefined || progress?.started === 0);
+    const retry: Task[] = [];
+    const failed: [Task, boolean][] = [];
+    // Batches run in order: those after the first unanswered one never started.
+    const headEnd = this.head + (this.batches[0] ?? 0);
+    for (let i = this.head; i < this.inflight.length; i++) {
+      const task = this.inflight[i];
+      if (task.state === DONE || task === culprit) continue;
+      const unstarted = progress ? task.seq > progress.started : i >= headEnd;
+      const lost = progress !== undefined && task.seq <= progress.finished;
+      if ((unstarted && !stillborn) || (culprit && !lost)) retry.push(task);
+      else failed.push([task, lost]);
+    }
+    this.inflight.length = 0;
+    this.head = 0;
+    return { retry, failed };
   }
 
   clearRunTimer(): void {
