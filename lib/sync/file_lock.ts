@@ -7,7 +7,7 @@
 import { delay } from "jsr:@std/async@^1.5.0/delay";
 import { RuntimeError } from "../errors/base.ts";
 import type { AcquireOptions } from "./lock.ts";
-import { optionsDeadline } from "./_wait.ts";
+import { optionsDeadline, signalOption } from "./_wait.ts";
 
 const POLL_MIN = 1;
 const POLL_MAX = 50;
@@ -62,7 +62,8 @@ export class FileLock implements Disposable {
 
   /**
    * Waits until no other FileLock on this path is held and takes it.
-   * Resolves to false if `timeout` ms pass first (0: just try once).
+   * Resolves to false if `timeout` ms pass first (0: just try once); an
+   * aborted `signal` rejects with its reason and takes nothing.
    *
    * @example
    * ```ts
@@ -77,10 +78,12 @@ export class FileLock implements Disposable {
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
     const deadline = optionsDeadline(options, "acquire a FileLock");
+    const signal = signalOption(options, "acquire a FileLock");
+    signal?.throwIfAborted();
     // One acquisition per instance at a time: flock on an fd we already hold
     // would succeed again, so waiters in this process queue here first.
     while (this.#file || this.#acquiring) {
-      if (!(await this.#waitLocal(deadline))) return false;
+      if (!(await this.#waitLocal(deadline, signal))) return false;
     }
     this.#acquiring = true;
     let file: Deno.FsFile | undefined;
@@ -90,9 +93,10 @@ export class FileLock implements Disposable {
         write: true,
         create: true,
       });
-      const got = deadline === Infinity
+      // A blocking flock cannot be called off: with a signal, poll instead.
+      const got = deadline === Infinity && !signal
         ? (await file.lock(true), true)
-        : await pollLock(file, deadline);
+        : await pollLock(file, deadline, signal);
       if (!got) {
         file.close();
         return false;
@@ -189,18 +193,28 @@ export class FileLock implements Disposable {
     if (this.#file) this.release();
   }
 
-  #waitLocal(deadline: number): Promise<boolean> {
-    return new Promise((resolve) => {
+  #waitLocal(deadline: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const wake = () => {
+      const leave = () => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        const index = this.#waiters.indexOf(wake);
+        if (index >= 0) this.#waiters.splice(index, 1);
+      };
+      const wake = () => {
+        leave();
         resolve(true);
       };
+      const onAbort = () => {
+        leave();
+        reject(signal!.reason);
+      };
       this.#waiters.push(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
       if (deadline !== Infinity) {
         timer = setTimeout(() => {
-          const index = this.#waiters.indexOf(wake);
-          if (index >= 0) this.#waiters.splice(index, 1);
+          leave();
           resolve(false);
         }, Math.max(0, deadline - performance.now()));
       }
@@ -213,13 +227,17 @@ export class FileLock implements Disposable {
 }
 
 // flock has no timeout: try without blocking, backing off up to 50 ms.
-async function pollLock(file: Deno.FsFile, deadline: number): Promise<boolean> {
+async function pollLock(
+  file: Deno.FsFile,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   let pause = POLL_MIN;
   while (true) {
     if (await file.tryLock(true)) return true;
     const left = deadline - performance.now();
     if (left <= 0) return false;
-    await delay(Math.min(pause, left));
+    await delay(Math.min(pause, left), { signal });
     pause = Math.min(pause * 2, POLL_MAX);
   }
 }

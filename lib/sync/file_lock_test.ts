@@ -94,6 +94,37 @@ Deno.test("FileLock in one process: instances exclude each other, timeouts, usin
       lock.release();
     },
   );
+  await t.step(
+    "an aborted signal stops the wait and takes nothing",
+    async () => {
+      const a = new FileLock(path), b = new FileLock(path);
+      await a.acquire();
+      const behindOther = new AbortController();
+      const waiting = b.acquire({ signal: behindOther.signal }); // polls: a holds it
+      const sameInstance = new AbortController();
+      const queued = a.acquire({ signal: sameInstance.signal }); // queued behind a's hold
+      behindOther.abort(new Error("stop waiting"));
+      sameInstance.abort(new Error("stop queueing"));
+      const [polled, inLine] = await Promise.allSettled([waiting, queued]);
+      assertEquals(
+        polled.status === "rejected" && polled.reason.message,
+        "stop waiting",
+      );
+      assertEquals(
+        inLine.status === "rejected" && inLine.reason.message,
+        "stop queueing",
+      );
+      assertEquals(b.locked(), false);
+      a.release();
+      assertEquals(await b.acquire({ timeout: 1000 }), true, "b is not stuck");
+      b.release();
+      await assertRejects(
+        () => b.acquire({ signal: AbortSignal.abort(new Error("already")) }),
+        Error,
+        "already",
+      );
+    },
+  );
   await t.step("using releases on scope exit", async () => {
     const lock = new FileLock(path);
     {
