@@ -84,10 +84,14 @@ export {
   Full,
   type GetOptions,
   JoinableQueue,
+  type JoinableQueueLike,
   type PutOptions,
   Queue,
   QueueClosed,
+  type QueueLike,
   type QueueOptions,
+  RemoteJoinableQueue,
+  RemoteQueue,
 } from "./lib/queue/mod.ts";
 
 export {

@@ -19,3 +19,14 @@ export function checkOptions(
   }
   return options as Record<string, unknown>;
 }
+
+/** Checks that `signal` is an AbortSignal or undefined; `who` completes "Cannot <who>". */
+export function checkSignal(
+  signal: unknown,
+  who: string,
+): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  throw new TypeError(
+    `Cannot ${who} as 'signal' must be an AbortSignal: received ${typeof signal}`,
+  );
+}

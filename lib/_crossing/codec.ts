@@ -47,6 +47,8 @@ export interface TransferCodec<T extends object = object, S = unknown> {
   revive(state: S): T;
   /** Methods another process may call on the owner's object. Absent: threads only. */
   remote?: readonly string[];
+  /** Why this type cannot go to another process, when it has no `remote` methods (default: it lives in shared memory). */
+  notRemote?: string;
   /** Builds the stand-in used by another process; defaults to one async method per `remote` name. */
   proxy?(call: RemoteCall): T;
   /**
@@ -283,7 +285,8 @@ function mark(object: object, codec: TransferCodec, route: Route): Marked {
   }
   if (!codec.remote) {
     throw new TypeError(
-      `Cannot pass a ${codec.tag} to another process: it lives in shared memory, which only threads of one process can see. Use a Thread or a thread pool, or a type that crosses processes (Queue, Event, Lock, Value...).`,
+      codec.notRemote ??
+        `Cannot pass a ${codec.tag} to another process: it lives in shared memory, which only threads of one process can see. Use a Thread or a thread pool, or a type that crosses processes (Queue, Event, Lock, Value...).`,
     );
   }
   return {
@@ -401,15 +404,14 @@ export function callExported(
       ),
     );
   }
-  const fn = (object as Record<string, unknown>)[method];
-  if (typeof fn !== "function") {
-    return Promise.reject(
-      new TypeError(`${codec.tag}.${method} is not a function.`),
-    );
-  }
   try {
+    // A codec's own dispatcher may serve methods the type does not have.
     if (codec.serve) {
       return Promise.resolve(codec.serve(object, method, args, signal));
+    }
+    const fn = (object as Record<string, unknown>)[method];
+    if (typeof fn !== "function") {
+      throw new TypeError(`${codec.tag}.${method} is not a function.`);
     }
     return Promise.resolve(
       (fn as (...a: unknown[]) => unknown).apply(object, args),

@@ -15,7 +15,10 @@ import {
 import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/frames.ts";
 import { Payload } from "../_crossing/payload.ts";
 import { TimeoutError } from "../errors/base.ts";
-import type { JoinableQueue, Queue } from "../queue/queue.ts";
+import type {
+  RemoteJoinableQueue,
+  RemoteQueue,
+} from "../queue/remote_queue.ts";
 import {
   checkAuthKey,
   checkFrameSize,
@@ -196,9 +199,9 @@ export class ManagerClient implements AsyncDisposable {
   }
 
   /**
-   * The queue registered as `name` on the master: the same methods as a
-   * local Queue (`put`, `get({ timeout })` → `Empty`, `close`...), each
-   * carried out by the master.
+   * The queue registered as `name` on the master, as a RemoteQueue: the
+   * methods of a Queue that work remotely (`put`, `get({ timeout })` →
+   * `Empty`, `close`, `for await`), each carried out by the master.
    *
    * @example
    * ```ts
@@ -212,17 +215,21 @@ export class ManagerClient implements AsyncDisposable {
    * }
    * ```
    */
-  queue<T = unknown>(name: string): Queue<T> {
-    return this.#handle(name, ["Queue", "JoinableQueue"], "queue") as Queue<T>;
+  queue<T = unknown>(name: string): RemoteQueue<T> {
+    return this.#handle(
+      name,
+      ["Queue", "JoinableQueue"],
+      "queue",
+    ) as RemoteQueue<T>;
   }
 
   /** Like {@linkcode ManagerClient.queue} for a JoinableQueue (adds `taskDone()`, `join()`). */
-  joinableQueue<T = unknown>(name: string): JoinableQueue<T> {
+  joinableQueue<T = unknown>(name: string): RemoteJoinableQueue<T> {
     return this.#handle(
       name,
       ["JoinableQueue"],
       "joinableQueue",
-    ) as JoinableQueue<T>;
+    ) as RemoteJoinableQueue<T>;
   }
 
   /**
@@ -323,7 +330,7 @@ export class ManagerClient implements AsyncDisposable {
 }
 
 // Methods that may wait for other processes; close() does not wait for them.
-const WAITING = new Set(["get", "wait", "joinRemote"]);
+const WAITING = new Set(["get", "getMany", "wait", "join"]);
 
 function methodsOf(
   codec: TransferCodec,

@@ -18,4 +18,10 @@
  */
 
 export * from "./queue.ts";
+export {
+  type JoinableQueueLike,
+  type QueueLike,
+  RemoteJoinableQueue,
+  RemoteQueue,
+} from "./remote_queue.ts";
 export * from "./pipe.ts";

@@ -18,9 +18,10 @@
 import { MAX_RING_BYTES, onMainThread, Ring, type RingState } from "./_ring.ts";
 import { checkTimeout, keepAlive, remaining } from "../_common/waiting.ts";
 import { checkOptions } from "../_common/validate.ts";
-import { isPrimitive, Payload, prepareArgs } from "../_crossing/payload.ts";
+import { Adoption } from "../_crossing/adopt.ts";
+import { RemoteConn } from "./_remote_conn.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
-import { registerCodec, type RemoteCall } from "../_crossing/codec.ts";
+import { registerCodec } from "../_crossing/codec.ts";
 import { BrokenPipeError, Empty, EOFError } from "../errors/queue.ts";
 
 export { BrokenPipeError, EOFError };
@@ -80,7 +81,9 @@ interface Ends {
   out?: Ring;
 }
 
-let adopting: Ends | RemoteConn | undefined;
+// The ends (or the remote link) lent to the constructor, which Pipe() and
+// the codec are the only ones to call.
+const adoption = new Adoption<Ends | RemoteConn>();
 // Module-private access to an end's rings, for the codec.
 let ends: (c: Connection) => { in?: RingState; out?: RingState };
 
@@ -110,17 +113,17 @@ export class Connection<T = unknown> {
 
   /** Not for direct use: create connections with {@linkcode Pipe}. */
   constructor() {
-    if (!adopting) {
+    const adopted = adoption.state;
+    if (!adopted) {
       throw new TypeError(
         "Create connections with Pipe(), not new Connection().",
       );
     }
-    if (adopting instanceof RemoteConn) this.#remote = adopting;
+    if (adopted instanceof RemoteConn) this.#remote = adopted;
     else {
-      this.#in = adopting.in;
-      this.#out = adopting.out;
+      this.#in = adopted.in;
+      this.#out = adopted.out;
     }
-    adopting = undefined;
   }
 
   /** Whether this end can receive. */
@@ -288,8 +291,7 @@ export class Connection<T = unknown> {
 }
 
 function adopt<T>(side: Ends | RemoteConn): Connection<T> {
-  adopting = side;
-  return new Connection<T>();
+  return adoption.lend(side, () => new Connection<T>());
 }
 
 function eof(): EOFError {
@@ -304,104 +306,12 @@ function recvTimeout(timeout: number): Empty {
   );
 }
 
-function uncloneableMessage(reason: string): string {
-  return `Cannot send the message as it cannot be cloned (${reason}). Nothing was sent.`;
-}
-
 const RECV_ERRORS: TakeErrors = { closed: eof, timedOut: recvTimeout };
 
 // ---- owner side: what a handle in another process calls ------------------------
 
-function sendMany(this: Connection, messages: unknown[]): void {
-  for (const m of messages) this.send(m);
-}
-
-Object.defineProperty(Connection.prototype, "sendMany", {
-  value: sendMany,
-  configurable: true,
-});
-
-// ---- a handle in another process --------------------------------------------------
-
-/** Sends in per-tick batches, in order; failures of sends surface at the next call. */
-class RemoteConn {
-  readonly #call: RemoteCall;
-  #batch: unknown[] = [];
-  #scheduled = false;
-  #failure: unknown;
-  // The owner's end knows; a handle reports both and lets the owner refuse.
-  readable = true;
-  writable = true;
-
-  constructor(call: RemoteCall) {
-    this.#call = call;
-  }
-
-  send(message: unknown): void {
-    if (this.#failure !== undefined) throw this.#take();
-    const args = isPrimitive(message)
-      ? [[message]]
-      : prepareArgs(this.#call, [[message]], uncloneableMessage);
-    if (args instanceof Payload) {
-      // Encoded already (only its encoding could vouch for it): after the
-      // batch so far, on its own.
-      this.#flush();
-      return this.#fire(args);
-    }
-    this.#batch.push((args[0] as unknown[])[0]);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    // On the channel before the sending code resumes from its next await.
-    queueMicrotask(() => {
-      this.#scheduled = false;
-      this.#flush();
-    });
-  }
-
-  async recv(
-    timeout: number | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    return await this.#invoke("recv", [{ timeout }], signal);
-  }
-
-  async poll(timeout: number): Promise<unknown> {
-    return await this.#invoke("poll", [timeout]);
-  }
-
-  close(): void {
-    this.#flush();
-    this.#call("close", []).catch(() => {});
-  }
-
-  async #invoke(
-    method: string,
-    args: unknown[],
-    signal?: AbortSignal,
-  ): Promise<unknown> {
-    if (this.#failure !== undefined) throw this.#take();
-    this.#flush();
-    return await this.#call(method, args, signal ? { signal } : undefined);
-  }
-
-  #flush(): void {
-    if (this.#batch.length === 0) return;
-    const batch = this.#batch;
-    this.#batch = [];
-    this.#fire([batch]);
-  }
-
-  #fire(args: unknown[] | Payload): void {
-    this.#call("sendMany", args).catch((error) => {
-      this.#failure ??= error;
-    });
-  }
-
-  #take(): unknown {
-    const failure = this.#failure;
-    this.#failure = undefined;
-    return failure;
-  }
+function sendMany(c: Connection, messages: unknown[]): void {
+  for (const m of messages) c.send(m);
 }
 
 /** What a thread receives for a connection. */
@@ -427,7 +337,7 @@ registerCodec<Connection, ConnectionShare>({
       case "poll":
         return c.poll(args[0] as number);
       case "sendMany":
-        return sendMany.call(c, args[0] as unknown[]);
+        return sendMany(c, args[0] as unknown[]);
       case "close":
         return c.close();
     }

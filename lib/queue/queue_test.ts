@@ -1,6 +1,7 @@
 import {
   assert,
   assertEquals,
+  assertInstanceOf,
   assertIsError,
   assertMatch,
   assertRejects,
@@ -8,6 +9,9 @@ import {
   fail,
 } from "@std/assert";
 import { Empty, Full, JoinableQueue, Queue, QueueClosed } from "./queue.ts";
+import { RemoteQueue } from "./remote_queue.ts";
+import { Connection } from "./pipe.ts";
+import { Manager } from "../manager/mod.ts";
 import { Process } from "../process/process.ts";
 import { Thread } from "../thread/thread.ts";
 import {
@@ -383,7 +387,7 @@ Deno.test("a child killed while waiting in get takes no item with it", async () 
   assertEquals(q.getNowait(), "after the death");
 });
 
-Deno.test("on a queue handle in a child process errors keep their class and sync calls explain themselves", async () => {
+Deno.test("a queue passed to a child process arrives as a RemoteQueue, without sizes, whose errors keep their class", async () => {
   const q = new Queue<unknown>();
   const out = new Queue<string>();
   const p = new Process({
@@ -394,7 +398,7 @@ Deno.test("on a queue handle in a child process errors keep their class and sync
   p.start();
   assertEquals(
     await out.get(),
-    "put: TypeError; get: true Empty; qsize: TypeError",
+    "put: TypeError; get: true Empty; handle: true false",
   );
   await p.join();
   assertEquals(q.qsize(), 0);
@@ -457,4 +461,43 @@ Deno.test("a child that stops its for await early gives the items it fetched bac
   // The ring still works after items were put back in front.
   q.putNowait(100);
   assertEquals(q.getNowait(), 100);
+});
+
+Deno.test("a RemoteQueue cannot be built by hand or passed on, and no queue or pipe method is patched onto a prototype", async (t) => {
+  await using manager = new Manager({ port: 0, authkey: "k" });
+  manager.register("q", new Queue<number>());
+  const { port } = await manager.start();
+  await using client = await Manager.connect({ port, authkey: "k" });
+  const handle = client.queue<number>("q");
+  await t.step("client.queue() returns a RemoteQueue", () => {
+    assertInstanceOf(handle, RemoteQueue);
+    assertEquals("qsize" in handle, false);
+  });
+  await t.step("no public constructor", () => {
+    assertThrows(() => new RemoteQueue(), TypeError, "no public constructor");
+  });
+  await t.step(
+    "passing it to a thread or a process says to pass the Queue",
+    () => {
+      const thread = new Thread({ target: (q: unknown) => q, args: [handle] });
+      assertThrows(
+        () => thread.start(),
+        TypeError,
+        "Cannot pass on a RemoteQueue",
+      );
+      const child = new Process({ target: (q: unknown) => q, args: [handle] });
+      assertThrows(
+        () => child.start(),
+        TypeError,
+        "Cannot pass on a RemoteQueue",
+      );
+    },
+  );
+  await t.step("prototypes carry only the public methods", () => {
+    for (const name of ["putMany", "getMany", "unget", "joinRemote"]) {
+      assertEquals(name in Queue.prototype, false, name);
+      assertEquals(name in JoinableQueue.prototype, false, name);
+    }
+    assertEquals("sendMany" in Connection.prototype, false);
+  });
 });

@@ -8,6 +8,7 @@ import {
   QueueClosed,
 } from "../queue.ts";
 import type { Connection } from "../pipe.ts";
+import { RemoteQueue } from "../remote_queue.ts";
 
 /** Puts 0..n-1 with the blocking twin, then `"end"`. */
 export function produceSync(q: Queue<number | string>, n: number): void {
@@ -76,8 +77,8 @@ export async function getForever(
 
 /** Reports how the library's errors look on a queue handle in a child process. */
 export async function remoteErrors(
-  q: Queue<unknown>,
-  out: Queue<string>,
+  q: RemoteQueue<unknown>,
+  out: RemoteQueue<string>,
 ): Promise<void> {
   const report: string[] = [];
   try {
@@ -90,11 +91,7 @@ export async function remoteErrors(
   } catch (error) {
     report.push(`get: ${error instanceof Empty} ${(error as Error).name}`);
   }
-  try {
-    q.qsize();
-  } catch (error) {
-    report.push(`qsize: ${(error as Error).name}`);
-  }
+  report.push(`handle: ${q instanceof RemoteQueue} ${"qsize" in q}`);
   await out.put(report.join("; "));
 }
 
