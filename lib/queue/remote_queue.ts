@@ -61,6 +61,8 @@ export interface JoinableQueueLike<T> extends QueueLike<T> {
 }
 
 const adoption = new Adoption<RemoteSide>();
+// Module-private access to a handle's link, for RemoteJoinableQueue.
+let sideOf: (q: RemoteQueue) => RemoteSide;
 
 /** Builds the handle over `side` (for the queue codec). */
 export function remoteQueue<T>(
@@ -171,9 +173,8 @@ export class RemoteQueue<T = unknown> implements QueueLike<T> {
     return remoteItems(this.#side) as AsyncIterator<T>;
   }
 
-  /** The link to the owner, for RemoteJoinableQueue. */
-  protected get side(): RemoteSide {
-    return this.#side;
+  static {
+    sideOf = (q) => q.#side;
   }
 }
 
@@ -198,7 +199,7 @@ export class RemoteJoinableQueue<T = unknown> extends RemoteQueue<T>
    * error (more marks than items) surfaces at the handle's next call.
    */
   taskDone(): void {
-    this.side.send("taskDone", []);
+    sideOf(this).send("taskDone", []);
   }
 
   /** Resolves when every item put so far was marked done at the owner. */
@@ -207,6 +208,6 @@ export class RemoteJoinableQueue<T = unknown> extends RemoteQueue<T>
       checkOptions(options, "join queue").signal,
       "join queue",
     );
-    await this.side.invoke("join", [], signal);
+    await sideOf(this).invoke("join", [], signal);
   }
 }
