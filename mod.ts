@@ -80,6 +80,7 @@ export {
 export { Local } from "./lib/thread/local.ts";
 
 export {
+  type CloseOptions,
   Empty,
   Full,
   type GetOptions,

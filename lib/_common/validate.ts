@@ -30,3 +30,13 @@ export function checkSignal(
     `Cannot ${who} as 'signal' must be an AbortSignal: received ${typeof signal}`,
   );
 }
+
+/** Checks an optional boolean option (undefined reads as false); `who` completes "Cannot <who>". */
+export function checkFlag(value: unknown, name: string, who: string): boolean {
+  if (value === undefined || typeof value === "boolean") return value === true;
+  throw new TypeError(
+    `Cannot ${who} as '${name}' must be a boolean: received ${
+      typeof value === "string" ? JSON.stringify(value) : String(value)
+    }`,
+  );
+}

@@ -10,7 +10,12 @@ import { QueueClosed } from "../errors/queue.ts";
 import { AbortWatch, Ring, type RingState } from "./_ring.ts";
 import { RemoteSide } from "./_remote_side.ts";
 import { RemoteQueue, remoteQueue } from "./remote_queue.ts";
-import type { JoinableQueue, PutOptions, Queue } from "./queue.ts";
+import type {
+  CloseOptions,
+  JoinableQueue,
+  PutOptions,
+  Queue,
+} from "./queue.ts";
 
 /** What queue.ts lends the codecs: its classes and their rings. */
 export interface QueueAccess {
@@ -34,7 +39,15 @@ interface QueueShare {
 // which registers them as it loads.
 const MODULE = new URL("./queue.ts", import.meta.url).href;
 
-const ANY_QUEUE = ["put", "putMany", "get", "getMany", "unget", "close"];
+const ANY_QUEUE = [
+  "put",
+  "putMany",
+  "get",
+  "getMany",
+  "unget",
+  "close",
+  "setMaxsize",
+];
 const JOINABLE = [...ANY_QUEUE, "taskDone", "join"];
 
 /** Registers the codecs of Queue, JoinableQueue and their remote handles. */
@@ -113,7 +126,10 @@ function serveRemote(
     case "unget":
       return unget(access, q, args[0] as unknown[]);
     case "close":
-      return q.close();
+      return q.close(args[0] as CloseOptions | undefined);
+    case "setMaxsize":
+      q.maxsize = args[0] as number;
+      return;
     case "taskDone":
       return (q as JoinableQueue).taskDone();
     case "join":

@@ -1,6 +1,11 @@
 import { AbortWatch, MAX_RING_BYTES, onMainThread, Ring } from "./_ring.ts";
-import { checkTimeout, keepAlive, remaining } from "../_common/waiting.ts";
-import { checkOptions, checkSignal } from "../_common/validate.ts";
+import {
+  checkTimeout,
+  keepAlive,
+  remaining,
+  shown,
+} from "../_common/waiting.ts";
+import { checkFlag, checkOptions, checkSignal } from "../_common/validate.ts";
 import { Adoption } from "../_crossing/adopt.ts";
 import { Empty, Full, QueueClosed } from "../errors/queue.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
@@ -29,6 +34,29 @@ export interface PutOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Options of {@linkcode Queue.close}.
+ *
+ * @example
+ * ```ts
+ * import { type CloseOptions, Queue } from "@multitask/core/queue";
+ *
+ * const q = new Queue<number>();
+ * q.putNowait(1);
+ * const now: CloseOptions = { immediate: true };
+ * q.close(now);
+ * console.log(q.qsize()); // 0
+ * ```
+ */
+export interface CloseOptions {
+  /**
+   * Drop the items still queued, so getters end at once with
+   * {@linkcode QueueClosed} instead of draining them (default false)
+   * [shutdown(immediate=True)].
+   */
+  immediate?: boolean;
+}
+
 /** Options of {@linkcode Queue.get}. */
 export interface GetOptions {
   /** Milliseconds to wait for an item before rejecting with {@linkcode Empty}; default: forever. */
@@ -39,19 +67,25 @@ export interface GetOptions {
 
 // ---- validation -------------------------------------------------------------
 
-function checkMaxsize(maxsize: unknown): number {
+function checkMaxsize(maxsize: unknown, who = "create queue"): number {
   if (maxsize === undefined || maxsize === Infinity || maxsize === 0) return 0;
   if (
     !Number.isInteger(maxsize) || (maxsize as number) < 0 ||
     (maxsize as number) >= 2 ** 31
   ) {
     throw new RangeError(
-      `Cannot create queue as 'maxsize' must be a non-negative integer below 2**31 (0 or Infinity for no limit): received ${
-        String(maxsize)
+      `Cannot ${who} as 'maxsize' must be a non-negative integer below 2**31 (0 or Infinity for no limit): received ${
+        shown(maxsize)
       }`,
     );
   }
   return maxsize as number;
+}
+
+/** Reads close()'s options: whether to drop what is left. */
+function checkClose(options: unknown): boolean {
+  const immediate = checkOptions(options, "close queue").immediate;
+  return checkFlag(immediate, "immediate", "close queue");
 }
 
 function checkMaxBytes(maxBytes: unknown): number {
@@ -129,10 +163,30 @@ export class Queue<T = unknown> implements QueueLike<T> {
     return false;
   }
 
-  /** The item limit; `Infinity` when unbounded. */
+  /**
+   * The item limit; `Infinity` when unbounded. Settable at run time, from
+   * any thread [queue.Queue.maxsize]: items already queued stay, and puts
+   * waiting for room go in at once if the limit grew.
+   *
+   * @example
+   * ```ts
+   * import { Queue } from "@multitask/core/queue";
+   *
+   * const q = new Queue<number>({ maxsize: 1 });
+   * q.putNowait(1);
+   * const waiting = q.put(2); // the queue is full
+   * q.maxsize = 2;
+   * await waiting;
+   * console.log(q.qsize()); // 2
+   * ```
+   */
   get maxsize(): number {
     const ring = this.#ring;
     return ring.maxsize === 0 ? Infinity : ring.maxsize;
+  }
+
+  set maxsize(maxsize: number) {
+    this.#ring.setMaxsize(checkMaxsize(maxsize, "set the queue's maxsize"));
   }
 
   /**
@@ -292,12 +346,25 @@ export class Queue<T = unknown> implements QueueLike<T> {
   }
 
   /**
-   * Closes the queue for everyone: further puts reject with
-   * {@linkcode QueueClosed}; getters drain what is left, then reject with it
-   * (and `for await` loops end). Waiting putters and getters wake up.
+   * Closes the queue for everyone [Python 3.13's Queue.shutdown]: further
+   * puts reject with {@linkcode QueueClosed}; getters drain what is left,
+   * then reject with it (and `for await` loops end). Waiting putters and
+   * getters wake up. With `immediate: true` what is left is dropped first, so
+   * every getter gets QueueClosed at once, and a JoinableQueue counts the
+   * dropped items as done.
+   *
+   * @example
+   * ```ts
+   * import { Queue, QueueClosed } from "@multitask/core/queue";
+   *
+   * const q = new Queue<string>();
+   * q.putNowait("left over");
+   * q.close({ immediate: true });
+   * await q.get().catch((e) => console.log(e instanceof QueueClosed)); // true
+   * ```
    */
-  close(): void {
-    this.#ring.close();
+  close(options?: CloseOptions): void {
+    this.#ring.close(checkClose(options));
   }
 
   /**
@@ -381,6 +448,27 @@ export class JoinableQueue<T = unknown> extends Queue<T>
         "JoinableQueue.taskDone() was called more times than items were put. Call it once per item taken with get().",
       );
     }
+  }
+
+  /**
+   * Items put and not yet marked with `taskDone()`, counted across every
+   * thread and process that uses the queue [queue.Queue.unfinished_tasks].
+   * Items dropped by `close({ immediate: true })` count as done.
+   *
+   * @example
+   * ```ts
+   * import { JoinableQueue } from "@multitask/core/queue";
+   *
+   * const q = new JoinableQueue<string>();
+   * q.putNowait("job");
+   * q.getNowait();
+   * console.log(q.unfinishedTasks); // 1
+   * q.taskDone();
+   * console.log(q.unfinishedTasks); // 0
+   * ```
+   */
+  get unfinishedTasks(): number {
+    return access.ring(this).unfinished;
   }
 
   /**

@@ -4,10 +4,10 @@
 // carried out by the owner, so none reports a size or a state synchronously.
 
 import { Adoption } from "../_crossing/adopt.ts";
-import { checkOptions, checkSignal } from "../_common/validate.ts";
+import { checkFlag, checkOptions, checkSignal } from "../_common/validate.ts";
 import { checkTimeout } from "../_common/waiting.ts";
 import { remoteItems, type RemoteSide } from "./_remote_side.ts";
-import type { GetOptions, PutOptions } from "./queue.ts";
+import type { CloseOptions, GetOptions, PutOptions } from "./queue.ts";
 
 /**
  * What every queue handle offers, local or remote: type a parameter with it
@@ -35,7 +35,7 @@ export interface QueueLike<T> extends AsyncIterable<T> {
   /** Removes and returns the oldest item, waiting for one (see {@linkcode Queue.get}). */
   get(options?: GetOptions): Promise<T>;
   /** Closes the queue for everyone (see {@linkcode Queue.close}). */
-  close(): void;
+  close(options?: CloseOptions): void;
 }
 
 /**
@@ -159,9 +159,28 @@ export class RemoteQueue<T = unknown> implements QueueLike<T> {
     }
   }
 
-  /** Closes the owner's queue for everyone, after the puts made before. */
-  close(): void {
-    this.#side.send("close", []);
+  /**
+   * Closes the owner's queue for everyone, after the puts made before; with
+   * `immediate: true` the owner drops what is left (see
+   * {@linkcode Queue.close}).
+   */
+  close(options?: CloseOptions): void {
+    const immediate = checkFlag(
+      checkOptions(options, "close queue").immediate,
+      "immediate",
+      "close queue",
+    );
+    this.#side.send("close", immediate ? [{ immediate }] : []);
+  }
+
+  /**
+   * Changes the owner's item limit (see {@linkcode Queue.maxsize}), after the
+   * puts made before; resolves once it is applied, and rejects with the
+   * owner's RangeError for a bad value. Puts waiting at the owner for room
+   * go in at once if the limit grew.
+   */
+  async setMaxsize(maxsize: number): Promise<void> {
+    await this.#side.invoke("setMaxsize", [maxsize]);
   }
 
   /**
