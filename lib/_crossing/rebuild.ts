@@ -14,7 +14,12 @@ import {
   type ObjectImporter,
   type Route,
 } from "./codec.ts";
-import { TargetError } from "./target.ts";
+import {
+  resolveTarget,
+  type Target,
+  TargetError,
+  type TargetSpec,
+} from "./target.ts";
 
 /** A subclass instance on its way: its module, class name and own fields. */
 export interface InstanceInit {
@@ -92,4 +97,26 @@ function findClass(
   throw new TargetError(
     `Cannot run ${className}: ${module} has no exported class named '${className}'. A subclass that overrides run() is rebuilt on the other side from its module's exports, looked up by name: write 'export class ${className} extends ${base}', and pass { module: import.meta.url } to super().`,
   );
+}
+
+/** What a Thread's or a Process's default run() calls. */
+export interface RunnableRecord {
+  /** The target as given (where the object was made). */
+  target?: Target;
+  /** Its description (all a rebuilt copy knows of it). */
+  spec?: TargetSpec;
+  args: unknown[];
+}
+
+/**
+ * The default run() of a Thread or a Process: the target with its
+ * arguments. In a subclass's copy rebuilt on the other side (calling
+ * super.run()), the target is known only by its description.
+ */
+export function runTarget(record: RunnableRecord): unknown {
+  if (record.target) return record.target(...record.args);
+  if (record.spec) {
+    return resolveTarget(record.spec).then((fn) => fn(...record.args));
+  }
+  return undefined;
 }

@@ -4,11 +4,10 @@ import { Child, permissionFlags } from "./_child.ts";
 import {
   describeTarget,
   normalizeModule,
-  resolveTarget,
   type Target,
 } from "../_crossing/target.ts";
 import { encodeValue } from "../_crossing/codec.ts";
-import { describeInstance } from "../_crossing/rebuild.ts";
+import { describeInstance, runTarget } from "../_crossing/rebuild.ts";
 import { ObjectTable, prepareParams } from "../_crossing/session.ts";
 import { exitCodeOf, type ProcessRecord, records } from "./_state.ts";
 
@@ -218,14 +217,7 @@ export class Process implements AsyncDisposable {
    * Subclasses override it; called directly it runs in this process.
    */
   run(): unknown {
-    const record = state(this);
-    if (record.target) return record.target(...record.args);
-    // A subclass's copy inside its child calling super.run(): the target
-    // is known there only by its description.
-    if (record.spec) {
-      return resolveTarget(record.spec).then((fn) => fn(...record.args));
-    }
-    return undefined;
+    return runTarget(state(this));
   }
 
   /** Starts the child; it runs the target (or the subclass's run()), then exits. */

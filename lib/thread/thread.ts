@@ -3,12 +3,11 @@ import { checkTimeout } from "../_common/waiting.ts";
 import {
   describeTarget,
   normalizeModule,
-  resolveTarget,
   type Target,
 } from "../_crossing/target.ts";
 import { encodeValue } from "../_crossing/codec.ts";
 import { errorAt, returnedAt, valueAt } from "../_crossing/outcome.ts";
-import { describeInstance } from "../_crossing/rebuild.ts";
+import { describeInstance, runTarget } from "../_crossing/rebuild.ts";
 import {
   alive,
   countersBuffer,
@@ -220,14 +219,7 @@ export class Thread<A extends unknown[] = any[]> implements AsyncDisposable {
    * Subclasses override it; called directly it runs in the current thread.
    */
   run(): unknown {
-    const record = state(this);
-    if (record.target) return record.target(...record.args);
-    // A subclass's copy inside its worker calling super.run(): the target
-    // is known there only by its description.
-    if (record.spec) {
-      return resolveTarget(record.spec).then((fn) => fn(...record.args));
-    }
-    return undefined;
+    return runTarget(state(this));
   }
 
   /**
