@@ -4,6 +4,22 @@
 
 import type { Barrier, Condition, Event, Lock, SharedArray } from "../mod.ts";
 
+// Runs `iteration` once per bench iteration, between the start and finish
+// barriers, until `stop` is set.
+function serveIterations(
+  start: Barrier,
+  finish: Barrier,
+  stop: Event,
+  iteration: () => void,
+): void {
+  for (;;) {
+    start.waitSync();
+    if (stop.isSet()) return;
+    iteration();
+    finish.waitSync();
+  }
+}
+
 /** Per iteration: `times` acquireSync/increment/release on a shared lock. */
 export function lockHandOff(
   lock: Lock,
@@ -14,16 +30,13 @@ export function lockHandOff(
   times: number,
 ): void {
   const array = counter.array as Int32Array;
-  for (;;) {
-    start.waitSync();
-    if (stop.isSet()) return;
+  serveIterations(start, finish, stop, () => {
     for (let i = 0; i < times; i++) {
       lock.acquireSync();
       array[0]++;
       lock.release();
     }
-    finish.waitSync();
-  }
+  });
 }
 
 /** Per iteration: answers `rounds` pings with pongs (Event.waitSync). */
@@ -35,16 +48,13 @@ export function pongEvents(
   stop: Event,
   rounds: number,
 ): void {
-  for (;;) {
-    start.waitSync();
-    if (stop.isSet()) return;
+  serveIterations(start, finish, stop, () => {
     for (let i = 0; i < rounds; i++) {
       ping.waitSync();
       ping.clear();
       pong.set();
     }
-    finish.waitSync();
-  }
+  });
 }
 
 /** Per iteration: sends `rounds` pings and waits for each pong (Event.waitSync). */
@@ -56,16 +66,13 @@ export function pingEvents(
   stop: Event,
   rounds: number,
 ): void {
-  for (;;) {
-    start.waitSync();
-    if (stop.isSet()) return;
+  serveIterations(start, finish, stop, () => {
     for (let i = 0; i < rounds; i++) {
       ping.set();
       pong.waitSync();
       pong.clear();
     }
-    finish.waitSync();
-  }
+  });
 }
 
 /**
@@ -82,9 +89,7 @@ export function conditionTurns(
   stop: Event,
   rounds: number,
 ): void {
-  for (;;) {
-    start.waitSync();
-    if (stop.isSet()) return;
+  serveIterations(start, finish, stop, () => {
     for (let i = 0; i < rounds; i++) {
       cond.acquireSync();
       while (turn.get(0) !== me) cond.waitSync();
@@ -92,6 +97,5 @@ export function conditionTurns(
       cond.notify();
       cond.release();
     }
-    finish.waitSync();
-  }
+  });
 }

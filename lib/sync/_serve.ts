@@ -41,3 +41,21 @@ export function serveWithSignal(
     return ok;
   })();
 }
+
+/** serveWithSignal for a lock or semaphore: `acquire` waits, `release` undoes it. */
+export function serveAcquire(
+  object: object,
+  method: string,
+  args: unknown[],
+  signal: AbortSignal | undefined,
+): unknown {
+  return serveWithSignal(
+    object,
+    method,
+    args,
+    signal,
+    "acquire",
+    "options",
+    "release",
+  );
+}

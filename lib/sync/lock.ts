@@ -15,7 +15,7 @@ import {
   waitUntil,
   waitUntilSync,
 } from "./_wait.ts";
-import { serveWithSignal } from "./_serve.ts";
+import { serveAcquire } from "./_serve.ts";
 
 /**
  * Options for the `acquire` methods of locks and semaphores.
@@ -261,15 +261,7 @@ export class Lock {
         adoption.lend(new Int32Array(buffer), () => new Lock()),
       remote: ["acquire", "release", "tryAcquire", "locked"],
       serve: (lock, method, args, signal) =>
-        serveWithSignal(
-          lock,
-          method,
-          args,
-          signal,
-          "acquire",
-          "options",
-          "release",
-        ),
+        serveAcquire(lock, method, args, signal),
     });
     registerLockOps<Lock>(Lock, {
       owned: (lock) => lock.locked(),

@@ -4,7 +4,7 @@
 import { registerCodec } from "../_crossing/codec.ts";
 import { Adoption } from "../_crossing/adopt.ts";
 import { request, type Steps, waitUntil, waitUntilSync } from "./_wait.ts";
-import { serveWithSignal } from "./_serve.ts";
+import { serveAcquire } from "./_serve.ts";
 import type { AcquireOptions } from "./lock.ts";
 
 const VALUE = 0;
@@ -219,15 +219,7 @@ export class Semaphore {
       },
       remote: ["acquire", "release", "tryAcquire"],
       serve: (sem, method, args, signal) =>
-        serveWithSignal(
-          sem,
-          method,
-          args,
-          signal,
-          "acquire",
-          "options",
-          "release",
-        ),
+        serveAcquire(sem, method, args, signal),
     });
     setBound = (sem, bound) => {
       sem.#cell[BOUND] = bound;

@@ -1,27 +1,15 @@
 // Thread and child-process targets for lib/queue/from_python_test.ts.
 
-import { Thread } from "../../thread/thread.ts";
+import { runAllIn } from "../../sync/testdata/targets.ts";
 import type { JoinableQueue, Queue } from "../queue.ts";
 import type { RemoteJoinableQueue, RemoteQueue } from "../remote_queue.ts";
 
 /** Starts one thread per argument list on an export of this module and returns their results. */
-export async function runAll(
+export function runAll(
   target: (...args: never[]) => unknown,
   argLists: unknown[][],
 ): Promise<unknown[]> {
-  const threads = argLists.map((args) =>
-    new Thread({
-      target: target as (...a: unknown[]) => unknown,
-      module: import.meta.url,
-      args,
-    })
-  );
-  for (const t of threads) t.start();
-  await Promise.all(threads.map((t) => t.join()));
-  return threads.map((t) => {
-    if (t.error) throw t.error;
-    return t.result;
-  });
+  return runAllIn(import.meta.url, target, argLists);
 }
 
 /** Puts with the blocking twin and names the outcome: "put", or the error's name. */

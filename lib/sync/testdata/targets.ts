@@ -12,14 +12,23 @@ import type { SharedArray, Value } from "../value.ts";
 import type { Local } from "../../thread/local.ts";
 
 /** Starts one thread per argument list on an export of this module and returns their results. */
-export async function runAll(
+export function runAll(
+  target: (...args: never[]) => unknown,
+  argLists: unknown[][],
+): Promise<unknown[]> {
+  return runAllIn(import.meta.url, target, argLists);
+}
+
+/** runAll for a target exported by `module` (other folders' testdata use it). */
+export async function runAllIn(
+  module: string,
   target: (...args: never[]) => unknown,
   argLists: unknown[][],
 ): Promise<unknown[]> {
   const threads = argLists.map((args) =>
     new Thread({
       target: target as (...a: unknown[]) => unknown,
-      module: import.meta.url,
+      module,
       args,
     })
   );
