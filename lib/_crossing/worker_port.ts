@@ -12,11 +12,12 @@
 //
 // Both kinds look the same from both sides: the parent gets every message and
 // exactly one `exit` when the worker ends on its own (Deno.exit, an uncaught
-// error, close()); the worker gets `connectParent()`, which also reports its
-// exit code before Deno.exit lets it go (a Web Worker otherwise vanishes
-// without a word).
+// error, close()); the worker gets `connectParent()` (parent_port.ts, apart
+// so that a worker loads only its side), which also reports its exit code
+// before Deno.exit lets it go (a Web Worker otherwise vanishes without a
+// word).
 
-import { beforeExit } from "./entry.ts";
+import { EXIT, type ExitNote } from "./parent_port.ts";
 
 /** What the starting side can do with a worker. */
 export interface WorkerPort {
@@ -47,12 +48,6 @@ export interface SpawnOptions {
   /** The worker may have to stop keeping the program alive (daemon threads). */
   unref?: boolean;
 }
-
-// The worker's last word before Deno.exit (see connectParent). A plain
-// object the parent recognises by its only key; no reply shape uses it.
-const EXIT = "__multitask_exit__";
-
-type ExitNote = { [EXIT]: number };
 
 function isExitNote(data: unknown): data is ExitNote {
   return typeof data === "object" && data !== null && EXIT in data;
@@ -112,7 +107,10 @@ function spawnWeb(
     );
   };
   return {
-    post: (data, transfer) => worker.postMessage(data, transfer ?? []),
+    post: (data, transfer) =>
+      transfer?.length
+        ? worker.postMessage(data, transfer)
+        : worker.postMessage(data),
     ref: () => {},
     unref: () => {},
     terminate: () => {
@@ -200,47 +198,5 @@ function spawnNode(
       stopped = true;
       await worker?.terminate();
     },
-  };
-}
-
-/** The worker's side of its port. */
-export interface ParentPort {
-  /** Structured-clones `message` to the parent; throws DataCloneError. */
-  post(message: unknown, transfer?: Transferable[]): void;
-  /** Calls `listener` with every message from the parent. */
-  listen(listener: (data: unknown) => void): void;
-}
-
-/**
- * Connects this worker to its parent. From now on, Deno.exit (and
- * process.exit, close()) reports the exit code to the parent before the
- * worker goes.
- */
-export async function connectParent(): Promise<ParentPort> {
-  const port = typeof globalThis.self === "undefined"
-    ? await nodeParent()
-    : webParent();
-  beforeExit((code) => port.post({ [EXIT]: code } satisfies ExitNote));
-  return port;
-}
-
-function webParent(): ParentPort {
-  const scope = globalThis as unknown as {
-    onmessage: ((event: MessageEvent) => void) | null;
-    postMessage(message: unknown, transfer: Transferable[]): void;
-  };
-  return {
-    post: (data, transfer) => scope.postMessage(data, transfer ?? []),
-    listen: (listener) => (scope.onmessage = (event) => listener(event.data)),
-  };
-}
-
-async function nodeParent(): Promise<ParentPort> {
-  const { parentPort } = await import("node:worker_threads");
-  const port = parentPort!;
-  return {
-    // deno-lint-ignore no-explicit-any
-    post: (data, transfer) => port.postMessage(data, transfer as any),
-    listen: (listener) => port.on("message", listener),
   };
 }

@@ -8,7 +8,7 @@
 
 import { serializeError } from "../_crossing/errors.ts";
 import { beforeExit, exitNow, onEscape } from "../_crossing/entry.ts";
-import { connectParent } from "../_crossing/worker_port.ts";
+import { connectParent } from "../_crossing/parent_port.ts";
 import { repairUnsendable } from "../_crossing/outcome.ts";
 import { enterThread } from "../thread/_state.ts";
 import { PoolRunner } from "./_runner.ts";

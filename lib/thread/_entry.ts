@@ -5,7 +5,7 @@
 // finished too, it says "idle" and the parent terminates the worker.
 
 import { beforeExit, onEscape } from "../_crossing/entry.ts";
-import { connectParent } from "../_crossing/worker_port.ts";
+import { connectParent } from "../_crossing/parent_port.ts";
 import {
   capture,
   type Outcomes,
