@@ -31,20 +31,31 @@ export interface HandshakeOptions {
 /** A key as given by users: text (UTF-8) or raw bytes. */
 export type AuthKey = string | Uint8Array;
 
-async function hmacKey(key: AuthKey): Promise<CryptoKey> {
+// Imported keys by the bytes they came from: a server authenticating many
+// connections with one key imports it once.
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+function hmacKey(key: AuthKey): Promise<CryptoKey> {
   const raw = typeof key === "string" ? bytes(key) : key;
   if (raw.length === 0) {
-    throw new TypeError(
-      "The authentication key is empty: pass a non-empty string or Uint8Array.",
+    return Promise.reject(
+      new TypeError(
+        "The authentication key is empty: pass a non-empty string or Uint8Array.",
+      ),
     );
   }
-  return await crypto.subtle.importKey(
-    "raw",
-    raw as Uint8Array<ArrayBuffer>,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign", "verify"],
-  );
+  let cryptoKey = imported.get(raw);
+  if (!cryptoKey) {
+    cryptoKey = crypto.subtle.importKey(
+      "raw",
+      raw as Uint8Array<ArrayBuffer>,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+    imported.set(raw, cryptoKey);
+  }
+  return cryptoKey;
 }
 
 /** Runs the server side: challenge the client, then answer its challenge. Closes on failure. */

@@ -16,13 +16,20 @@ import {
 export const DEFAULT_MAX_FRAME_SIZE: number = 8 * 1024 * 1024;
 
 const encoder = new TextEncoder();
-const INITIAL_OUT = 64 * 1024;
+/** Size of the read and write buffers of a connection in use. */
+export const BUFFER_SIZE: number = 64 * 1024;
 const MAX_KEPT_OUT = 1024 * 1024;
 
 /** Options of a framed connection. */
 export interface FrameOptions {
   /** Largest frame accepted or sent, in bytes (default 8 MiB). */
   maxFrameSize?: number;
+  /**
+   * Bytes of each buffer to start with, and to grow the read buffer by
+   * (default BUFFER_SIZE). A connection that must prove its key first starts
+   * small and calls grow() once it did (see openSession).
+   */
+  bufferSize?: number;
 }
 
 /**
@@ -32,13 +39,14 @@ export interface FrameOptions {
 export class FramedConn {
   readonly conn: Deno.Conn;
   readonly maxFrameSize: number;
-  #buf = new Uint8Array(64 * 1024);
+  #chunk: number;
+  #buf: Uint8Array;
   #start = 0;
   #end = 0;
   // Frames are encoded straight into #out; while it is being written the
   // next frames go to the other buffer (one write is in flight at a time).
-  #out = new Uint8Array(INITIAL_OUT);
-  #spare = new Uint8Array(INITIAL_OUT);
+  #out: Uint8Array;
+  #spare: Uint8Array | undefined;
   #outLength = 0;
   #flushing: Promise<void> | null = null;
   #scheduled = false;
@@ -54,6 +62,19 @@ export class FramedConn {
     }
     this.conn = conn;
     this.maxFrameSize = max;
+    this.#chunk = options.bufferSize ?? BUFFER_SIZE;
+    this.#buf = new Uint8Array(this.#chunk);
+    this.#out = new Uint8Array(this.#chunk);
+  }
+
+  /** Enlarges the buffers for regular traffic (after a handshake on small ones). */
+  grow(bufferSize: number = BUFFER_SIZE): void {
+    if (bufferSize <= this.#chunk) return;
+    this.#chunk = bufferSize;
+    this.#reserve(bufferSize);
+    if (this.#out.length < bufferSize && this.#outLength === 0) {
+      this.#out = new Uint8Array(bufferSize);
+    }
   }
 
   /** True once close() ran or the connection failed. */
@@ -139,8 +160,8 @@ export class FramedConn {
       while (this.#outLength > 0 && !this.#closed) {
         const data = this.#out.subarray(0, this.#outLength);
         // Swap buffers; a buffer grown for one huge frame is not kept.
-        this.#out = this.#spare.length > MAX_KEPT_OUT
-          ? new Uint8Array(INITIAL_OUT)
+        this.#out = !this.#spare || this.#spare.length > MAX_KEPT_OUT
+          ? new Uint8Array(this.#chunk)
           : this.#spare;
         this.#outLength = 0;
         let written = 0;
@@ -148,7 +169,7 @@ export class FramedConn {
           written += await this.conn.write(data.subarray(written));
         }
         this.#spare = data.buffer.byteLength > MAX_KEPT_OUT
-          ? new Uint8Array(INITIAL_OUT)
+          ? undefined
           : new Uint8Array(data.buffer);
       }
     } catch (error) {
@@ -244,7 +265,7 @@ export class FramedConn {
   async #fill(): Promise<boolean> {
     if (this.#start === this.#end) this.#start = this.#end = 0;
     if (this.#end === this.#buf.length) {
-      this.#reserve(this.#end - this.#start + 64 * 1024);
+      this.#reserve(this.#end - this.#start + this.#chunk);
     }
     let n: number | null;
     try {

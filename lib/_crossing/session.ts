@@ -29,14 +29,8 @@ import {
   type RpcOptions,
   RpcPeer,
 } from "./rpc.ts";
-import { FramedConn } from "./frames.ts";
+import type { FramedConn } from "./frames.ts";
 import { checkSendable, type Payload } from "./payload.ts";
-import {
-  authenticateClient,
-  authenticateServer,
-  type AuthKey,
-  type HandshakeOptions,
-} from "./auth.ts";
 
 interface Entry {
   object: object;
@@ -309,27 +303,4 @@ export class RemoteSession {
     );
     return encodeValue(result, this.table);
   }
-}
-
-/** Options of an authenticated session. */
-export interface AuthenticatedSessionOptions
-  extends SessionOptions, HandshakeOptions {
-  /** Which side of the handshake this end plays: the one that accepted ("server") or dialled. */
-  side: "client" | "server";
-}
-
-/**
- * Runs the HMAC handshake on a fresh connection (Unix, TCP or TLS) and opens
- * a session on it; on a wrong key it closes the connection and throws
- * AuthenticationError. The Manager uses this on both ends.
- */
-export async function openAuthenticatedSession(
-  conn: Deno.Conn,
-  key: AuthKey,
-  options: AuthenticatedSessionOptions,
-): Promise<RemoteSession> {
-  const frames = new FramedConn(conn, options);
-  if (options.side === "server") await authenticateServer(frames, key, options);
-  else await authenticateClient(frames, key, options);
-  return new RemoteSession(frames, options);
 }

@@ -5,11 +5,8 @@ import {
   assertThrows,
 } from "@std/assert";
 import { AuthenticationError } from "./auth.ts";
-import {
-  NamedObjects,
-  openAuthenticatedSession,
-  type RemoteSession,
-} from "./session.ts";
+import { NamedObjects, type RemoteSession } from "./session.ts";
+import { openSession } from "./opener.ts";
 import { codecFor } from "./codec.ts";
 import { Tally } from "../process/testdata/process_targets.ts";
 
@@ -21,7 +18,7 @@ function serve(named: NamedObjects, key: string) {
     for await (const conn of listener) {
       try {
         sessions.push(
-          await openAuthenticatedSession(conn, key, { side: "server", named }),
+          await openSession(conn, key, { side: "server", named }),
         );
       } catch { /* refused */ }
     }
@@ -42,7 +39,7 @@ function serve(named: NamedObjects, key: string) {
 
 async function dial(port: number, key: string): Promise<RemoteSession> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  return await openAuthenticatedSession(conn, key, { side: "client" });
+  return await openSession(conn, key, { side: "client" });
 }
 
 Deno.test("a named object is reachable from an authenticated peer through its codec's proxy", async () => {

@@ -82,3 +82,19 @@ export function checkFrameSize(
   }
   return value;
 }
+
+export function checkCount(
+  value: unknown,
+  name: string,
+  who: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new TypeError(
+      `Cannot ${who} as '${name}' must be a positive integer: received ${
+        String(value)
+      }`,
+    );
+  }
+  return value;
+}

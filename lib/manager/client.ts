@@ -5,14 +5,16 @@
 // child process is.
 
 import { deadline } from "jsr:@std/async@^1.5.0/deadline";
-import { authenticateClient, type AuthKey } from "../_crossing/auth.ts";
-import { RemoteSession } from "../_crossing/session.ts";
+import { AuthenticationError, type AuthKey } from "../_crossing/auth.ts";
+import type { RemoteSession } from "../_crossing/session.ts";
+import { openSession } from "../_crossing/opener.ts";
+import { Adoption } from "../_crossing/adopt.ts";
 import {
   codecFor,
   type RemoteCall,
   type TransferCodec,
 } from "../_crossing/codec.ts";
-import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/frames.ts";
+import { DEFAULT_MAX_FRAME_SIZE } from "../_crossing/frames.ts";
 import { Payload } from "../_crossing/payload.ts";
 import { TimeoutError } from "../errors/base.ts";
 import type {
@@ -92,12 +94,15 @@ export interface RemoteEvent {
   wait(timeout?: number): Promise<boolean>;
 }
 
-let opening: {
+/** What connect() lends the constructor. */
+interface Opening {
   session: RemoteSession;
   catalog: Map<string, string>;
   where: string;
   callTimeout?: number;
-} | undefined;
+}
+
+const adoption = new Adoption<Opening>();
 
 /**
  * A connection to a {@linkcode Manager} [the connected BaseManager of a
@@ -128,6 +133,7 @@ export class ManagerClient implements AsyncDisposable {
 
   /** Not for direct use: call {@linkcode ManagerClient.connect} (or `Manager.connect`). */
   constructor() {
+    const opening = adoption.state;
     if (!opening) {
       throw new TypeError(
         "ManagerClient has no public constructor: use `await Manager.connect({ hostname, port, authkey })`.",
@@ -139,7 +145,6 @@ export class ManagerClient implements AsyncDisposable {
       where: this.#where,
       callTimeout: this.#callTimeout,
     } = opening);
-    opening = undefined;
   }
 
   /**
@@ -161,24 +166,20 @@ export class ManagerClient implements AsyncDisposable {
     const where = `${settings.hostname}:${settings.port}`;
     const deadline = Date.now() + settings.timeout;
     const conn = await dial(settings, where);
-    const frames = new FramedConn(conn, {
-      maxFrameSize: settings.maxFrameSize,
-    });
+    let session: RemoteSession;
     try {
-      await authenticateClient(frames, settings.authkey, {
+      session = await openSession(conn, settings.authkey, {
+        side: "client",
         timeout: Math.max(1, deadline - Date.now()),
+        maxFrameSize: settings.maxFrameSize,
       });
     } catch (error) {
-      frames.close();
-      if (error instanceof Error && error.name === "AuthenticationError") {
+      if (error instanceof AuthenticationError) {
         error.message =
           `Cannot connect to the manager at ${where}: ${error.message}`;
       }
       throw error;
     }
-    const session = new RemoteSession(frames, {
-      maxFrameSize: settings.maxFrameSize,
-    });
     let catalog: Map<string, string>;
     try {
       const entries = await session.call(CATALOG, null, {
@@ -189,8 +190,13 @@ export class ManagerClient implements AsyncDisposable {
       session.close();
       throw error;
     }
-    opening = { session, catalog, where, callTimeout: settings.callTimeout };
-    return new ManagerClient();
+    const opening = {
+      session,
+      catalog,
+      where,
+      callTimeout: settings.callTimeout,
+    };
+    return adoption.lend(opening, () => new ManagerClient());
   }
 
   /** Names the master had registered when this client connected. */

@@ -11,12 +11,14 @@
 // cancelled, and a cancelled get() takes no item.
 
 import { delay } from "jsr:@std/async@^1.5.0/delay";
-import { authenticateServer, type AuthKey } from "../_crossing/auth.ts";
-import { NamedObjects, RemoteSession } from "../_crossing/session.ts";
-import { DEFAULT_MAX_FRAME_SIZE, FramedConn } from "../_crossing/frames.ts";
+import type { AuthKey } from "../_crossing/auth.ts";
+import { NamedObjects, type RemoteSession } from "../_crossing/session.ts";
+import { openSession } from "../_crossing/opener.ts";
+import { DEFAULT_MAX_FRAME_SIZE } from "../_crossing/frames.ts";
 import { CATALOG, type ConnectOptions, ManagerClient } from "./client.ts";
 import {
   checkAuthKey,
+  checkCount,
   checkFrameSize,
   checkHostname,
   checkMillis,
@@ -53,8 +55,14 @@ export interface ManagerOptions {
   tls?: { cert: string; key: string };
   /** Largest message accepted or sent, in bytes. Default 8 MiB. */
   maxFrameSize?: number;
-  /** Milliseconds a new connection has to authenticate before it is dropped. Default 10000. */
+  /** Milliseconds a new connection has to authenticate before it is dropped. Default 5000. */
   handshakeTimeout?: number;
+  /**
+   * Most connections that may be authenticating at once. Default 64. When
+   * one more arrives the oldest of them is dropped, so silent or slow
+   * connections cannot crowd out a client that proves its key at once.
+   */
+  maxPendingConnections?: number;
 }
 
 /**
@@ -81,6 +89,7 @@ interface Settings {
   tls?: { cert: string; key: string };
   maxFrameSize: number;
   handshakeTimeout: number;
+  maxPendingConnections: number;
 }
 
 /**
@@ -115,7 +124,8 @@ export class Manager implements AsyncDisposable {
   #listener?: Deno.Listener;
   #address?: ManagerAddress;
   #accepting?: Promise<void>;
-  #handshaking = new Set<FramedConn>();
+  // Connections still proving their key, oldest first; aborting drops one.
+  #handshaking = new Set<AbortController>();
   #sessions = new Set<RemoteSession>();
   #tasks = new Set<Promise<void>>();
   #refused = 0;
@@ -278,7 +288,7 @@ export class Manager implements AsyncDisposable {
     try {
       this.#listener?.close();
     } catch { /* already closed */ }
-    for (const frames of this.#handshaking) frames.close();
+    for (const pending of this.#handshaking) pending.abort();
     for (const session of this.#sessions) session.close();
     await this.#accepting;
     await Promise.all(this.#tasks);
@@ -313,27 +323,34 @@ export class Manager implements AsyncDisposable {
         (conn as Deno.TcpConn).setKeepAlive(true);
       }
     } catch { /* the peer is already gone */ }
-    const frames = new FramedConn(conn, { maxFrameSize });
-    this.#handshaking.add(frames);
+    const pending = new AbortController();
+    if (this.#handshaking.size >= this.#settings.maxPendingConnections) {
+      const [oldest] = this.#handshaking;
+      this.#handshaking.delete(oldest);
+      oldest.abort();
+    }
+    this.#handshaking.add(pending);
+    let session: RemoteSession;
     try {
-      await authenticateServer(frames, authkey, { timeout: handshakeTimeout });
+      session = await openSession(conn, authkey, {
+        side: "server",
+        timeout: handshakeTimeout,
+        signal: pending.signal,
+        maxFrameSize,
+        named: this.#named,
+        handler: (method) => this.#request(method),
+      });
     } catch {
-      // Wrong key, garbage, a TLS or HTTP client, silence: drop this one only.
+      // Wrong key, garbage, a TLS or HTTP client, silence, crowded out: drop this one only.
       this.#refused++;
-      frames.close();
       return;
     } finally {
-      this.#handshaking.delete(frames);
+      this.#handshaking.delete(pending);
     }
     if (this.#stopping) {
-      frames.close();
+      session.close();
       return;
     }
-    const session = new RemoteSession(frames, {
-      named: this.#named,
-      maxFrameSize,
-      handler: (method) => this.#request(method),
-    });
     this.#sessions.add(session);
     await session.closed;
     this.#sessions.delete(session);
@@ -373,11 +390,24 @@ function checkOptions(options: ManagerOptions): Settings {
   return {
     hostname: checkHostname(options.hostname, who),
     port: checkPort(options.port, who, true),
-    authkey: checkAuthKey(options.authkey, who),
+    // As bytes once, so every handshake uses the one imported key.
+    authkey: toBytes(checkAuthKey(options.authkey, who)),
     tls,
     maxFrameSize: checkFrameSize(options.maxFrameSize, who) ??
       DEFAULT_MAX_FRAME_SIZE,
     handshakeTimeout:
-      checkMillis(options.handshakeTimeout, "handshakeTimeout", who) ?? 10_000,
+      checkMillis(options.handshakeTimeout, "handshakeTimeout", who) ?? 5_000,
+    maxPendingConnections: checkCount(
+      options.maxPendingConnections,
+      "maxPendingConnections",
+      who,
+    ) ?? 64,
   };
+}
+
+// A copy: the manager's key does not change if the caller's bytes do.
+function toBytes(key: AuthKey): Uint8Array {
+  return typeof key === "string"
+    ? new TextEncoder().encode(key)
+    : new Uint8Array(key);
 }

@@ -360,6 +360,11 @@ Deno.test("Bad options are refused up front, naming the option", async (t) => {
       /'maxFrameSize'/,
     ],
     [
+      "maxPendingConnections",
+      () => new Manager({ port: 0, authkey: KEY, maxPendingConnections: 0 }),
+      /'maxPendingConnections' must be a positive integer: received 0/,
+    ],
+    [
       "register name",
       () => new Manager({ port: 0, authkey: KEY }).register("", new Queue()),
       /'name'/,

@@ -38,8 +38,8 @@
 // exits by itself when the control socket closes, which also covers this
 // process dying from a signal (even SIGKILL).
 
-import { authenticateServer } from "../_crossing/auth.ts";
-import { ObjectTable, RemoteSession } from "../_crossing/session.ts";
+import { ObjectTable, type RemoteSession } from "../_crossing/session.ts";
+import { openSession } from "../_crossing/opener.ts";
 import {
   defineTarget,
   SentTargets,
@@ -50,7 +50,6 @@ import type { ObjectExporter, ObjectImporter } from "../_crossing/codec.ts";
 import { ChildStartError } from "../errors/process.ts";
 
 export { ChildStartError };
-import { FramedConn } from "../_crossing/frames.ts";
 import type { CallOptions } from "../_crossing/rpc.ts";
 
 /** Deno permission kinds a child can be given. */
@@ -290,9 +289,13 @@ export class Child {
       listener.close();
       this.#cleanup();
     }
-    const frames = new FramedConn(conn, { maxFrameSize: frame });
     try {
-      await authenticateServer(frames, key);
+      this.#session = await openSession(conn, key, {
+        side: "server",
+        maxFrameSize: frame,
+        unrefWhenIdle: true,
+        table: this.#table,
+      });
     } catch (error) {
       throw new ChildStartError(
         `Process '${this.name}' failed to authenticate its control channel: ${
@@ -301,10 +304,6 @@ export class Child {
         { cause: error },
       );
     }
-    this.#session = new RemoteSession(frames, {
-      unrefWhenIdle: true,
-      table: this.#table,
-    });
     if (this.#exited || this.#closing) this.#session.close();
   }
 

@@ -9,9 +9,8 @@
 // once unless it is a non-daemon Process still running its target, which
 // finishes its work first, as in Python.
 
-import { authenticateClient } from "../_crossing/auth.ts";
 import { CHILD_ENVIRONMENT, liveChildren } from "./_child.ts";
-import { RemoteSession } from "../_crossing/session.ts";
+import type { RemoteSession } from "../_crossing/session.ts";
 import { ReceivedTargets, type TargetSpec } from "../_crossing/target.ts";
 import {
   capture,
@@ -28,7 +27,7 @@ import {
 import { adoptRebuilt } from "./_state.ts";
 import { drainUndelivered } from "../_crossing/codec.ts";
 import { exitNow, onEscape, setParentChannel } from "../_crossing/entry.ts";
-import { FramedConn } from "../_crossing/frames.ts";
+import { openSession } from "../_crossing/opener.ts";
 
 const [KEY, SOCKET, NAME, DAEMON, FRAME] = CHILD_ENVIRONMENT.map((name) => {
   const value = Deno.env.get(name);
@@ -73,12 +72,9 @@ const conn = await Deno.connect({ transport: "unix", path: SOCKET }).catch(
     return Deno.exit(1);
   },
 );
-const frames = new FramedConn(conn, {
+const session: RemoteSession = await openSession(conn, key, {
+  side: "client",
   maxFrameSize: Number(FRAME) || undefined,
-});
-await authenticateClient(frames, key).catch(() => Deno.exit(1));
-
-const session: RemoteSession = new RemoteSession(frames, {
   rawMethods: ["run", "invoke"],
   handler(method, params) {
     if (method === "invoke") {
@@ -95,7 +91,7 @@ const session: RemoteSession = new RemoteSession(frames, {
     }
     throw new Error(`Unknown request '${method}' from the parent process.`);
   },
-});
+}).catch(() => Deno.exit(1));
 setParentChannel({
   exporter: session.table,
   written: () => session.peer.frames.flush(),
