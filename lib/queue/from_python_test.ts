@@ -27,6 +27,9 @@ import {
 } from "./testdata/python_targets.ts";
 
 const targets = new URL("./testdata/python_targets.ts", import.meta.url).href;
+// How long a put waits to be woken: a guard against a lost wake-up, not a
+// measure (threads start slowly on a loaded machine).
+const GUARD = 60_000;
 
 Deno.test("Queue.maxsize can be changed at run time (test_queue BaseQueueTestMixin.test_shrinking_queue)", async (t) => {
   await t.step("shrinking: a full queue stays full", () => {
@@ -45,7 +48,7 @@ Deno.test("Queue.maxsize can be changed at run time (test_queue BaseQueueTestMix
   await t.step("growing wakes a put waiting for room", async () => {
     const q = new Queue<string>({ maxsize: 1 });
     q.putNowait("A");
-    const waiting = q.put("B", { timeout: 10_000 }); // waits: the queue is full
+    const waiting = q.put("B", { timeout: GUARD }); // waits: the queue is full
     q.maxsize = 2;
     await waiting;
     assertEquals([q.getNowait(), q.getNowait()], ["A", "B"]);
@@ -55,10 +58,11 @@ Deno.test("Queue.maxsize can be changed at run time (test_queue BaseQueueTestMix
     async () => {
       const q = new Queue<string>({ maxsize: 1 });
       q.putNowait("A");
-      const mine = q.put("B", { timeout: 10_000 });
+      const mine = q.put("B", { timeout: GUARD });
       const theirs = runAll(putOutcome, [[q, "C"]]);
-      await runAll(setMaxsize, [[q, 3]]);
-      await mine;
+      // Awaited together: should mine fail first, the step fails with its
+      // error instead of an uncaught rejection ending the whole file.
+      await Promise.all([mine, runAll(setMaxsize, [[q, 3]])]);
       assertEquals(await theirs, ["put"]);
       assertEquals(q.qsize(), 3);
     },

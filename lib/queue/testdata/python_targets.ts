@@ -15,7 +15,7 @@ export function runAll(
 /** Puts with the blocking twin and names the outcome: "put", or the error's name. */
 export function putOutcome(q: Queue<unknown>, item: unknown): string {
   try {
-    q.putSync(item, { timeout: 10_000 });
+    q.putSync(item, { timeout: 60_000 });
     return "put";
   } catch (error) {
     return (error as Error).name;
@@ -25,7 +25,7 @@ export function putOutcome(q: Queue<unknown>, item: unknown): string {
 /** Gets with the blocking twin and names the outcome: "got <item>", or the error's name. */
 export function getOutcome(q: Queue<unknown>): string {
   try {
-    return `got ${q.getSync({ timeout: 10_000 })}`;
+    return `got ${q.getSync({ timeout: 60_000 })}`;
   } catch (error) {
     return (error as Error).name;
   }
