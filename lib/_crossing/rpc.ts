@@ -8,6 +8,17 @@
 //   [2, id, SerializedError]  response, error
 //   [3, method, params]       notification (no response)
 //   [4, id]                   cancel a request (the handler's signal aborts)
+//   [5, id, value]            response, ok, lent: the caller confirms receipt
+//   [6, id]                   receipt of a lent response: the value is the caller's
+//   [7, id]                   a lent response nobody waited for any more: take it back
+//
+// A lent response (a handler returning lend(value, onLost)) is how a remote
+// Queue.get hands an item over without losing it: the owner keeps
+// `onLost` until the receipt arrives, and calls it if the caller refuses the
+// value or the connection closes first (the caller died with the item in
+// flight), so the item goes back to the front of the queue. The caller
+// queues the receipt before anything of its own sees the value, so a live
+// caller never gets an item twice.
 
 import {
   deserializeError,
@@ -49,6 +60,30 @@ export interface CallOptions {
   timeout?: number;
 }
 
+/**
+ * A handler's answer that stays the owner's until the caller confirms it
+ * received it; see {@linkcode lend}.
+ */
+export class LentReply {
+  readonly value: unknown;
+  readonly onLost: () => void;
+
+  constructor(value: unknown, onLost: () => void) {
+    this.value = value;
+    this.onLost = onLost;
+  }
+}
+
+/**
+ * Answers a request with `value`, taken back by `onLost` (called once, at
+ * most) unless the caller confirms receipt: called when the caller had
+ * stopped waiting, when the answer cannot be sent, or when the connection
+ * closes before the receipt arrives.
+ */
+export function lend(value: unknown, onLost: () => void): LentReply {
+  return new LentReply(value, onLost);
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -67,6 +102,8 @@ export class RpcPeer {
   #nextId = 1;
   #pending = new Map<number, Pending>();
   #serving = new Map<number, AbortController>();
+  // Lent answers sent and not yet confirmed: how to take each back.
+  #lent = new Map<number, () => void>();
   #handler?: RequestHandler;
   #onNotify?: (method: string, params: unknown) => void;
   #unrefWhenIdle: boolean;
@@ -188,6 +225,10 @@ export class RpcPeer {
     this.#pending.clear();
     for (const controller of this.#serving.values()) controller.abort(error);
     this.#serving.clear();
+    // No receipt will come: whatever was lent goes back to its owner.
+    const lent = [...this.#lent.values()];
+    this.#lent.clear();
+    for (const takeBack of lent) giveBack(takeBack);
     this.#resolveClosed(this.#closeReason);
   }
 
@@ -232,6 +273,17 @@ export class RpcPeer {
           new AbortError("The caller cancelled this call."),
         );
         return;
+      case 5:
+        return this.#receive(message[1] as number, message[2]);
+      case 6:
+        this.#lent.delete(message[1] as number);
+        return;
+      case 7: {
+        const takeBack = this.#lent.get(message[1] as number);
+        this.#lent.delete(message[1] as number);
+        if (takeBack) giveBack(takeBack);
+        return;
+      }
       default:
         throw new FrameError(
           `Received an RPC message of unknown kind ${message[0]}.`,
@@ -247,6 +299,21 @@ export class RpcPeer {
     this.#leave();
     if (ok) pending.resolve(value);
     else pending.reject(deserializeError(value as SerializedError));
+  }
+
+  // A lent answer: confirmed before the caller's code can see it (the
+  // receipt goes out in this tick's write, ahead of anything the caller does
+  // next), or refused when nobody waits for it any more.
+  #receive(id: number, value: unknown): void {
+    const waited = this.#pending.has(id);
+    try {
+      this.frames.send([waited ? 6 : 7, id]);
+    } catch {
+      // Closing: the owner takes it back when it sees the connection close,
+      // and the call rejects then.
+      return;
+    }
+    if (waited) this.#settle(id, true, value);
   }
 
   #serve(id: number, method: string, params: unknown): void {
@@ -285,8 +352,27 @@ export class RpcPeer {
 
   #finish(id: number, ok: boolean, value: unknown): void {
     this.#leave();
+    if (value instanceof LentReply) return this.#lend(id, value);
     if (!this.#serving.delete(id)) return; // connection closed meanwhile
     this.#reply(id, ok, ok ? value : serializeError(value));
+  }
+
+  #lend(id: number, reply: LentReply): void {
+    // Closed meanwhile, or the caller cancelled: nobody will confirm it.
+    const controller = this.#serving.get(id);
+    this.#serving.delete(id);
+    if (!controller || controller.signal.aborted || this.#isClosed) {
+      return giveBack(reply.onLost);
+    }
+    try {
+      this.frames.send([5, id, reply.value]);
+    } catch (error) {
+      giveBack(reply.onLost);
+      if (this.#isClosed || error instanceof ConnectionClosedError) return;
+      this.frames.send([2, id, serializeError(error)]);
+      return;
+    }
+    this.#lent.set(id, reply.onLost);
   }
 
   #reply(id: number, ok: boolean, value: unknown): void {
@@ -300,4 +386,12 @@ export class RpcPeer {
       this.frames.send([2, id, serializeError(error)]);
     }
   }
+}
+
+// One failed take-back (the owner's queue has no room left for the item)
+// must not stop the others.
+function giveBack(takeBack: () => void): void {
+  try {
+    takeBack();
+  } catch { /* the owner could not take it back: nothing else to do here */ }
 }

@@ -7,7 +7,7 @@ import {
 import { ConnectionClosedError, FrameError } from "../errors/connection.ts";
 import { FramedConn } from "./frames.ts";
 import { decodePayload } from "./payload.ts";
-import { RpcPeer, TimeoutError } from "./rpc.ts";
+import { lend, RpcPeer, TimeoutError } from "./rpc.ts";
 
 /** A connected TCP pair on loopback. */
 async function pair(): Promise<[Deno.Conn, Deno.Conn, Deno.Listener]> {
@@ -175,6 +175,82 @@ Deno.test("closing the connection rejects pending calls and aborts running handl
   assertEquals(handlerSignal?.aborted, true);
   await assertRejects(() => client.call("after", null), ConnectionClosedError);
   listener.close();
+});
+
+Deno.test("a lent answer stays the caller's once received, and is taken back otherwise", async (t) => {
+  // The owner lends "item" on every "take"; `lost` counts take-backs.
+  const owner = (conn: Deno.Conn) => {
+    let lost = 0;
+    const peer = new RpcPeer(conn, {
+      handler: (method) =>
+        method === "take" ? lend("item", () => lost++) : "pong",
+    });
+    return { peer, lost: () => lost };
+  };
+
+  await t.step(
+    "received by a caller: not taken back, even when it closes later",
+    async () => {
+      const [a, b, listener] = await pair();
+      const { peer, lost } = owner(b);
+      const caller = new RpcPeer(a);
+      assertEquals(await caller.call("take", null), "item");
+      // Served after the receipt, which travelled before this call.
+      assertEquals(await caller.call("ping", null), "pong");
+      caller.close();
+      await peer.closed;
+      assertEquals(lost(), 0);
+      listener.close();
+    },
+  );
+
+  await t.step(
+    "the connection closes before the receipt: taken back once",
+    async () => {
+      const [a, b, listener] = await pair();
+      const { peer, lost } = owner(b);
+      const raw = new FramedConn(a);
+      raw.send([0, 1, "take", null]);
+      assertEquals(decodePayload((await raw.readFrame())!), [5, 1, "item"]);
+      raw.close();
+      await peer.closed;
+      assertEquals(lost(), 1);
+      listener.close();
+    },
+  );
+
+  await t.step(
+    "refused by a caller that stopped waiting: taken back at once",
+    async () => {
+      const [a, b, listener] = await pair();
+      const { peer, lost } = owner(b);
+      const raw = new FramedConn(a);
+      raw.send([0, 1, "take", null]);
+      await raw.readFrame();
+      raw.send([7, 1]);
+      raw.send([0, 2, "ping", null]);
+      assertEquals(decodePayload((await raw.readFrame())!), [1, 2, "pong"]);
+      assertEquals(lost(), 1);
+      raw.close();
+      await peer.closed;
+      assertEquals(lost(), 1);
+      listener.close();
+    },
+  );
+
+  await t.step(
+    "a caller refuses a lent answer it no longer waits for",
+    async () => {
+      const [a, b, listener] = await pair();
+      const caller = new RpcPeer(a);
+      const raw = new FramedConn(b);
+      raw.send([5, 99, "unasked"]);
+      assertEquals(decodePayload((await raw.readFrame())!), [7, 99]);
+      caller.close();
+      raw.close();
+      listener.close();
+    },
+  );
 });
 
 Deno.test("garbage, an HTTP request or a huge length prefix close only that connection", async (t) => {

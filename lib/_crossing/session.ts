@@ -25,6 +25,8 @@ import {
 } from "./codec.ts";
 import {
   type CallOptions,
+  lend,
+  LentReply,
   type RequestHandler,
   type RpcOptions,
   RpcPeer,
@@ -279,7 +281,14 @@ export class RemoteSession {
 
   #answer(result: unknown): unknown {
     return result instanceof Promise
-      ? result.then((value) => encodeValue(value, this.table))
+      ? result.then((value) => this.#encode(value))
+      : this.#encode(result);
+  }
+
+  // A lent answer (see lend in rpc.ts) stays lent once encoded.
+  #encode(result: unknown): unknown {
+    return result instanceof LentReply
+      ? lend(encodeValue(result.value, this.table), result.onLost)
       : encodeValue(result, this.table);
   }
 
@@ -301,6 +310,6 @@ export class RemoteSession {
       decoded as unknown[],
       signal,
     );
-    return encodeValue(result, this.table);
+    return this.#encode(result);
   }
 }

@@ -5,6 +5,7 @@
 // classes exist, handing over access to their rings.
 
 import { registerCodec, type RemoteCall } from "../_crossing/codec.ts";
+import { lend } from "../_crossing/rpc.ts";
 import { keepAlive } from "../_common/waiting.ts";
 import { QueueClosed } from "../errors/queue.ts";
 import { AbortWatch, Ring, type RingState } from "./_ring.ts";
@@ -105,7 +106,10 @@ const PASS_ON =
 
 // Owner side of a remote call: waiting methods get the call's signal, which
 // aborts when the caller cancels or its process dies, so an abandoned get
-// takes no item and an abandoned putMany queues no more.
+// takes no item and an abandoned putMany queues no more. What a get takes is
+// lent (see lend in lib/_crossing/rpc.ts): it goes back to the front of the
+// queue unless the handle confirms it received it, so a taker that dies
+// with the answer in flight loses nothing.
 function serveRemote(
   access: QueueAccess,
   q: Queue,
@@ -116,13 +120,17 @@ function serveRemote(
   const opts = (args.at(-1) ?? {}) as Record<string, unknown>;
   switch (method) {
     case "get":
-      return q.get({ ...opts, signal });
+      return q.get({ ...opts, signal }).then((item) =>
+        lend(item, () => unget(access, q, [item]))
+      );
     case "put":
       return q.put(args[0], { ...(args[1] as PutOptions), signal });
     case "putMany":
       return putMany(access, q, args[0] as unknown[], signal);
     case "getMany":
-      return getMany(access, q, args[0] as number, signal);
+      return getMany(access, q, args[0] as number, signal).then((items) =>
+        lend(items, () => unget(access, q, items))
+      );
     case "unget":
       return unget(access, q, args[0] as unknown[]);
     case "close":
@@ -192,7 +200,10 @@ async function getMany(
   return items;
 }
 
-/** Gives back, at the front and in order, items a handle took but did not use. */
+/**
+ * Gives back, at the front and in order, items a handle took but did not
+ * use, or never received.
+ */
 function unget(access: QueueAccess, q: Queue, items: unknown[]): void {
   const ring = access.ring(q);
   ring.unget(items.map((item) => ring.prepare(item)));

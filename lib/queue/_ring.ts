@@ -27,7 +27,7 @@ const HEAD = 1; // byte offset of the oldest record
 const TAIL = 2; // byte offset where the next record goes
 const WRAP = 3; // end of the older segment when the data wraps, else -1
 const COUNT = 4; // items in the ring
-const CLOSED = 5; // 1 once close() was called
+const CLOSED = 5; // 1 once close() was called, 2 if close(immediate)
 const UNFINISHED = 6; // items put and not yet taskDone() (JoinableQueue)
 const PUT_SEQ = 7; // bumped when items arrive or the ring closes: getters sleep here
 const GET_SEQ = 8; // bumped when items leave or the ring closes: putters sleep here
@@ -115,7 +115,7 @@ export class Ring {
   }
 
   get closed(): boolean {
-    return Atomics.load(this.#h, CLOSED) === 1;
+    return Atomics.load(this.#h, CLOSED) !== 0;
   }
 
   get unfinished(): number {
@@ -247,14 +247,22 @@ export class Ring {
     return raw ? decodeValue(deserialize(raw)) : value;
   }
 
-  /** Puts items back at the front, oldest first, ignoring maxsize (they were in before). */
+  /**
+   * Puts items back at the front, oldest first, ignoring maxsize (they were
+   * in before). After close({ immediate: true }) they are dropped instead,
+   * as the items left then were, and count as done.
+   */
   unget(items: Prepared[]): void {
     if (items.length === 0) return;
     let need = 0;
     for (const p of items) need += Ring.recordBytes(p);
+    let drop = false;
     this.#lock();
     try {
       const h = this.#h;
+      // Read under the lock, so the drop of close(immediate) cannot miss them.
+      drop = h[CLOSED] === 2;
+      if (drop) return;
       // Lay the current records out again behind the returned ones: rare
       // (a remote consumer gave back prefetched items), so copying is fine.
       const current = this.#linearize();
@@ -270,6 +278,7 @@ export class Ring {
       h[TAIL] += current.length;
     } finally {
       this.#unlock();
+      if (drop) this.#forgetTasks(items.length);
     }
     this.#bump(PUT_SEQ, GET_WAITERS);
   }
@@ -287,7 +296,7 @@ export class Ring {
       this.#lock();
       try {
         // Under the lock, so no put lands between the drop and the close.
-        Atomics.store(h, CLOSED, 1);
+        Atomics.store(h, CLOSED, 2);
         dropped = h[COUNT];
         h[COUNT] = 0;
         h[HEAD] = 0;
@@ -297,7 +306,7 @@ export class Ring {
         this.#unlock();
       }
       this.#forgetTasks(dropped);
-    } else Atomics.store(h, CLOSED, 1);
+    } else Atomics.compareExchange(h, CLOSED, 0, 1);
     for (const seq of [PUT_SEQ, GET_SEQ]) {
       Atomics.add(h, seq, 1);
       Atomics.notify(h, seq);

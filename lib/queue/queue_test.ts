@@ -11,6 +11,7 @@ import {
 import { Empty, Full, JoinableQueue, Queue, QueueClosed } from "./queue.ts";
 import { RemoteQueue } from "./remote_queue.ts";
 import { Connection } from "./pipe.ts";
+import { MAX_RING_BYTES, Ring } from "./_ring.ts";
 import { Manager } from "../manager/mod.ts";
 import { Process } from "../process/process.ts";
 import { Thread } from "../thread/thread.ts";
@@ -500,4 +501,19 @@ Deno.test("a RemoteQueue cannot be built by hand or passed on, and no queue or p
     }
     assertEquals("sendMany" in Connection.prototype, false);
   });
+});
+
+Deno.test("items given back to a closed queue: kept after close(), dropped and counted done after close({ immediate: true })", () => {
+  for (const immediate of [false, true]) {
+    const ring = Ring.create(0, MAX_RING_BYTES);
+    for (const item of ["a", "b"]) ring.tryPut(ring.prepare(item), true);
+    const a = ring.tryGet({ found: false });
+    ring.close(immediate);
+    ring.unget([ring.prepare(a)]);
+    assertEquals(
+      [ring.count, ring.unfinished],
+      immediate ? [0, 0] : [2, 2],
+      `immediate: ${immediate}`,
+    );
+  }
 });
