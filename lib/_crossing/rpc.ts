@@ -18,7 +18,8 @@
 // value or the connection closes first (the caller died with the item in
 // flight), so the item goes back to the front of the queue. The caller
 // queues the receipt before anything of its own sees the value, so a live
-// caller never gets an item twice.
+// caller never gets an item twice (a closing caller flushes first: see
+// ManagerClient.close and the child's exit).
 
 import {
   deserializeError,
@@ -301,13 +302,14 @@ export class RpcPeer {
     else pending.reject(deserializeError(value as SerializedError));
   }
 
-  // A lent answer: confirmed before the caller's code can see it (the
-  // receipt goes out in this tick's write, ahead of anything the caller does
-  // next), or refused when nobody waits for it any more.
+  // A lent answer: its receipt is queued before the caller's code can see
+  // it, ahead of anything the caller sends next, and written in this turn
+  // of the event loop (trailing: in the same write as the caller's next
+  // request, when it makes one at once); refused when nobody waits any more.
   #receive(id: number, value: unknown): void {
     const waited = this.#pending.has(id);
     try {
-      this.frames.send([waited ? 6 : 7, id]);
+      this.frames.sendTrailing([waited ? 6 : 7, id]);
     } catch {
       // Closing: the owner takes it back when it sees the connection close,
       // and the call rejects then.

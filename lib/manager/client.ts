@@ -271,6 +271,9 @@ export class ManagerClient implements AsyncDisposable {
     while (this.#unsettled.size > 0) {
       await Promise.allSettled([...this.#unsettled]);
     }
+    // Receipts of items this client took (see lend in rpc.ts) are on their
+    // way: without them the master would put those items back.
+    await this.#session.peer.frames.flush().catch(() => {});
     this.#session.close();
     await this.closed;
   }

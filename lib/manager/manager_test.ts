@@ -6,6 +6,8 @@ import {
   assertRejects,
   assertThrows,
 } from "@std/assert";
+import { deadline } from "@std/async/deadline";
+import { delay } from "@std/async/delay";
 import { authenticateClient } from "../_crossing/auth.ts";
 import { FramedConn } from "../_crossing/frames.ts";
 import { Empty, Queue } from "../queue/queue.ts";
@@ -212,6 +214,25 @@ Deno.test("A client killed while blocked in get() loses nothing: its get is canc
   assertEquals(jobs.qsize(), 1);
   await using client = await Manager.connect({ port, authkey: KEY });
   assertEquals(await client.queue<number>("jobs").get({ timeout: 1000 }), 42);
+});
+
+Deno.test("A client that closes right after a get() keeps its item: the master does not put it back", async () => {
+  const { manager, port } = await serve();
+  await using _ = manager;
+  const jobs = manager.get<Queue<number>>("task_queue");
+  jobs.putNowait(1);
+  const client = await Manager.connect({ port, authkey: KEY });
+  assertEquals(await client.queue<number>("task_queue").get(), 1);
+  await client.close();
+  // Until the master has seen the connection end (and given back what was
+  // still lent), bounded.
+  await deadline(
+    (async () => {
+      while (manager.connections > 0) await delay(5);
+    })(),
+    10_000,
+  );
+  assertEquals(jobs.qsize(), 0);
 });
 
 Deno.test("callTimeout rejects a get() with TimeoutError and cancels it on the master", async () => {
