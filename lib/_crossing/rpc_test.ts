@@ -205,6 +205,33 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   );
 
   await t.step(
+    "the receipt shares the write of the caller's next call",
+    async () => {
+      const [a, b, listener] = await pair();
+      const { peer } = owner(b);
+      let writes = 0;
+      const counting = new Proxy(a, {
+        get(target, key) {
+          if (key === "write") {
+            return (data: Uint8Array) => {
+              writes++;
+              return target.write(data);
+            };
+          }
+          const value = Reflect.get(target, key);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const caller = new RpcPeer(counting);
+      for (let i = 0; i < 10; i++) await caller.call("take", null);
+      assertEquals(writes, 10);
+      caller.close();
+      await peer.closed;
+      listener.close();
+    },
+  );
+
+  await t.step(
     "the connection closes before the receipt: taken back once",
     async () => {
       const [a, b, listener] = await pair();
