@@ -34,6 +34,9 @@ export class Outbox {
   readonly #owner: OutboxOwner;
   #results = new Map<string, ResultRecord[]>();
   #acks: string[] = [];
+  // Acknowledgements being sent, and entries being refused (not yet queued).
+  #sending: string[] = [];
+  readonly #refusing = new Set<string>();
   #flushing: Promise<void> | undefined;
   #queued = false;
   #halted = false;
@@ -49,6 +52,12 @@ export class Outbox {
   get empty(): boolean {
     return !this.#flushing && this.#acks.length === 0 &&
       this.#results.size === 0 && this.#writes === 0;
+  }
+
+  /** Whether `entry` is finished here and its acknowledgement not yet written. */
+  knows(entry: string): boolean {
+    return this.#refusing.has(entry) || this.#acks.includes(entry) ||
+      this.#sending.includes(entry);
   }
 
   /** Writes nothing more: what was not sent stays for other workers to redo. */
@@ -104,6 +113,7 @@ export class Outbox {
    * waiting), then the acknowledgement.
    */
   refuse(entry: string, fields: Map<string, Buffer>, caller: string): void {
+    this.#refusing.add(entry);
     this.deadLetter(
       entry,
       fields,
@@ -122,7 +132,10 @@ export class Outbox {
         this.#owner.id,
       ], "refuse a task of")
       : Promise.resolve();
-    notice.then(() => this.ack(entry));
+    notice.then(() => {
+      this.#refusing.delete(entry);
+      this.ack(entry);
+    });
   }
 
   #write(args: Arg[], action: string): Promise<void> {
@@ -151,9 +164,12 @@ export class Outbox {
         const acks = this.#acks.splice(0, MOST_ACKS);
         const results = this.#results;
         this.#results = new Map();
+        this.#sending = acks;
         try {
           await this.#finish(acks, results);
+          this.#sending = [];
         } catch (error) {
+          this.#sending = [];
           this.#acks.unshift(...acks);
           for (const [caller, records] of results) {
             this.#results.set(caller, [

@@ -5,36 +5,81 @@ import { deadline, delay } from "@std/async";
 import { Pool } from "../pool/mod.ts";
 import type { PoolOptions } from "../pool/mod.ts";
 import { type RedisWorker, startWorker, type WorkerOptions } from "./worker.ts";
+import { killAtTestEnd } from "./_test_server.ts";
+
+/**
+ * How long a test helper waits for something that must happen (a drain, a
+ * pool's last results, a process' exit) before it fails the test instead
+ * of hanging the suite. A guard, not a measure.
+ */
+export const HANG = 60_000;
 
 /** The module the tests' tasks come from. */
 export const TASKS = new URL("./testdata/pool_tasks.ts", import.meta.url).href;
 /** Another module, that a worker may run instead. */
 export const OTHER = new URL("./testdata/other_tasks.ts", import.meta.url).href;
 
-/** An in-process worker, drained at scope exit. */
+/**
+ * An in-process worker, drained at scope exit; one that does not stop
+ * within HANG is terminated and fails the test.
+ */
 export async function worker(
   url: string,
   options: Partial<WorkerOptions> = {},
 ): Promise<RedisWorker & AsyncDisposable> {
-  const w = await startWorker({
-    redis: url,
-    modules: [TASKS],
-    authkey: "test-key",
-    concurrency: 2,
-    ...options,
+  const w = await deadline(
+    startWorker({
+      redis: url,
+      modules: [TASKS],
+      authkey: "test-key",
+      concurrency: 2,
+      ...options,
+    }),
+    HANG,
+  );
+  return Object.assign(w, {
+    [Symbol.asyncDispose]: () =>
+      guarded(w.drain(), () => w.terminate(), `worker ${w.id} to drain`),
   });
-  return Object.assign(w, { [Symbol.asyncDispose]: () => w.drain() });
 }
 
-/** A redis pool on `url` with the test key. */
+/**
+ * A redis pool on `url` with the test key. At scope exit it closes and
+ * waits for its tasks as any pool does; one still waiting after HANG is
+ * terminated and fails the test.
+ */
 export function redisPool(url: string, options: PoolOptions = {}): Pool {
-  return new Pool({
+  const pool = new Pool({
     kind: "redis",
     redis: url,
     module: TASKS,
     authkey: "test-key",
     ...options,
   });
+  return Object.assign(pool, {
+    [Symbol.asyncDispose]: () => {
+      pool.close();
+      return guarded(
+        pool.join(),
+        () => pool.terminate(),
+        "the pool's tasks to finish at scope exit",
+      );
+    },
+  });
+}
+
+/** Waits for `work`; after HANG, `stop()` (itself bounded) and an error. */
+async function guarded(
+  work: Promise<void>,
+  stop: () => Promise<void>,
+  what: string,
+): Promise<void> {
+  try {
+    await deadline(work, HANG);
+  } catch (error) {
+    await deadline(stop(), HANG).catch(() => {});
+    throw new Error(`timed out waiting for ${what}`, { cause: error });
+  }
 }
 
 /** A worker process, as `deno task worker` starts one. */
@@ -64,6 +109,9 @@ export class WorkerProcess implements AsyncDisposable {
       stderr: "piped",
     }).spawn();
     this.#child = child;
+    // Killed when the test ends, even one that fails before disposing it.
+    const forget = killAtTestEnd(() => this[Symbol.asyncDispose]());
+    child.status.then(forget);
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     this.#started = promise;
     this.#stderr = (async () => {
@@ -97,14 +145,14 @@ export class WorkerProcess implements AsyncDisposable {
       }
       await deadline(
         new Promise<void>((resolve) => this.#said.push(resolve)),
-        60_000,
+        HANG,
       );
     }
   }
 
   /** Resolves once the worker said it started (it is in the group). */
   started(): Promise<void> {
-    return deadline(this.#started, 60_000);
+    return deadline(this.#started, HANG);
   }
 
   kill(signal: Deno.Signal): void {
@@ -113,15 +161,28 @@ export class WorkerProcess implements AsyncDisposable {
     } catch { /* gone */ }
   }
 
-  /** Waits for the exit; its code and what it wrote. */
+  /** Waits for the exit; its code and what it wrote. One still running after HANG is killed and fails the test. */
   async exit(): Promise<{ code: number; stderr: string }> {
-    const { code } = await this.#child.status;
-    return { code, stderr: await this.#stderr.catch(() => this.#log) };
+    let status: Deno.CommandStatus;
+    try {
+      status = await deadline(this.#child.status, HANG);
+    } catch (error) {
+      this.kill("SIGKILL");
+      await this.#child.status;
+      throw new Error(`the worker did not exit:\n${this.#log}`, {
+        cause: error,
+      });
+    }
+    return {
+      code: status.code,
+      stderr: await this.#stderr.catch(() => this.#log),
+    };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.kill("SIGKILL");
-    await this.exit();
+    await this.#child.status; // SIGKILL always ends it
+    await this.#stderr.catch(() => {});
   }
 }
 

@@ -4,8 +4,30 @@
 // installed, fails them in CI when it is not (CI must run them: .ci/run
 // installs it), and otherwise skips them with a message saying how to
 // install it.
+//
+// Nothing here waits unbounded: a server that does not start, stop or
+// drain its log within HANG is killed and the test fails; a test that has
+// not finished after TEST_LIMIT fails, and the processes it started are
+// killed, instead of holding the suite for ever.
 
-import { delay } from "@std/async";
+import { deadline, delay } from "@std/async";
+
+/** How long a server may take to start or stop (a guard, not a measure). */
+const HANG = 60_000;
+/** How long one Redis test may run before it counts as hung. */
+const TEST_LIMIT = 240_000;
+
+// What the running test started and must not outlive it (worker processes).
+const leftovers = new Set<() => Promise<void>>();
+
+/**
+ * Registers `kill` to be run when the current Redis test ends, however it
+ * ends; returns the function that unregisters it (once it ended by itself).
+ */
+export function killAtTestEnd(kill: () => Promise<void>): () => void {
+  leftovers.add(kill);
+  return () => leftovers.delete(kill);
+}
 
 /** A running redis-server. */
 export interface RedisServer extends AsyncDisposable {
@@ -65,8 +87,20 @@ export function redisTest(
     return;
   }
   Deno.test(name, async (t) => {
-    await using server = await startRedisServer(options);
-    await fn(server, t);
+    try {
+      await using server = await startRedisServer(options);
+      await deadline(fn(server, t), TEST_LIMIT).catch((error) => {
+        if (error?.name !== "TimeoutError") throw error;
+        throw new Error(
+          `the test did not finish within ${TEST_LIMIT} ms: something it awaited hangs`,
+          { cause: error },
+        );
+      });
+    } finally {
+      const kills = [...leftovers];
+      leftovers.clear();
+      await Promise.allSettled(kills.map((kill) => kill()));
+    }
   });
 }
 
@@ -182,25 +216,43 @@ async function launch(port: number, extra: string[]): Promise<Launched> {
   let log = "";
   let markReady!: (ready: boolean) => void;
   const ready = new Promise<boolean>((resolve) => (markReady = resolve));
+  // A fork of the server (a background save) could hold its stdout open
+  // after it died: the log is then cut off instead of waited for.
+  const cut = new AbortController();
   const drained = (async () => {
-    for await (
-      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
-    ) {
-      log += chunk;
-      if (log.includes("Ready to accept connections")) markReady(true);
-    }
+    try {
+      for await (
+        const chunk of child.stdout.pipeThrough(new TextDecoderStream(), {
+          signal: cut.signal,
+        })
+      ) {
+        log += chunk;
+        if (log.includes("Ready to accept connections")) markReady(true);
+      }
+    } catch { /* cut */ }
     markReady(false);
   })();
-  const stop = async (signal: Deno.Signal = "SIGTERM") => {
+  const send = (name: Deno.Signal) => {
     try {
-      child.kill(signal);
+      child.kill(name);
     } catch { /* already gone */ }
-    await child.status;
+  };
+  const stop = async (signal: Deno.Signal = "SIGTERM") => {
+    send(signal);
+    send("SIGCONT"); // a paused server acts on its signal only once it runs
+    try {
+      await deadline(child.status, HANG);
+    } catch {
+      send("SIGKILL");
+      await child.status;
+    }
+    await deadline(drained, HANG).catch(() => cut.abort());
     await drained;
   };
   const signal = (name: Deno.Signal) => child.kill(name);
-  if (await ready) return { port, stop, signal };
-  await stop();
+  const started = await deadline(ready, HANG).catch(() => false);
+  if (started) return { port, stop, signal };
+  await stop("SIGKILL");
   throw new Error(
     `redis-server did not start on port ${port}: ${log.trim() || "no output"}`,
   );

@@ -85,6 +85,8 @@ export class RedisWorker {
   readonly #signer: Signer;
   #sub: Subscription | undefined;
   readonly #held = new Map<string, Held>();
+  // Entries taken whose caller is being looked up before they run.
+  readonly #checking = new Set<string>();
   readonly #running = new Map<string, AbortController | undefined>();
   readonly #runningBy = new Map<string, number>();
   readonly #callers: CallerWatch;
@@ -318,8 +320,12 @@ export class RedisWorker {
     const vt = Number(fields.get("v"));
     if (vt > 0 && vt < this.#minVt) this.#restartBeat(vt);
     if (!this.#callers.saw(caller) && !checked) {
+      this.#checking.add(id);
       this.#callers.recheck(caller, { action: "take tasks from" })
-        .then(() => this.#take(id, fields, deliveries, true));
+        .then(() => {
+          this.#checking.delete(id);
+          if (!this.#halted) this.#take(id, fields, deliveries, true);
+        });
       return;
     }
     const batch = unpack(payload) as TaskBatch;
@@ -479,7 +485,7 @@ export class RedisWorker {
   // and which callers are still there.
   async #beat(): Promise<void> {
     const options = { action: "refresh", deadline: Date.now() + BEAT * 2 };
-    const held = [...this.#held.keys()];
+    const held = [...this.#held.keys(), ...this.#checking];
     const work: Promise<unknown>[] = [
       writeBeat(this.#cmd, this.#keys, this.#state(), options),
     ];
@@ -503,7 +509,9 @@ export class RedisWorker {
   }
 
   async #reclaim(options: { action: string; deadline: number }): Promise<void> {
-    const taken = await this.#cmd.send<[Buffer, Buffer[], number][]>([
+    const [taken, own] = await this.#cmd.send<
+      [[Buffer, Buffer[], number][], [Buffer, number][]]
+    >([
       "EVALSHA",
       RECLAIM.sha,
       "2",
@@ -518,6 +526,43 @@ export class RedisWorker {
     for (const [id, fields, deliveries] of taken) {
       this.#take(id.toString(), fieldsOf(fields), Number(deliveries));
     }
+    await this.#takeBack(own, options);
+  }
+
+  /**
+   * Entries pending under this worker's own name, idle past their
+   * visibilityTimeout, that it does not know: handed to it in a reply that
+   * never reached it (the server died before sending it, or the connection
+   * went with it). Without this they would wait for ever when this worker
+   * is the only one. Those it knows (held, being checked, acknowledging)
+   * are left alone; XCLAIM's idle bound keeps one renewed meanwhile.
+   */
+  async #takeBack(
+    own: [Buffer, number][],
+    options: { action: string; deadline: number },
+  ): Promise<void> {
+    const lost = own.map(([id, vt]) => [id.toString(), Number(vt)] as const)
+      .filter(([id]) => !this.#knows(id));
+    if (lost.length === 0 || this.#draining) return;
+    const idle = Math.min(...lost.map(([, vt]) => vt));
+    const claimed = await this.#cmd.send<([Buffer, Buffer[]] | null)[]>([
+      "XCLAIM",
+      this.#keys.tasks,
+      GROUP,
+      this.id,
+      String(idle),
+      ...lost.map(([id]) => id),
+    ], { ...options, binary: true });
+    for (const entry of claimed) {
+      if (!entry) continue;
+      const id = entry[0].toString();
+      if (!this.#knows(id)) this.#take(id, fieldsOf(entry[1]), 2);
+    }
+  }
+
+  #knows(entry: string): boolean {
+    return this.#held.has(entry) || this.#checking.has(entry) ||
+      this.#outbox.knows(entry);
   }
 
   #state(): WorkerBeat {
@@ -536,7 +581,8 @@ export class RedisWorker {
   #maybeStop(): void {
     if (this.#halted) return;
     if (
-      this.#draining && this.#held.size === 0 && this.#running.size === 0 &&
+      this.#draining && this.#held.size === 0 && this.#checking.size === 0 &&
+      this.#running.size === 0 &&
       this.#retrying.size === 0 && this.#outbox.empty
     ) {
       this.#stop();

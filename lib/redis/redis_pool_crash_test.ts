@@ -69,10 +69,67 @@ redisTest(
       },
     });
     assertEquals(await deadline(mapped, HANG), items.map((i) => i * i));
-    await restarted;
-    assertEquals(await pool.apply(square, [5]), 25);
+    await deadline(restarted!, HANG);
+    assertEquals(await deadline(pool.apply(square, [5]), HANG), 25);
   },
   { persistent: true, args: ["--appendfsync", "always"] },
+);
+
+redisTest(
+  "A task handed to a worker in a reply it never got (the server died first) is taken back by that worker, even when it is the only one",
+  async (server) => {
+    // The one worker's entry is made pending under its name behind its
+    // back, as a server killed between logging a delivery and sending it
+    // leaves it. Ten minutes of visibilityTimeout, so that no take-over of
+    // the stand-in consumer's entry can happen on the way; the entry is
+    // then marked idle that long.
+    await using pool = redisPool(server.url, { visibilityTimeout: 600_000 });
+    const client = createClient({ url: server.url });
+    await client.connect();
+    try {
+      const tasks = "mt:{multitask}:tasks";
+      await client.sendCommand([
+        "XGROUP",
+        "CREATE",
+        tasks,
+        "workers",
+        "0",
+        "MKSTREAM",
+      ]);
+      const result = pool.apply(square, [7]);
+      await until(
+        async () => (await client.xLen(tasks)) === 1,
+        "the task entry",
+      );
+      const [entry] = await client.xRange(tasks, "-", "+");
+      // Delivered, so that it is nobody's new entry any more.
+      await client.sendCommand([
+        "XREADGROUP",
+        "GROUP",
+        "workers",
+        "stand-in",
+        "STREAMS",
+        tasks,
+        ">",
+      ]);
+      await using w = await worker(server.url);
+      await client.sendCommand([
+        "XCLAIM",
+        tasks,
+        "workers",
+        w.id,
+        "0",
+        entry.id,
+        "IDLE",
+        String(1e9),
+        "JUSTID",
+      ]);
+      assertEquals(await deadline(result, HANG), 49);
+      assertEquals(pool.stats.completed, 1);
+    } finally {
+      client.destroy();
+    }
+  },
 );
 
 redisTest(
