@@ -2,7 +2,7 @@
 // processes started with `deno task worker`'s command, then the master.
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { deadline } from "@std/async";
-import { redisTest } from "../../lib/redis/_test_server.ts";
+import { killAtTestEnd, redisTest } from "../../lib/redis/_test_server.ts";
 import { runExample } from "../_run_example.ts";
 
 /** A worker command whose stdout (the tasks' prints) and stderr are kept. */
@@ -25,6 +25,14 @@ function startWorker(url: string) {
     env: { NO_COLOR: "1" },
   }).spawn();
   const stdout = new Response(child.stdout).text();
+  const kill = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+    return child.status.then(() => {});
+  };
+  // Killed when the test ends, even one that fails before stop().
+  child.status.then(killAtTestEnd(kill));
   let log = "";
   const { promise: started, resolve, reject } = Promise.withResolvers<void>();
   const stderr = (async () => {
@@ -40,8 +48,16 @@ function startWorker(url: string) {
     started: () => deadline(started, 60_000),
     async stop() {
       child.kill("SIGTERM"); // drains, then exits 0
-      const { code } = await child.status;
-      await stderr;
+      // A guard, not a measure: one that does not drain fails the test.
+      const { code } = await deadline(child.status, 60_000).catch(
+        async (error) => {
+          await kill();
+          throw new Error(`the worker did not drain:\n${log}`, {
+            cause: error,
+          });
+        },
+      );
+      await stderr.catch(() => {});
       return { code, stdout: await stdout, stderr: log };
     },
   };

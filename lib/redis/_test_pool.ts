@@ -186,6 +186,15 @@ export class WorkerProcess implements AsyncDisposable {
   }
 }
 
+/** `t.step` whose body fails after HANG instead of hanging. */
+export function guardedStep(
+  t: Deno.TestContext,
+  name: string,
+  fn: () => Promise<void>,
+): Promise<boolean> {
+  return t.step(name, () => deadline(fn(), HANG));
+}
+
 /** Polls `check` until it holds, or fails after `ms` (a guard, not a measure). */
 export async function until(
   check: () => boolean | Promise<boolean>,

@@ -58,6 +58,53 @@ export interface RedisServerOptions {
 export const TEST_CA: string =
   new URL("./testdata/tls_ca.pem", import.meta.url).pathname;
 
+/** What a child `deno` wrote, and how it ended. */
+export interface DenoRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `deno <args>` to its end; one still running after HANG is killed
+ * (also when the test ends first) and the test fails.
+ */
+export async function runDeno(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<DenoRun> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const kill = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+    return child.status.then(() => {});
+  };
+  const forget = killAtTestEnd(kill);
+  try {
+    const out = await deadline(child.output(), HANG);
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
+    return {
+      code: out.code,
+      stdout: text(out.stdout),
+      stderr: text(out.stderr),
+    };
+  } catch (error) {
+    await kill();
+    throw new Error(`deno ${args.join(" ").slice(0, 80)} did not end`, {
+      cause: error,
+    });
+  } finally {
+    forget();
+  }
+}
+
 /** True when a `redis-server` binary is on PATH. */
 export function redisServerInstalled(): boolean {
   try {

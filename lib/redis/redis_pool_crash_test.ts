@@ -11,13 +11,8 @@ import { deadline } from "@std/async";
 import { createClient } from "npm:redis@^5";
 import { RedisConnectionError } from "./errors.ts";
 import { announce, sleepySquare, square } from "./testdata/pool_tasks.ts";
-import { redisTest, TEST_CA } from "./_test_server.ts";
-import { redisPool, until, worker, WorkerProcess } from "./_test_pool.ts";
-import { startWorker } from "./worker.ts";
-import { TASKS } from "./_test_pool.ts";
-
-// A guard against hangs, not a measure.
-const HANG = 60_000;
+import { redisTest, runDeno, TEST_CA } from "./_test_server.ts";
+import { HANG, redisPool, until, worker, WorkerProcess } from "./_test_pool.ts";
 
 redisTest(
   "map of 2,000 tasks on 3 worker processes, one SIGKILLed mid-run: exact results, each delivered once",
@@ -49,7 +44,11 @@ redisTest(
     assertEquals(progress.at(-1), 2_000);
     assert(progress.every((n, i) => i === 0 || n > progress[i - 1]));
     assertEquals(pool.stats.completed, 40);
-    assertGreater(await heldByKilled!, 0, "the killed worker held no task");
+    assertGreater(
+      await deadline(heldByKilled!, HANG),
+      0,
+      "the killed worker held no task",
+    );
   },
 );
 
@@ -135,18 +134,15 @@ redisTest(
 redisTest(
   "redis-server killed and not restarted: every pending call rejects with RedisConnectionError, nothing hangs",
   async (server) => {
-    const w = await startWorker({
-      redis: server.url,
-      modules: [TASKS],
-      authkey: "test-key",
+    await using w = await worker(server.url, {
       concurrency: 1,
       reconnectWindow: 1_000,
     });
-    const pool = redisPool(server.url, { reconnectWindow: 1_000 });
-    assertEquals(await pool.apply(square, [2]), 4);
+    await using pool = redisPool(server.url, { reconnectWindow: 1_000 });
+    assertEquals(await deadline(pool.apply(square, [2]), HANG), 4);
     const running = pool.map(sleepySquare, [1, 2, 3], { chunksize: 1 });
     const queued = pool.apply(sleepySquare, [4, 60_000]);
-    await server.stop("SIGKILL");
+    await deadline(server.stop("SIGKILL"), HANG);
     const checks = ([running, queued] as Promise<unknown>[]).map((call) =>
       assertRejects(() => deadline(call, HANG), RedisConnectionError)
     );
@@ -166,12 +162,12 @@ redisTest(
     const url = (auth: string) => server.url.replace("//", `//${auth}@`);
     const pool = redisPool(url(":wrong"));
     const error = await assertRejects(
-      () => pool.apply(square, [1]),
+      () => deadline(pool.apply(square, [1]), HANG),
       RedisConnectionError,
     );
     assertMatch(error.message, /user name or password/);
     assertEquals(error.message.includes("wrong"), false);
-    await pool.terminate();
+    await deadline(pool.terminate(), HANG);
     await assertRejects(
       () => worker(url(":wrong")),
       RedisConnectionError,
@@ -180,7 +176,7 @@ redisTest(
     for (const auth of [":right", "alice:alice-pw"]) {
       await using _w = await worker(url(auth));
       await using ok = redisPool(url(auth));
-      assertEquals(await ok.apply(square, [3]), 9);
+      assertEquals(await deadline(ok.apply(square, [3]), HANG), 9);
     }
   },
   {
@@ -232,15 +228,8 @@ redisTest(
         console.log(error.message);
       }
     `;
-    const run = async (env: Record<string, string>) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["eval", script],
-        env,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      return new TextDecoder().decode(out.stdout).trim();
-    };
+    const run = async (env: Record<string, string>) =>
+      (await runDeno(["eval", script], env)).stdout;
     assertEquals(await run({ DENO_CERT: TEST_CA }), "36");
     assertMatch(await run({}), /TLS handshake failed.*DENO_CERT/);
   },
@@ -263,13 +252,13 @@ redisTest(
       w.kill("SIGTERM");
       await w.said(/draining/);
       const later = pool.apply(square, [5]); // the draining worker leaves it
-      assertEquals(await running, "finished");
+      assertEquals(await deadline(running, HANG), "finished");
       const { code, stderr } = await w.exit();
       assertEquals(code, 0, stderr);
       assertMatch(stderr, /stopped/);
       assertEquals(pool.stats.completed, 1);
       await using _next = await worker(server.url);
-      assertEquals(await later, 25);
+      assertEquals(await deadline(later, HANG), 25);
     } finally {
       await Deno.remove(started);
     }

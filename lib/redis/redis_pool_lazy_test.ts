@@ -1,6 +1,7 @@
 // Only a Pool of kind "redis" loads npm:redis: the other kinds run without
 // it (here: with npm disabled altogether).
 import { assertEquals, assertMatch } from "@std/assert";
+import { runDeno } from "./_test_server.ts";
 
 Deno.test("A thread pool never loads npm:redis; a redis pool loads it when created", async () => {
   const script = (kind: string) => `
@@ -11,14 +12,8 @@ Deno.test("A thread pool never loads npm:redis; a redis pool loads it when creat
     console.log(await pool.apply((a) => a + 1, [1]).catch((e) => e.message));
     await pool.terminate();
   `;
-  const run = async (kind: string) => {
-    const { stdout } = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--no-npm", script(kind)],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    return new TextDecoder().decode(stdout).trim();
-  };
+  const run = async (kind: string) =>
+    (await runDeno(["eval", "--no-npm", script(kind)])).stdout;
   assertEquals(await run(`{ size: 1 }`), "2");
   assertMatch(
     await run(`{ kind: "redis", redis: "redis://127.0.0.1:1", authkey: "k" }`),

@@ -23,52 +23,76 @@ import {
   square,
 } from "./testdata/pool_tasks.ts";
 import { redisTest } from "./_test_server.ts";
-import { OTHER, redisPool, until, worker } from "./_test_pool.ts";
+import {
+  guardedStep,
+  HANG,
+  OTHER,
+  redisPool,
+  until,
+  worker,
+} from "./_test_pool.ts";
 
 redisTest(
   "apply, map, starmap, imap and imapUnordered give the local kinds' results",
   async (server, t) => {
     await using _w = await worker(server.url);
     await using pool = redisPool(server.url);
-    await t.step("apply", async () => {
-      assertEquals(await pool.apply(square, [7]), 49);
-      assertEquals(await pool.apply(add, [2, 3]), 5);
+    await guardedStep(t, "apply", async () => {
+      assertEquals(await deadline(pool.apply(square, [7]), HANG), 49);
+      assertEquals(await deadline(pool.apply(add, [2, 3]), HANG), 5);
     });
-    await t.step("map keeps input order", async () => {
+    await guardedStep(t, "map keeps input order", async () => {
       const items = Array.from({ length: 300 }, (_, i) => i);
-      assertEquals(await pool.map(square, items), items.map((i) => i * i));
+      assertEquals(
+        await deadline(pool.map(square, items), HANG),
+        items.map((i) => i * i),
+      );
     });
-    await t.step("starmap", async () => {
-      assertEquals(await pool.starmap(add, [[1, 2], [3, 4]]), [3, 7]);
+    await guardedStep(t, "starmap", async () => {
+      assertEquals(await deadline(pool.starmap(add, [[1, 2], [3, 4]]), HANG), [
+        3,
+        7,
+      ]);
     });
-    await t.step("imap yields in input order", async () => {
+    await guardedStep(t, "imap yields in input order", async () => {
       const out: number[] = [];
       for await (const v of pool.imap(square, [3, 1, 2])) out.push(v);
       assertEquals(out, [9, 1, 4]);
     });
-    await t.step("imapUnordered yields each as it finishes", async () => {
-      // taskTimeout makes each task run alone on a thread of the worker.
-      // Both threads are started first, so that starting one on a loaded
-      // machine is not what takes longest.
-      await using timed = redisPool(server.url, { taskTimeout: 60_000 });
-      await timed.map(nap, [10, 10], { chunksize: 1 });
-      const ordered: number[] = [];
-      for await (const v of timed.imap(nap, [1_000, 0, 0])) ordered.push(v);
-      assertEquals(ordered, [1_000, 0, 0]);
-      await timed.map(nap, [10, 10], { chunksize: 1 });
-      const unordered: number[] = [];
-      for await (const v of timed.imapUnordered(nap, [1_000, 0, 0])) {
-        unordered.push(v);
-      }
-      assertEquals(unordered, [0, 0, 1_000]);
-    });
-    await t.step("an error keeps its class name and message", async () => {
-      const error = await assertRejects(() => pool.apply(fail, ["boom"]));
-      assertInstanceOf(error, Error);
-      assertEquals(error.name, "RangeError");
-      assertEquals(error.message, "boom");
-    });
-    await t.step(
+    await guardedStep(
+      t,
+      "imapUnordered yields each as it finishes",
+      async () => {
+        // taskTimeout makes each task run alone on a thread of the worker.
+        // Both threads are started first, so that starting one on a loaded
+        // machine is not what takes longest.
+        await using timed = redisPool(server.url, { taskTimeout: 60_000 });
+        await deadline(timed.map(nap, [10, 10], { chunksize: 1 }), HANG);
+        const ordered: number[] = [];
+        for await (const v of timed.imap(nap, [1_000, 0, 0])) ordered.push(v);
+        assertEquals(ordered, [1_000, 0, 0]);
+        await deadline(timed.map(nap, [10, 10], { chunksize: 1 }), HANG);
+        const unordered: number[] = [];
+        for await (const v of timed.imapUnordered(nap, [1_000, 0, 0])) {
+          unordered.push(v);
+        }
+        assertEquals(unordered, [0, 0, 1_000]);
+      },
+    );
+    await guardedStep(
+      t,
+      "an error keeps its class name and message",
+      async () => {
+        const error = await assertRejects(() =>
+          deadline(pool.apply(fail, ["boom"]), HANG)
+        );
+        assertInstanceOf(error, Error);
+        assertEquals(error.name, "RangeError");
+        assertEquals(error.message, "boom");
+      },
+    );
+    await guardedStep(
+      t,
       "an endless input streams with bounded read-ahead",
       async () => {
         let made = 0;
@@ -102,11 +126,13 @@ redisTest(
     await using pool = redisPool(server.url, { retries: 2, retryDelay: 10 });
     const counter = await Deno.makeTempFile();
     try {
-      assertEquals(await pool.apply(flaky, [counter, 2]), 3);
+      assertEquals(await deadline(pool.apply(flaky, [counter, 2]), HANG), 3);
       assertEquals(pool.stats.retried, 2);
       // One more failure than retries allow: the task fails, dead-lettered.
       await Deno.writeTextFile(counter, "0");
-      const error = await assertRejects(() => pool.apply(flaky, [counter, 3]));
+      const error = await assertRejects(() =>
+        deadline(pool.apply(flaky, [counter, 3]), HANG)
+      );
       assertMatch((error as Error).message, /call 3 fails/);
       const dead = await deadLetters(server.url);
       assert(dead.some((d) => /failed 3 times/.test(d.reason)), String(dead));
@@ -122,13 +148,13 @@ redisTest(
     await using _w = await worker(server.url, { modules: [OTHER] });
     await using pool = redisPool(server.url);
     const error = await assertRejects(
-      () => pool.apply(square, [2]),
+      () => deadline(pool.apply(square, [2]), HANG),
       TargetError,
     );
     assertMatch(error.message, /refuses to run 'square' of .*pool_tasks\.ts/);
     assertMatch(error.message, /--module/);
     const source = await assertRejects(
-      () => pool.apply((x: number) => x, [1], { module: null }),
+      () => deadline(pool.apply((x: number) => x, [1], { module: null }), HANG),
       TargetError,
     );
     assertMatch(source.message, /--allow-source/);
@@ -145,7 +171,7 @@ redisTest(
       await using _w = await worker(server.url);
       await using pool = redisPool(server.url, { authkey: "wrong-key" });
       await assertRejects(
-        () => pool.apply(announce, [ran, 0]),
+        () => deadline(pool.apply(announce, [ran, 0]), HANG),
         AuthenticationError,
         "--authkey",
       );
@@ -163,12 +189,15 @@ redisTest(
   async (server) => {
     await using w = await worker(server.url, { concurrency: 1 });
     await using timed = redisPool(server.url, { taskTimeout: 300 });
-    await assertRejects(() => timed.apply(slow, [1, 60_000]), TimeoutError);
+    await assertRejects(
+      () => deadline(timed.apply(slow, [1, 60_000]), HANG),
+      TimeoutError,
+    );
     assertEquals(w.running, 0);
     // The one slot is free again (a pool without the tight limit, as a
     // loaded machine may take longer than 300 ms to start a new thread).
     await using pool = redisPool(server.url);
-    assertEquals(await pool.apply(square, [3]), 9);
+    assertEquals(await deadline(pool.apply(square, [3]), HANG), 9);
   },
 );
 
@@ -183,7 +212,7 @@ redisTest(
       const waiting = pool.apply(square, [1], { signal: queued.signal });
       await until(async () => (await streamLength(server.url)) === 1, "XADD");
       queued.abort();
-      await assertRejects(() => waiting, AbortError);
+      await assertRejects(() => deadline(waiting, HANG), AbortError);
       await until(async () => (await streamLength(server.url)) === 0, "XDEL");
 
       await using w = await worker(server.url, { concurrency: 1 });
@@ -196,9 +225,9 @@ redisTest(
         "the task to start",
       );
       running.abort();
-      await assertRejects(() => call, AbortError);
+      await assertRejects(() => deadline(call, HANG), AbortError);
       await until(() => w.running === 0, "the worker to stop the task");
-      assertEquals(await pool.apply(square, [4]), 16);
+      assertEquals(await deadline(pool.apply(square, [4]), HANG), 16);
     } finally {
       await Deno.remove(started);
     }
@@ -211,12 +240,12 @@ redisTest(
     await using _a = await worker(server.url, { concurrency: 2 });
     await using _b = await worker(server.url, { concurrency: 3 });
     const pool = redisPool(server.url);
-    await pool.map(square, [1, 2, 3, 4]);
+    await deadline(pool.map(square, [1, 2, 3, 4]), HANG);
     await until(() => pool.stats.workers === 2, "two heartbeats");
     assertEquals(pool.stats.size, 5);
     assertEquals(pool.stats.completed > 0, true);
     pool.close();
-    await pool.join();
+    await deadline(pool.join(), HANG);
     const keys = await redisKeys(server.url);
     // Shared and bounded: the task stream, the worker set and heartbeats.
     assertEquals(
@@ -264,11 +293,11 @@ redisTest(
     await using w = await worker(server.url);
     await using pool = redisPool(server.url);
     const error = await assertRejects(
-      () => pool.apply(exitThread, [3]),
+      () => deadline(pool.apply(exitThread, [3]), HANG),
       WorkerCrashedError,
     );
     assertMatch(error.message, new RegExp(w.id));
-    assertEquals(await pool.apply(square, [2]), 4);
+    assertEquals(await deadline(pool.apply(square, [2]), HANG), 4);
   },
 );
 
@@ -285,13 +314,13 @@ redisTest(
         async () => (await Deno.readTextFile(started)) === "started",
         "the task to start on the first worker",
       );
-      await a.terminate(); // its thread is killed, the task left pending
+      await deadline(a.terminate(), HANG); // its thread is killed, the task left pending
       await Deno.writeTextFile(started, "");
       await using _b = await worker(server.url, { concurrency: 1 });
-      assertEquals(await deadline(call, 20_000), "finished");
+      assertEquals(await deadline(call, HANG), "finished");
       assertEquals(await Deno.readTextFile(started), "started");
     } finally {
-      await pool.terminate();
+      await deadline(pool.terminate(), HANG);
       await Deno.remove(started);
     }
   },

@@ -5,9 +5,13 @@ import {
   assertRejects,
   assertThrows,
 } from "@std/assert";
+import { deadline } from "@std/async";
 import { Empty, QueueClosed } from "../queue/queue.ts";
 import { RedisQueue } from "./redis_queue.ts";
 import { redisTest } from "./_test_server.ts";
+
+// A guard against hangs, not a measure.
+const HANG = 60_000;
 
 redisTest(
   "RedisQueue carries structured-clone items from put() to get() in order",
@@ -82,7 +86,7 @@ redisTest(
     );
     await producer.put("send mail");
     const dying = await RedisQueue.connect<string>(server.url, "jobs", options);
-    const first = await dying.consume().next();
+    const first = await deadline(dying.consume().next(), HANG);
     assertEquals(first.value?.data, "send mail");
     assertEquals(first.value?.deliveries, 1);
     await dying.close(); // gone without ack(), like a killed worker
@@ -92,7 +96,7 @@ redisTest(
       "jobs",
       options,
     );
-    const again = await survivor.consume().next();
+    const again = await deadline(survivor.consume().next(), HANG);
     assertEquals(again.value?.data, "send mail");
     assertEquals(again.value?.id, first.value?.id);
     assertEquals(again.value?.deliveries, 2);
@@ -118,14 +122,14 @@ redisTest(
       "work",
       options,
     );
-    assertEquals(await finished.get(), 1);
+    assertEquals(await deadline(finished.get(), HANG), 1);
     await finished.close(); // clean exit: job 1 is done
     const crashed = await RedisQueue.connect<number>(
       server.url,
       "work",
       options,
     );
-    assertEquals(await crashed.get(), 2);
+    assertEquals(await deadline(crashed.get(), HANG), 2);
     await using next = await RedisQueue.connect<number>(
       server.url,
       "work",
@@ -154,7 +158,7 @@ redisTest(
         "fragile",
         options,
       );
-      const job = await consumer.consume().next();
+      const job = await deadline(consumer.consume().next(), HANG);
       assertEquals(job.value?.deliveries, delivery);
       await consumer.close(); // never acknowledged
     }
@@ -171,7 +175,7 @@ redisTest(
     const waiting = third.get({ signal: controller.signal });
     assertEquals(await dead.get({ timeout: 10_000 }), "poison");
     controller.abort();
-    const error = await assertRejects(() => waiting);
+    const error = await assertRejects(() => deadline(waiting, HANG));
     assertIsError(error, Error);
     assertEquals(error.name, "AbortError");
     assertEquals(await producer.qsize(), 0);
@@ -186,8 +190,8 @@ redisTest(
       claimIdle: 50,
     });
     const waiting = assertRejects(() => q.get(), QueueClosed);
-    await q.close();
-    await waiting;
+    await deadline(q.close(), HANG);
+    await deadline(waiting, HANG);
     await assertRejects(() => q.put("late"), QueueClosed);
     await using other = await RedisQueue.connect<string>(
       server.url,
@@ -204,11 +208,16 @@ redisTest("consume() ends quietly when its signal aborts", async (server) => {
   await q.put(7);
   const controller = new AbortController();
   const got: number[] = [];
-  for await (const job of q.consume({ signal: controller.signal })) {
-    got.push(job.data);
-    await job.ack();
-    controller.abort();
-  }
+  await deadline(
+    (async () => {
+      for await (const job of q.consume({ signal: controller.signal })) {
+        got.push(job.data);
+        await job.ack();
+        controller.abort();
+      }
+    })(),
+    HANG,
+  );
   assertEquals(got, [7]);
 });
 
