@@ -2,7 +2,11 @@
 // processes started with `deno task worker`'s command, then the master.
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { deadline } from "@std/async";
-import { killAtTestEnd, redisTest } from "../../lib/redis/_test_server.ts";
+import {
+  killAtTestEnd,
+  killWithUs,
+  redisTest,
+} from "../../lib/redis/_test_server.ts";
 import { runExample } from "../_run_example.ts";
 
 /** A worker command whose stdout (the tasks' prints) and stderr are kept. */
@@ -25,11 +29,13 @@ function startWorker(url: string) {
     env: { NO_COLOR: "1" },
   }).spawn();
   const stdout = new Response(child.stdout).text();
+  const watch = killWithUs(child.pid);
+  child.status.then(() => watch.release());
   const kill = () => {
     try {
       child.kill("SIGKILL");
     } catch { /* gone */ }
-    return child.status.then(() => {});
+    return child.status.then(() => watch.release());
   };
   // Killed when the test ends, even one that fails before stop().
   child.status.then(killAtTestEnd(kill));
@@ -58,6 +64,7 @@ function startWorker(url: string) {
         },
       );
       await stderr.catch(() => {});
+      await watch.release();
       return { code, stdout: await stdout, stderr: log };
     },
   };

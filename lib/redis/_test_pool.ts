@@ -5,7 +5,7 @@ import { deadline, delay } from "@std/async";
 import { Pool } from "../pool/mod.ts";
 import type { PoolOptions } from "../pool/mod.ts";
 import { type RedisWorker, startWorker, type WorkerOptions } from "./worker.ts";
-import { killAtTestEnd } from "./_test_server.ts";
+import { killAtTestEnd, killWithUs } from "./_test_server.ts";
 
 /**
  * How long a test helper waits for something that must happen (a drain, a
@@ -85,6 +85,7 @@ async function guarded(
 /** A worker process, as `deno task worker` starts one. */
 export class WorkerProcess implements AsyncDisposable {
   readonly #child: Deno.ChildProcess;
+  readonly #watch: { release(): Promise<void> };
   readonly #stderr: Promise<string>;
   #log = "";
   #started: Promise<void>;
@@ -109,8 +110,10 @@ export class WorkerProcess implements AsyncDisposable {
       stderr: "piped",
     }).spawn();
     this.#child = child;
-    // Killed when the test ends, even one that fails before disposing it.
+    // Killed when the test ends, even one that fails before disposing it,
+    // and when this process dies.
     const forget = killAtTestEnd(() => this[Symbol.asyncDispose]());
+    this.#watch = killWithUs(child.pid);
     child.status.then(forget);
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     this.#started = promise;
@@ -172,6 +175,8 @@ export class WorkerProcess implements AsyncDisposable {
       throw new Error(`the worker did not exit:\n${this.#log}`, {
         cause: error,
       });
+    } finally {
+      await this.#watch.release();
     }
     return {
       code: status.code,
@@ -182,6 +187,7 @@ export class WorkerProcess implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.kill("SIGKILL");
     await this.#child.status; // SIGKILL always ends it
+    await this.#watch.release();
     await this.#stderr.catch(() => {});
   }
 }

@@ -58,6 +58,34 @@ export interface RedisServerOptions {
 export const TEST_CA: string =
   new URL("./testdata/tls_ca.pem", import.meta.url).pathname;
 
+/**
+ * Kills process `pid` if this test process dies without stopping it (CI
+ * killing a hung run, a crash): a `sh` reads its stdin, a pipe only this
+ * process holds, and SIGKILLs `pid` at end of file. `release()` ends the
+ * watch once the process was stopped normally.
+ */
+export function killWithUs(pid: number): { release(): Promise<void> } {
+  const watch = new Deno.Command("sh", {
+    args: ["-c", `read _ignored; kill -9 ${pid} 2>/dev/null`],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let released: Promise<void> | undefined;
+  return {
+    release() {
+      released ??= (async () => {
+        try {
+          watch.kill("SIGKILL"); // before its stdin closes: no kill -9
+        } catch { /* gone */ }
+        await watch.status;
+        await watch.stdin.close().catch(() => {});
+      })();
+      return released;
+    },
+  };
+}
+
 /** What a child `deno` wrote, and how it ended. */
 export interface DenoRun {
   code: number;
@@ -80,6 +108,7 @@ export async function runDeno(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const watch = killWithUs(child.pid);
   const kill = () => {
     try {
       child.kill("SIGKILL");
@@ -102,6 +131,7 @@ export async function runDeno(
     });
   } finally {
     forget();
+    await watch.release();
   }
 }
 
@@ -258,6 +288,7 @@ async function launch(port: number, extra: string[]): Promise<Launched> {
     stdout: "piped",
     stderr: "null",
   }).spawn();
+  const watch = killWithUs(child.pid);
   // Readiness comes from this server's own log line, so a server some other
   // test started on the same port can never be mistaken for ours.
   let log = "";
@@ -295,6 +326,7 @@ async function launch(port: number, extra: string[]): Promise<Launched> {
     }
     await deadline(drained, HANG).catch(() => cut.abort());
     await drained;
+    await watch.release();
   };
   const signal = (name: Deno.Signal) => child.kill(name);
   const started = await deadline(ready, HANG).catch(() => false);
