@@ -98,7 +98,7 @@ interface Settings {
  * `start()`s, and keeps using them directly; workers `Manager.connect()` with
  * the same `authkey` and get handles by name.
  *
- * @example The seed's master and a worker in one program
+ * @example The Python tutorial's master and a worker in one program
  * ```ts
  * import { Manager, Queue } from "@multitask/core";
  *

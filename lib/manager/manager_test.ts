@@ -43,7 +43,7 @@ async function closedByServer(conn: Deno.Conn): Promise<boolean> {
   return true;
 }
 
-async function seedExchange(port: number, manager: Manager): Promise<void> {
+async function tutorialExchange(port: number, manager: Manager): Promise<void> {
   await using client = await Manager.connect({ port, authkey: KEY });
   const task = client.queue<number>("task_queue");
   const result = client.queue<string>("result_queue");
@@ -65,7 +65,7 @@ async function seedExchange(port: number, manager: Manager): Promise<void> {
 Deno.test("A worker with the right authkey works on the master's queues by name", async () => {
   const { manager, port } = await serve();
   await using _ = manager;
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
 });
 
 Deno.test("A remote get({ timeout }) rejects with Empty when the master's queue stays empty", async () => {
@@ -91,7 +91,7 @@ Deno.test("A wrong authkey is refused with AuthenticationError and the master go
     AuthenticationError,
   );
   assertEquals(manager.refused, 2);
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
 });
 
 Deno.test("client.queue() of an unknown name names it and lists the registered names", async () => {
@@ -157,7 +157,7 @@ Deno.test("Garbage before authentication closes that connection only", async (t)
     },
   );
   assertEquals(manager.refused, 3);
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
 });
 
 Deno.test("Garbage after authentication closes that connection only", async (t) => {
@@ -184,7 +184,7 @@ Deno.test("Garbage after authentication closes that connection only", async (t) 
       frames.close();
     });
   }
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
 });
 
 Deno.test("A client killed while blocked in get() loses nothing: its get is cancelled on the master", async () => {
@@ -295,7 +295,7 @@ Deno.test("A frame over the master's limit closes that client's connection only"
     ConnectionClosedError,
   );
   await big.closed;
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
   assertEquals(manager.get<Queue<number>>("task_queue").qsize(), 0);
 });
 

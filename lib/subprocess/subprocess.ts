@@ -410,7 +410,7 @@ async function release(stream: ReadableStream | null): Promise<void> {
  * @param options See {@linkcode SpawnOptions}.
  * @returns The running command.
  *
- * @example The seed's Popen + communicate
+ * @example The Python tutorial's Popen + communicate
  * ```ts
  * import { spawn } from "@multitask/core/subprocess";
  *
