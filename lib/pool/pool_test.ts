@@ -377,7 +377,10 @@ Deno.test("new Pool() validates its options up front", async (t) => {
       /'maxTasksPerWorker' must be a positive integer/,
     ],
     [{ maxQueue: -1 }, /'maxQueue' must be a non-negative integer/],
-    [{ taskTimeout: -5 }, /'taskTimeout' must be a positive number/],
+    [
+      { taskTimeout: -5 },
+      /'taskTimeout' must be a number of milliseconds > 0, or -1 .*: received -5/,
+    ],
     [{ module: "tasks.ts" }, /'module' must be an absolute URL/],
     [{ initargs: [1] }, /'initargs' was given without an 'initializer'/],
     [
@@ -408,8 +411,8 @@ Deno.test("Pool.apply() and map() reject bad arguments without losing the pool",
   );
   assertIsError(
     await assertRejects(() => pool.apply(() => 1, [], { timeout: 0 })),
-    Error,
-    /'timeout' must be a positive/,
+    RangeError,
+    /'timeout' must be a number of milliseconds > 0.*received 0/,
   );
   assertIsError(
     await assertRejects(() =>

@@ -602,13 +602,13 @@ Deno.test("options are validated before anything starts", async (t) => {
     ],
     [
       "a negative timeout",
-      () => run(["true"], { timeout: -1 }),
-      /'timeout' must be a positive number.*-1/,
+      () => run(["true"], { timeout: -2 }),
+      /'timeout' must be a number of milliseconds >= 0.*received -2/,
     ],
     [
       "a NaN timeout",
       () => run(["true"], { timeout: NaN }),
-      /'timeout' must be a positive.*received NaN/,
+      /'timeout' must be a number of milliseconds >= 0.*received NaN/,
     ],
     [
       "an unknown stdout",
@@ -643,8 +643,8 @@ Deno.test("options are validated before anything starts", async (t) => {
     ],
     ["wait() with a bad timeout", async () => {
       await using p = spawn(["true"]);
-      await p.wait({ timeout: 0 });
-    }, /'timeout' must be a positive/],
+      await p.wait({ timeout: -0.5 });
+    }, /'timeout' must be a number of milliseconds >= 0.*received -0.5/],
   ];
   for (const [name, attempt, message] of bad) {
     await t.step(name, async () => {
