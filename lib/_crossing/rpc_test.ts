@@ -4,6 +4,7 @@ import {
   assertIsError,
   assertRejects,
 } from "@std/assert";
+import { deadline } from "@std/async/deadline";
 import { ConnectionClosedError, FrameError } from "../errors/connection.ts";
 import { FramedConn } from "./frames.ts";
 import { decodePayload } from "./payload.ts";
@@ -122,6 +123,7 @@ Deno.test("RpcPeer carries errors with their class name, and notifications", asy
 Deno.test("cancelling or timing out a call aborts the handler's signal on the other side", async () => {
   const [a, b, listener] = await pair();
   const aborted: string[] = [];
+  const bothAborted = Promise.withResolvers<void>();
   let started!: () => void;
   let startedAgain!: () => void;
   const first = new Promise<void>((r) => (started = r));
@@ -131,7 +133,7 @@ Deno.test("cancelling or timing out a call aborts the handler's signal on the ot
       new Promise((_resolve, reject) => {
         (method === "one" ? started : startedAgain)();
         signal.addEventListener("abort", () => {
-          aborted.push(method);
+          if (aborted.push(method) === 2) bothAborted.resolve();
           reject(signal.reason);
         });
       }),
@@ -147,7 +149,7 @@ Deno.test("cancelling or timing out a call aborts the handler's signal on the ot
   const two = client.call("two", null, { timeout: 1 });
   await assertRejects(() => two, TimeoutError);
   await second;
-  while (aborted.length < 2) await new Promise((r) => setTimeout(r, 5));
+  await deadline(bothAborted.promise, 5_000);
   assertEquals(aborted.sort(), ["one", "two"]);
   client.close();
   await server.closed;
@@ -284,11 +286,16 @@ Deno.test("garbage, an HTTP request or a huge length prefix close only that conn
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   const served: RpcPeer[] = [];
+  // Resolved by each accepted connection, then renewed: the handshake that
+  // tells a step its connection is being served.
+  let accepted = Promise.withResolvers<void>();
   const accepting = (async () => {
     for await (const conn of listener) {
       served.push(
         new RpcPeer(conn, { handler: (_m, p) => p, maxFrameSize: 1024 }),
       );
+      accepted.resolve();
+      accepted = Promise.withResolvers<void>();
     }
   })();
   const good = new RpcPeer(await Deno.connect({ hostname: "127.0.0.1", port }));
@@ -314,7 +321,7 @@ Deno.test("garbage, an HTTP request or a huge length prefix close only that conn
       const bad = await Deno.connect({ hostname: "127.0.0.1", port });
       await bad.write(bytes);
       while (served.length === count) {
-        await new Promise((r) => setTimeout(r, 5));
+        await deadline(accepted.promise, 5_000);
       }
       const reason = await served[count].closed;
       assert(reason instanceof FrameError, String(reason));

@@ -31,16 +31,38 @@ async function serve(options: Partial<ManagerOptions> = {}) {
   return { manager, port };
 }
 
-/** Reads until the server closes the connection; true if it did. */
+/**
+ * Reads until the server closes the connection; true if it did within 5 s
+ * (a server that never closes fails the test instead of hanging it).
+ */
 async function closedByServer(conn: Deno.Conn): Promise<boolean> {
   const buf = new Uint8Array(1024);
   try {
-    while ((await conn.read(buf)) !== null) { /* handshake bytes */ }
+    await deadline(
+      (async () => {
+        while ((await conn.read(buf)) !== null) { /* handshake bytes */ }
+      })(),
+      5_000,
+    );
   } catch (error) {
     if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+  } finally {
+    conn.close();
   }
-  conn.close();
   return true;
+}
+
+/**
+ * Waits until the master's own count catches up: a client sees its refusal
+ * (or its end) before the master's serving task has counted it, so reading
+ * the count at once races the master under load. Fails after 5 s.
+ */
+async function eventually(done: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`Still not ${what} after 5 s`);
+    await delay(5);
+  }
 }
 
 async function tutorialExchange(port: number, manager: Manager): Promise<void> {
@@ -90,6 +112,7 @@ Deno.test("A wrong authkey is refused with AuthenticationError and the master go
     () => Manager.connect({ port, authkey: new Uint8Array([97, 98]) }),
     AuthenticationError,
   );
+  await eventually(() => manager.refused >= 2, "2 refused");
   assertEquals(manager.refused, 2);
   await tutorialExchange(port, manager);
 });
@@ -156,6 +179,7 @@ Deno.test("Garbage before authentication closes that connection only", async (t)
       assert(await closedByServer(conn));
     },
   );
+  await eventually(() => manager.refused >= 3, "3 refused");
   assertEquals(manager.refused, 3);
   await tutorialExchange(port, manager);
 });
@@ -178,10 +202,14 @@ Deno.test("Garbage after authentication closes that connection only", async (t) 
       await authenticateClient(frames, KEY);
       await conn.write(bytes);
       const buf = new Uint8Array(64);
-      while (
-        (await conn.read(buf).catch(() => null)) !== null
-      ) { /* until closed */ }
-      frames.close();
+      await deadline(
+        (async () => {
+          while (
+            (await conn.read(buf).catch(() => null)) !== null
+          ) { /* until closed */ }
+        })(),
+        5_000,
+      ).finally(() => frames.close());
     });
   }
   await tutorialExchange(port, manager);
@@ -207,9 +235,7 @@ Deno.test("A client killed while blocked in get() loses nothing: its get is canc
   await blocked.wait(); // the child's get() reached the master before this set()
   child.kill("SIGKILL");
   await child.status;
-  while (manager.connections > 0) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await eventually(() => manager.connections === 0, "disconnected");
   await jobs.put(42);
   assertEquals(jobs.qsize(), 1);
   await using client = await Manager.connect({ port, authkey: KEY });
