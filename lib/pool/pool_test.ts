@@ -19,12 +19,14 @@ import {
 import { Value } from "../sync/value.ts";
 import { Queue } from "../queue/queue.ts";
 import { Event } from "../sync/event.ts";
+import { Semaphore } from "../sync/semaphore.ts";
 import { currentThread } from "../thread/thread.ts";
 import {
   add,
   bump,
   produce,
   setUp,
+  signalThenSpin,
   spin,
   square,
   threadName,
@@ -149,9 +151,17 @@ Deno.test("Pool refuses work after close(), and join() needs close() first", asy
 
 Deno.test("Pool.terminate() resolves even with a worker stuck in an endless loop", async () => {
   const pool = new Pool({ size: 2, module: TASKS });
-  const stuck = [pool.apply(spin), pool.apply(spin)];
+  const started = new Semaphore(0);
+  const stuck = [
+    pool.apply(signalThenSpin, [started]),
+    pool.apply(signalThenSpin, [started]),
+  ];
   const waiting = pool.apply(add, [1, 2]);
-  await new Promise((r) => setTimeout(r, 50));
+  // Both workers are in their endless loops before terminate() (a handshake,
+  // not a sleep that may end before they start).
+  for (let i = 0; i < 2; i++) {
+    assert(await started.acquire({ timeout: 30_000 }), "a task never started");
+  }
   await pool.terminate();
   for (const p of [...stuck, waiting]) {
     const error = await assertRejects(() => p, PoolClosedError);
