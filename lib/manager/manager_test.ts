@@ -267,7 +267,10 @@ Deno.test("callTimeout rejects a get() with TimeoutError and cancels it on the m
   await using client = await Manager.connect({
     port,
     authkey: KEY,
-    callTimeout: 30,
+    // 500 ms, not 30: every call of this client has callTimeout on top of
+    // its own timeout, and get({ timeout: 0 })'s round trip took over 30 ms
+    // on a loaded machine (flaky).
+    callTimeout: 500,
   });
   const task = client.queue<number>("task_queue");
   const error = await assertRejects(() => task.get());

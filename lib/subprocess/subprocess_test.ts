@@ -20,7 +20,7 @@ import {
   SubprocessAbortError,
   TimeoutExpired,
 } from "./mod.ts";
-import { denoWith, gone, isDead } from "./_test_procs.ts";
+import { denoWith, gone, isDead, readUntil } from "./_test_procs.ts";
 
 /** The error `promise` rejects with, checked to be an instance of `Class`. */
 async function caught<E extends Error>(
@@ -320,13 +320,7 @@ Deno.test("aborting the signal kills the process group and rejects with the outp
   const p = spawn(["sh", "-c", 'sleep 30 & echo "$$ $!"; wait'], {
     signal: controller.signal,
   });
-  const reader = p.stdout!.getReader();
-  let head = "";
-  while (!head.includes("\n")) {
-    const { value } = await reader.read();
-    head += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
+  const head = await readUntil(p.stdout!, "\n");
   const reason = new Error("user pressed stop");
   controller.abort(reason);
   const error = await caught(p.communicate(), SubprocessAbortError);
