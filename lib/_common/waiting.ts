@@ -53,11 +53,30 @@ export function checkTimeout(
     return Infinity;
   }
   if (typeof timeout === "number" && timeout >= 0) return timeout;
-  const Err = typeof timeout === "number" ? RangeError : TypeError;
-  throw new Err(
-    `Cannot ${who} as '${name}' must be a number of milliseconds >= 0, or -1 (or undefined) to wait forever: received ${
-      shown(timeout)
-    }`,
+  throw refusal(
+    timeout,
+    who,
+    name,
+    "a number of milliseconds >= 0, or -1 (or undefined) to wait forever",
+  );
+}
+
+/**
+ * "Cannot <who> as '<name>' must be <wanted>: received <value as given>": a
+ * RangeError for a number out of range, a TypeError for anything else.
+ */
+function refusal(
+  value: unknown,
+  who: string,
+  name: string,
+  wanted: string,
+  hint = "",
+): Error {
+  const Err = typeof value === "number" ? RangeError : TypeError;
+  return new Err(
+    `Cannot ${who} as '${name}' must be ${wanted}: received ${
+      shown(value)
+    }${hint}`,
   );
 }
 
@@ -104,13 +123,14 @@ export function checkLimit(
   if (typeof value === "number" && value > MAX_TIMER_MS && value !== Infinity) {
     throw tooLong(value, name, who, forever);
   }
-  const Err = typeof value === "number" ? RangeError : TypeError;
-  throw new Err(
-    `Cannot ${who} as '${name}' must be a number of milliseconds > 0${
+  throw refusal(
+    value,
+    who,
+    name,
+    `a number of milliseconds > 0${
       forever ? ", or -1 (or undefined) for no limit" : ""
-    }: received ${shown(value)}${
-      value === 0 ? " (0 leaves no time at all)" : ""
     }`,
+    value === 0 ? " (0 leaves no time at all)" : "",
   );
 }
 

@@ -9,22 +9,10 @@ import { ConnectionClosedError, FrameError } from "../errors/connection.ts";
 import { FramedConn } from "./frames.ts";
 import { decodePayload } from "./payload.ts";
 import { lend, RpcPeer, TimeoutError } from "./rpc.ts";
-
-/** A connected TCP pair on loopback. */
-async function pair(): Promise<[Deno.Conn, Deno.Conn, Deno.Listener]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [client, server] = await Promise.all([
-    Deno.connect({
-      hostname: "127.0.0.1",
-      port: (listener.addr as Deno.NetAddr).port,
-    }),
-    listener.accept(),
-  ]);
-  return [client, server, listener];
-}
+import { loopbackPair } from "./testdata/loopback.ts";
 
 Deno.test("frames produced in one tick go out in a single write", async () => {
-  const [client, server, listener] = await pair();
+  const [client, server, listener] = await loopbackPair();
   let writes = 0;
   const counting = new Proxy(client, {
     get(target, key) {
@@ -52,7 +40,7 @@ Deno.test("frames produced in one tick go out in a single write", async () => {
 });
 
 Deno.test("RpcPeer answers pipelined calls by id, in completion order", async () => {
-  const [a, b, listener] = await pair();
+  const [a, b, listener] = await loopbackPair();
   const server = new RpcPeer(b, {
     handler: async (method, params) => {
       const [value] = params as [number, number];
@@ -81,7 +69,7 @@ Deno.test("RpcPeer answers pipelined calls by id, in completion order", async ()
 });
 
 Deno.test("RpcPeer carries errors with their class name, and notifications", async () => {
-  const [a, b, listener] = await pair();
+  const [a, b, listener] = await loopbackPair();
   const notes: unknown[] = [];
   let noted!: () => void;
   const gotNote = new Promise<void>((r) => (noted = r));
@@ -121,7 +109,7 @@ Deno.test("RpcPeer carries errors with their class name, and notifications", asy
 });
 
 Deno.test("cancelling or timing out a call aborts the handler's signal on the other side", async () => {
-  const [a, b, listener] = await pair();
+  const [a, b, listener] = await loopbackPair();
   const aborted: string[] = [];
   const bothAborted = Promise.withResolvers<void>();
   let started!: () => void;
@@ -157,7 +145,7 @@ Deno.test("cancelling or timing out a call aborts the handler's signal on the ot
 });
 
 Deno.test("closing the connection rejects pending calls and aborts running handlers", async () => {
-  const [a, b, listener] = await pair();
+  const [a, b, listener] = await loopbackPair();
   let running!: () => void;
   const isRunning = new Promise<void>((r) => (running = r));
   let handlerSignal: AbortSignal | undefined;
@@ -193,7 +181,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "received by a caller: not taken back, even when it closes later",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const { peer, lost } = owner(b);
       const caller = new RpcPeer(a);
       assertEquals(await caller.call("take", null), "item");
@@ -209,7 +197,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "the receipt shares the write of the caller's next call",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const { peer } = owner(b);
       let writes = 0;
       const counting = new Proxy(a, {
@@ -236,7 +224,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "the connection closes before the receipt: taken back once",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const { peer, lost } = owner(b);
       const raw = new FramedConn(a);
       raw.send([0, 1, "take", null]);
@@ -251,7 +239,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "refused by a caller that stopped waiting: taken back at once",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const { peer, lost } = owner(b);
       const raw = new FramedConn(a);
       raw.send([0, 1, "take", null]);
@@ -270,7 +258,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "a caller refuses a lent answer it no longer waits for",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const caller = new RpcPeer(a);
       const raw = new FramedConn(b);
       raw.send([5, 99, "unasked"]);
