@@ -1,4 +1,4 @@
-// The seed's async IO lesson (000 "异步IO"): with the OS's asynchronous IO,
+// The Python tutorial's async IO lesson (000 "异步IO"): with the OS's asynchronous IO,
 // ONE process with ONE thread can run many IO tasks at once; an event loop
 // switches to whichever task's IO is ready (Nginx serves this way). Deno's
 // whole runtime is such an event loop, so `async`/`await` is all it takes.

@@ -1,4 +1,4 @@
-// The seed's bank account: 100 threads each deposit 1 into one Account.
+// The Python tutorial's bank account: 100 threads each deposit 1 into one Account.
 // deposit() reads the balance, takes 10 ms to "process" the deposit, then
 // writes the new balance; without a lock the threads all read the same old
 // balance and the account ends far below 100. With a Lock around the

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
 Deno.test("bank_account.ts loses deposits without a lock and counts every one with it", async () => {
-  // 20 threads instead of the seed's 100 keep the test light; the example
+  // 20 threads instead of the Python tutorial's 100 keep the test light; the example
   // defaults to 100.
   const { code, lines, stderr } = await runExample(
     "bank_account",

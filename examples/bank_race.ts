@@ -1,4 +1,4 @@
-// The seed's `balance` race: two threads each deposit and withdraw the same
+// The Python tutorial's `balance` race: two threads each deposit and withdraw the same
 // amount a million times (balance += n; balance -= n). Without a lock their
 // read-modify-write steps interleave and updates are lost, so the balance
 // that should end at 0 drifts; with a Lock around change_it it is exact.

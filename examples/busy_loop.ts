@@ -1,4 +1,4 @@
-// The seed's GIL lesson: start one thread per core, each spinning on
+// The Python tutorial's GIL lesson: start one thread per core, each spinning on
 // `x = x ^ 1`. In CPython the GIL lets only one of them run at a time, so
 // the process uses about one core and N threads get no more done than one.
 // Deno's threads are Workers, each with its own isolate and no global lock:
@@ -6,7 +6,7 @@
 //
 //   deno run -A examples/busy_loop.ts [--seconds 2]
 //
-// The seed's loops run forever; these stop after --seconds. First one
+// The Python tutorial's loops run forever; these stop after --seconds. First one
 // thread spins alone, then one per core: the report compares the loop turns
 // they got through, and the process's CPU time (all threads, from
 // process.cpuUsage()) with the wall time. Both figures are lower when other

@@ -1,4 +1,4 @@
-// The seed's coroutine lesson (004 §4): a coroutine can stop in the middle,
+// The Python tutorial's coroutine lesson (004 §4): a coroutine can stop in the middle,
 // hand control to another, and resume where it left off; the switching is
 // done by the program, not the OS, and it all runs in ONE thread, so there
 // is no thread-switch cost and no shared-data race.

@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
-// The seed's output: each item is produced, consumed, and acknowledged
+// The Python tutorial's output: each item is produced, consumed, and acknowledged
 // before the next one is produced; the two coroutines take turns.
 const expected = [1, 2, 3, 4, 5].flatMap((n) => [
   `[PRODUCER] Producing ${n}...`,

@@ -1,4 +1,4 @@
-// The seed's daemon thread: `sing` would sing 5 times, one second apart, but
+// The Python tutorial's daemon thread: `sing` would sing 5 times, one second apart, but
 // it is a daemon, so when the main module ends after one second the program
 // exits and the daemon thread is stopped with it.
 //

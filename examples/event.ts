@@ -1,4 +1,4 @@
-// An event lets threads wait for a signal (the seed's "事件" section): three
+// An event lets threads wait for a signal (the Python tutorial's "事件" section): three
 // runners wait at the start line until the main thread fires the pistol.
 // Then the main thread clears the event and a late runner waits for it with
 // a timeout, which runs out.

@@ -1,4 +1,4 @@
-// The seed's os.fork() demo. Deno cannot fork, so the child is a new Deno
+// The Python tutorial's os.fork() demo. Deno cannot fork, so the child is a new Deno
 // that runs an exported function (Python's "spawn" start method); the parent
 // and the child print their own pids and the child its parent's.
 // `deno run -A examples/fork_pid.ts`

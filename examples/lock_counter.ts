@@ -1,4 +1,4 @@
-// The seed's Lock over a global counter: 5 threads each add 1 to `num`
+// The Python tutorial's Lock over a global counter: 5 threads each add 1 to `num`
 // 10000 times, taking the lock around every increment; the total is exactly
 // 50000.
 //

@@ -1,4 +1,4 @@
-// The seed's process pool: Pool(4) runs five long_time_tasks; tasks 0-3
+// The Python tutorial's process pool: Pool(4) runs five long_time_tasks; tasks 0-3
 // start at once, task 4 waits until one of them has finished; close() comes
 // before join(). `deno run -A examples/pool.ts [--seconds 3]`
 //

@@ -1,4 +1,4 @@
-// The seed's sing/draw demo: one process gets positional args (Python's
+// The Python tutorial's sing/draw demo: one process gets positional args (Python's
 // args=(3,)), the other an options object (Python's kwargs={"num": 3}); the
 // two children sing and draw at the same time.
 // `deno run -A examples/process_args.ts`

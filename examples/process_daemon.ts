@@ -1,5 +1,5 @@
-// The seed's daemon demo: a daemon child is killed when the main process
-// ends, so it does not get to sing ten times. (The seed's loop has no pause;
+// The Python tutorial's daemon demo: a daemon child is killed when the main process
+// ends, so it does not get to sing ten times. (The Python tutorial's loop has no pause;
 // this one sings every 0.2 s so the effect is visible.)
 // `deno run -A examples/process_daemon.ts`
 import { delay } from "@std/async/delay";

@@ -1,4 +1,4 @@
-// The seed's Queue IPC demo: the parent creates a Queue and hands it to two
+// The Python tutorial's Queue IPC demo: the parent creates a Queue and hands it to two
 // child processes; the writer puts 'A', 'B', 'C' (sleeping a random while
 // after each), the reader loops forever printing what it gets, and the
 // parent, once the writer is done, terminates the endless reader.

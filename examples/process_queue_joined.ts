@@ -1,4 +1,4 @@
-// The seed's write_task/read_task pair: the parent's Queue passed to two
+// The Python tutorial's write_task/read_task pair: the parent's Queue passed to two
 // child processes that both finish, so the parent joins both and prints DONE.
 // `deno run -A examples/process_queue_joined.ts`
 import { delay } from "@std/async/delay";

@@ -1,4 +1,4 @@
-// The seed's multiprocessing demo: the child runs run_proc("test") and the
+// The Python tutorial's multiprocessing demo: the child runs run_proc("test") and the
 // parent waits for it with join(). `deno run -A examples/process_run_proc.ts`
 import { currentProcess, Process } from "@multitask/core/process";
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
-Deno.test("process_run_proc.ts prints the seed's four lines, the child's between start and end", async () => {
+Deno.test("process_run_proc.ts prints the Python tutorial's four lines, the child's between start and end", async () => {
   const { code, lines, stderr } = await runExample("process_run_proc");
   assertEquals(code, 0, stderr);
   assertEquals(lines.length, 4, lines.join("\n"));

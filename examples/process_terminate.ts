@@ -1,4 +1,4 @@
-// The seed's terminate() + join(): terminate() only sends SIGTERM; join()
+// The Python tutorial's terminate() + join(): terminate() only sends SIGTERM; join()
 // waits for the child to be reaped, so no zombie (<defunct>) is left behind.
 // `ps -o pid,stat -p <pid>` shows the child before and after.
 // `deno run -A examples/process_terminate.ts`

@@ -1,4 +1,4 @@
-// A semaphore limits how many threads do something at once (the seed's
+// A semaphore limits how many threads do something at once (the Python tutorial's
 // "信号量" section, in the style of its other threading programs): eight
 // download threads share three connection slots.
 //

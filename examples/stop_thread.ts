@@ -1,15 +1,15 @@
-// The seed's two ways to stop a thread from outside.
+// The Python tutorial's two ways to stop a thread from outside.
 //
 //   deno run -A examples/stop_thread.ts
 //
-// 1. A stop flag the thread checks (the clean way): the seed's global
+// 1. A stop flag the thread checks (the clean way): the Python tutorial's global
 //    `stop_flag` becomes an Event shared with the thread; the thread finishes
 //    its current step and leaves its loop.
-// 2. Forced: the seed raises SystemExit inside the thread through ctypes;
+// 2. Forced: the Python tutorial raises SystemExit inside the thread through ctypes;
 //    here `terminate()` stops the thread's worker wherever it is. Nothing
 //    after that point runs in it (no finally blocks), so prefer the flag.
 //
-// The seed's 1 s steps are shortened to 100 ms.
+// The Python tutorial's 1 s steps are shortened to 100 ms.
 import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";
 import { Event } from "@multitask/core/sync";

@@ -1,4 +1,4 @@
-// The seed's subprocess.call(['nslookup', 'www.python.org']): run a command
+// The Python tutorial's subprocess.call(['nslookup', 'www.python.org']): run a command
 // with our terminal as its stdin/stdout/stderr and print its exit code.
 // nslookup is not on every box (nor is the network), so the default is the
 // same kind of name lookup done locally: `getent hosts localhost`.

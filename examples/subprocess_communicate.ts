@@ -1,4 +1,4 @@
-// The seed's Popen(['nslookup'], stdin=PIPE, stdout=PIPE, stderr=PIPE) fed
+// The Python tutorial's Popen(['nslookup'], stdin=PIPE, stdout=PIPE, stderr=PIPE) fed
 // b'set q=mx\npython.org\nexit\n' through communicate(). nslookup is not on
 // every box, so the same bytes go to `sort`, which is: like nslookup it reads
 // what one would type by hand and answers on stdout.

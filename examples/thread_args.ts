@@ -1,10 +1,10 @@
-// The seed's sing and dance threads, with arguments. Python passes `args`
+// The Python tutorial's sing and dance threads, with arguments. Python passes `args`
 // as a tuple and `kwargs` as a dict; JavaScript has no keyword arguments, so
 // the "kwargs" travel as an object argument the target destructures.
 //
 //   deno run -A examples/thread_args.ts
 //
-// Like the seed, the main module does not join: the threads are not
+// Like the Python tutorial, the main module does not join: the threads are not
 // daemons, so the program stays alive until both have finished.
 import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";

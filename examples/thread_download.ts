@@ -1,9 +1,9 @@
-// The seed's two downloads, each in its own Thread running a function: they
+// The Python tutorial's two downloads, each in its own Thread running a function: they
 // overlap, so the total is about the longer download, not the sum.
 //
 //   deno run -A examples/thread_download.ts
 //
-// Downloads take 5-10 "seconds" as in the seed, where one second is
+// Downloads take 5-10 "seconds" as in the Python tutorial, where one second is
 // shortened to 200 ms to keep the demo quick.
 import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";

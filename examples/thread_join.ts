@@ -1,10 +1,10 @@
-// The seed's join(): starting all threads and then joining them lets them
+// The Python tutorial's join(): starting all threads and then joining them lets them
 // run together; joining each one right after starting it runs them one
 // after another.
 //
 //   deno run -A examples/thread_join.ts
 //
-// Each thread prints itself and sleeps; the seed's 5 s sleep is shortened
+// Each thread prints itself and sleeps; the Python tutorial's 5 s sleep is shortened
 // to 300 ms.
 import { delay } from "@std/async/delay";
 import { currentThread, Thread } from "@multitask/core/thread";

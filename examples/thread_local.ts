@@ -1,4 +1,4 @@
-// The seed's ThreadLocal: one global `localSchool`, and each thread sees its
+// The Python tutorial's ThreadLocal: one global `localSchool`, and each thread sees its
 // own `student` in it, so the functions a thread calls need not pass the
 // student along.
 //

@@ -1,4 +1,4 @@
-// The seed's first thread: a function run by a Thread named LoopThread, which
+// The Python tutorial's first thread: a function run by a Thread named LoopThread, which
 // counts to 5 while the main thread waits for it with join().
 //
 //   deno run -A examples/thread_loop.ts
@@ -16,7 +16,7 @@ export async function loop(): Promise<void> {
   while (n < 5) {
     n = n + 1;
     console.log(`thread ${currentThread().name} >>> ${n}`);
-    await delay(200); // the seed sleeps 1 s; shortened to keep the demo quick
+    await delay(200); // the Python tutorial sleeps 1 s; shortened to keep the demo quick
   }
   console.log(`thread ${currentThread().name} ended.`);
 }

@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { runExample } from "./_run_example.ts";
 
-Deno.test("thread_loop.ts prints the seed's LoopThread output in order", async () => {
+Deno.test("thread_loop.ts prints the Python tutorial's LoopThread output in order", async () => {
   const { code, lines, stderr } = await runExample("thread_loop");
   assertEquals(code, 0, stderr);
   assertEquals(lines, [

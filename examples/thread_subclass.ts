@@ -1,4 +1,4 @@
-// The seed's DownloadTask: a subclass of Thread that overrides run().
+// The Python tutorial's DownloadTask: a subclass of Thread that overrides run().
 //
 //   deno run -A examples/thread_subclass.ts
 //
@@ -7,7 +7,7 @@
 // to super(). Its fields (here `filename`) are copied into the worker; the
 // constructor does not run again there.
 //
-// Downloads take 5-10 "seconds" as in the seed, where one second is
+// Downloads take 5-10 "seconds" as in the Python tutorial, where one second is
 // shortened to 200 ms. Both run at once: the total is about the longer one.
 import { delay } from "@std/async/delay";
 import { Thread } from "@multitask/core/thread";

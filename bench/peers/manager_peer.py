@@ -1,6 +1,6 @@
 """Python's multiprocessing.managers.BaseManager, for bench/manager_bench.ts.
 
-Like the seed's task_master.py: a queue.Queue served by a BaseManager server
+Like the Python tutorial's task_master.py: a queue.Queue served by a BaseManager server
 process (manager.start()), used through a proxy from this process. Started
 once; then each line "N" on stdin runs N put+get pairs in sequence on the
 proxy and answers "done", so the Deno bench times exactly the round trips.

@@ -1,4 +1,4 @@
-// Runs the seed's master and workers as real processes on loopback: the
+// Runs the Python tutorial's master and workers as real processes on loopback: the
 // built-in Manager (exactly once, wrong key refused) and Redis Streams (at
 // least once, nothing missing after a worker is killed mid-job).
 import {

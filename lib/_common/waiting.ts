@@ -22,24 +22,127 @@
 // - The value is milliseconds. `undefined`, `Infinity` and `-1` wait forever
 //   (-1 is Lock.acquire's "forever"); 0 tries once without waiting. Any other
 //   negative number, NaN or a non-number is refused with the value as given.
-//   checkTimeout applies the last point; checkTimeoutArgument the first two.
+//   checkTimeout applies this point; checkTimeoutArgument the first two.
+//   A wait that ends by a timer (subprocess) also refuses a finite timeout
+//   setTimeout cannot keep (checkTimerTimeout). In Python's subprocess a
+//   negative timeout expires at once and None waits forever; here -1 waits
+//   forever, as everywhere else in this library (nobody writes -1 for "now":
+//   0 is that).
+// - A time limit set as an option rather than a wait (a Pool's taskTimeout,
+//   Pool.apply's timeout, a Manager's handshakeTimeout, connect's timeout
+//   and callTimeout) follows checkLimit: milliseconds > 0; -1, Infinity and
+//   undefined for no limit (handshakeTimeout, which protects the server from
+//   silent connections, takes no "no limit"). 0 is refused: "try once" has no
+//   meaning for work that has not started.
+// All these messages read "Cannot <who> as '<name>' must be ...: received
+// <value as given>", with the fix.
 
 /**
  * Checks a user timeout in milliseconds and returns it as a number:
  * `undefined`, `Infinity` and `-1` mean wait forever (Infinity), 0 means do
  * not wait. Other negative numbers and `NaN` throw a RangeError, anything
  * that is not a number a TypeError, each showing the value as given; `who`
- * completes "Cannot <who>" in the message.
+ * completes "Cannot <who>" in the message, `name` is the option's name.
  */
-export function checkTimeout(timeout: unknown, who: string): number {
+export function checkTimeout(
+  timeout: unknown,
+  who: string,
+  name = "timeout",
+): number {
   if (timeout === undefined || timeout === Infinity || timeout === -1) {
     return Infinity;
   }
   if (typeof timeout === "number" && timeout >= 0) return timeout;
-  const Err = typeof timeout === "number" ? RangeError : TypeError;
-  throw new Err(
-    `Cannot ${who} as 'timeout' must be a number of milliseconds >= 0, or -1 (or undefined) to wait forever: received ${
-      shown(timeout)
+  throw refusal(
+    timeout,
+    who,
+    name,
+    "a number of milliseconds >= 0, or -1 (or undefined) to wait forever",
+  );
+}
+
+/**
+ * "Cannot <who> as '<name>' must be <wanted>: received <value as given>": a
+ * RangeError for a number out of range, a TypeError for anything else.
+ */
+function refusal(
+  value: unknown,
+  who: string,
+  name: string,
+  wanted: string,
+  hint = "",
+): Error {
+  const Err = typeof value === "number" ? RangeError : TypeError;
+  return new Err(
+    `Cannot ${who} as '${name}' must be ${wanted}: received ${
+      shown(value)
+    }${hint}`,
+  );
+}
+
+/**
+ * The longest delay setTimeout keeps (2^31 - 1 ms, about 24.8 days): a
+ * longer one fires at once, so a timer-backed limit above it is refused.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Checks a wait that ends by a timer (a subprocess's wait, communicate or
+ * run): {@linkcode checkTimeout}'s rule, and a finite timeout of at most
+ * {@linkcode MAX_TIMER_MS}.
+ */
+export function checkTimerTimeout(
+  timeout: unknown,
+  who: string,
+  name = "timeout",
+): number {
+  const ms = checkTimeout(timeout, who, name);
+  if (ms !== Infinity && ms > MAX_TIMER_MS) throw tooLong(ms, name, who);
+  return ms;
+}
+
+/**
+ * Checks a time limit set as an option (a pool's `taskTimeout`, a task's
+ * `timeout`, a manager's `handshakeTimeout`, a client's `callTimeout`): a
+ * limit on work, not a wait, so 0, which leaves no time at all, is refused,
+ * and so is a value setTimeout cannot keep. `undefined`, `-1` and `Infinity`
+ * mean no limit (returned as undefined), unless `forever` is false: then
+ * only `undefined` (the caller's default) is accepted without a number.
+ */
+export function checkLimit(
+  value: unknown,
+  name: string,
+  who: string,
+  forever = true,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (forever && (value === -1 || value === Infinity)) return undefined;
+  if (typeof value === "number" && value > 0 && value <= MAX_TIMER_MS) {
+    return value;
+  }
+  if (typeof value === "number" && value > MAX_TIMER_MS && value !== Infinity) {
+    throw tooLong(value, name, who, forever);
+  }
+  throw refusal(
+    value,
+    who,
+    name,
+    `a number of milliseconds > 0${
+      forever ? ", or -1 (or undefined) for no limit" : ""
+    }`,
+    value === 0 ? " (0 leaves no time at all)" : "",
+  );
+}
+
+function tooLong(
+  ms: number,
+  name: string,
+  who: string,
+  forever = true,
+): RangeError {
+  return new RangeError(
+    `Cannot ${who} as '${name}' must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer): received ${ms}. ${
+      forever ? "Pass -1 for no limit." : "Pass a shorter one."
     }`,
   );
 }

@@ -5,6 +5,7 @@ import {
   assertMatch,
   assertRejects,
 } from "@std/assert";
+import { deadline } from "@std/async/deadline";
 import {
   authenticateClient,
   authenticateServer,
@@ -114,10 +115,14 @@ Deno.test("a client that speaks another protocol is refused without harming the 
       const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
       await conn.write(new TextEncoder().encode(text));
       const buffer = new Uint8Array(256);
-      while (
-        (await conn.read(buffer)) !== null
-      ) { /* drain until the server closes */ }
-      conn.close();
+      await deadline(
+        (async () => {
+          while (
+            (await conn.read(buffer)) !== null
+          ) { /* drain until the server closes */ }
+        })(),
+        5_000,
+      ).finally(() => conn.close());
     });
   }
   const client = await connect(s.port, "secret");

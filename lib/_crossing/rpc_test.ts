@@ -4,26 +4,15 @@ import {
   assertIsError,
   assertRejects,
 } from "@std/assert";
+import { deadline } from "@std/async/deadline";
 import { ConnectionClosedError, FrameError } from "../errors/connection.ts";
 import { FramedConn } from "./frames.ts";
 import { decodePayload } from "./payload.ts";
 import { lend, RpcPeer, TimeoutError } from "./rpc.ts";
-
-/** A connected TCP pair on loopback. */
-async function pair(): Promise<[Deno.Conn, Deno.Conn, Deno.Listener]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [client, server] = await Promise.all([
-    Deno.connect({
-      hostname: "127.0.0.1",
-      port: (listener.addr as Deno.NetAddr).port,
-    }),
-    listener.accept(),
-  ]);
-  return [client, server, listener];
-}
+import { loopbackPair } from "./testdata/loopback.ts";
 
 Deno.test("frames produced in one tick go out in a single write", async () => {
-  const [client, server, listener] = await pair();
+  const [client, server, listener] = await loopbackPair();
   let writes = 0;
   const counting = new Proxy(client, {
     get(target, key) {
@@ -51,7 +40,7 @@ Deno.test("frames produced in one tick go out in a single write", async () => {
 });
 
 Deno.test("RpcPeer answers pipelined calls by id, in completion order", async () => {
-  const [a, b, listener] = await pair();
+  const [a, b, listener] = await loopbackPair();
   const server = new RpcPeer(b, {
     handler: async (method, params) => {
       const [value] = params as [number, number];
@@ -80,7 +69,7 @@ Deno.test("RpcPeer answers pipelined calls by id, in completion order", async ()
 });
 
 Deno.test("RpcPeer carries errors with their class name, and notifications", async () => {
-  const [a, b, listener] = await pair();
+  const [a, b, listener] = await loopbackPair();
   const notes: unknown[] = [];
   let noted!: () => void;
   const gotNote = new Promise<void>((r) => (noted = r));
@@ -120,8 +109,9 @@ Deno.test("RpcPeer carries errors with their class name, and notifications", asy
 });
 
 Deno.test("cancelling or timing out a call aborts the handler's signal on the other side", async () => {
-  const [a, b, listener] = await pair();
+  const [a, b, listener] = await loopbackPair();
   const aborted: string[] = [];
+  const bothAborted = Promise.withResolvers<void>();
   let started!: () => void;
   let startedAgain!: () => void;
   const first = new Promise<void>((r) => (started = r));
@@ -131,7 +121,7 @@ Deno.test("cancelling or timing out a call aborts the handler's signal on the ot
       new Promise((_resolve, reject) => {
         (method === "one" ? started : startedAgain)();
         signal.addEventListener("abort", () => {
-          aborted.push(method);
+          if (aborted.push(method) === 2) bothAborted.resolve();
           reject(signal.reason);
         });
       }),
@@ -147,7 +137,7 @@ Deno.test("cancelling or timing out a call aborts the handler's signal on the ot
   const two = client.call("two", null, { timeout: 1 });
   await assertRejects(() => two, TimeoutError);
   await second;
-  while (aborted.length < 2) await new Promise((r) => setTimeout(r, 5));
+  await deadline(bothAborted.promise, 5_000);
   assertEquals(aborted.sort(), ["one", "two"]);
   client.close();
   await server.closed;
@@ -155,7 +145,7 @@ Deno.test("cancelling or timing out a call aborts the handler's signal on the ot
 });
 
 Deno.test("closing the connection rejects pending calls and aborts running handlers", async () => {
-  const [a, b, listener] = await pair();
+  const [a, b, listener] = await loopbackPair();
   let running!: () => void;
   const isRunning = new Promise<void>((r) => (running = r));
   let handlerSignal: AbortSignal | undefined;
@@ -191,7 +181,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "received by a caller: not taken back, even when it closes later",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const { peer, lost } = owner(b);
       const caller = new RpcPeer(a);
       assertEquals(await caller.call("take", null), "item");
@@ -207,7 +197,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "the receipt shares the write of the caller's next call",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const { peer } = owner(b);
       let writes = 0;
       const counting = new Proxy(a, {
@@ -234,7 +224,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "the connection closes before the receipt: taken back once",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const { peer, lost } = owner(b);
       const raw = new FramedConn(a);
       raw.send([0, 1, "take", null]);
@@ -249,7 +239,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "refused by a caller that stopped waiting: taken back at once",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const { peer, lost } = owner(b);
       const raw = new FramedConn(a);
       raw.send([0, 1, "take", null]);
@@ -268,7 +258,7 @@ Deno.test("a lent answer stays the caller's once received, and is taken back oth
   await t.step(
     "a caller refuses a lent answer it no longer waits for",
     async () => {
-      const [a, b, listener] = await pair();
+      const [a, b, listener] = await loopbackPair();
       const caller = new RpcPeer(a);
       const raw = new FramedConn(b);
       raw.send([5, 99, "unasked"]);
@@ -284,11 +274,16 @@ Deno.test("garbage, an HTTP request or a huge length prefix close only that conn
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   const served: RpcPeer[] = [];
+  // Resolved by each accepted connection, then renewed: the handshake that
+  // tells a step its connection is being served.
+  let accepted = Promise.withResolvers<void>();
   const accepting = (async () => {
     for await (const conn of listener) {
       served.push(
         new RpcPeer(conn, { handler: (_m, p) => p, maxFrameSize: 1024 }),
       );
+      accepted.resolve();
+      accepted = Promise.withResolvers<void>();
     }
   })();
   const good = new RpcPeer(await Deno.connect({ hostname: "127.0.0.1", port }));
@@ -314,7 +309,7 @@ Deno.test("garbage, an HTTP request or a huge length prefix close only that conn
       const bad = await Deno.connect({ hostname: "127.0.0.1", port });
       await bad.write(bytes);
       while (served.length === count) {
-        await new Promise((r) => setTimeout(r, 5));
+        await deadline(accepted.promise, 5_000);
       }
       const reason = await served[count].closed;
       assert(reason instanceof FrameError, String(reason));

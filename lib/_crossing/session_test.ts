@@ -4,6 +4,7 @@ import {
   assertRejects,
   assertThrows,
 } from "@std/assert";
+import { deadline } from "@std/async/deadline";
 import { AuthenticationError } from "./auth.ts";
 import { NamedObjects, type RemoteSession } from "./session.ts";
 import { openSession } from "./opener.ts";
@@ -14,18 +15,22 @@ import { Tally } from "../process/testdata/process_targets.ts";
 function serve(named: NamedObjects, key: string) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const sessions: RemoteSession[] = [];
+  const first = Promise.withResolvers<RemoteSession>();
   const done = (async () => {
     for await (const conn of listener) {
       try {
         sessions.push(
           await openSession(conn, key, { side: "server", named }),
         );
+        first.resolve(sessions[0]);
       } catch { /* refused */ }
     }
   })();
   return {
     port: (listener.addr as Deno.NetAddr).port,
     sessions,
+    /** The first session the server opened, once it has opened it. */
+    firstSession: () => deadline(first.promise, 5_000),
     async close() {
       listener.close();
       await done;
@@ -73,9 +78,7 @@ Deno.test("objects passed to a peer are exported per connection and released whe
   const named = new NamedObjects();
   const server = serve(named, "k");
   const client = await dial(server.port, "k");
-  while (server.sessions.length === 0) {
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  const served = await server.firstSession();
   const tally = new Tally();
   // What encodeValue(tally, client.table) does when the client passes it along.
   assertEquals(client.table.export(tally, codecFor("TestTally")!), "o1");
@@ -85,7 +88,7 @@ Deno.test("objects passed to a peer are exported per connection and released whe
     "same object, same id",
   );
   assertEquals(client.table.size, 1);
-  const call = server.sessions[0].remote("o1");
+  const call = served.remote("o1");
   assertEquals(await call("add", [4]), 4);
   assertEquals(tally.total, 4);
   client.close();

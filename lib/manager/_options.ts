@@ -49,22 +49,6 @@ export function checkAuthKey(authkey: unknown, who: string): AuthKey {
   return authkey as AuthKey;
 }
 
-export function checkMillis(
-  value: unknown,
-  name: string,
-  who: string,
-): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(
-      `Cannot ${who} as '${name}' must be a positive number of milliseconds: received ${
-        String(value)
-      }`,
-    );
-  }
-  return value;
-}
-
 export function checkFrameSize(
   value: unknown,
   who: string,

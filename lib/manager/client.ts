@@ -17,6 +17,7 @@ import {
 import { DEFAULT_MAX_FRAME_SIZE } from "../_crossing/frames.ts";
 import { Payload } from "../_crossing/payload.ts";
 import { TimeoutError } from "../errors/base.ts";
+import { checkLimit, MAX_TIMER_MS } from "../_common/waiting.ts";
 import type {
   RemoteJoinableQueue,
   RemoteQueue,
@@ -25,7 +26,6 @@ import {
   checkAuthKey,
   checkFrameSize,
   checkHostname,
-  checkMillis,
   checkPort,
 } from "./_options.ts";
 // Loaded for their codecs: handles of these types are built from them.
@@ -63,7 +63,7 @@ export interface ConnectOptions {
    * Milliseconds any call may take on top of its own `timeout` option before
    * it rejects with a TimeoutError and is cancelled on the master (a get()
    * cancelled this way takes no item). A call with no `timeout` option, like
-   * a plain `get()`, then waits at most this long. Default: no limit.
+   * a plain `get()`, then waits at most this long. Default (or -1): no limit.
    */
   callTimeout?: number;
   /** Largest message sent or accepted, in bytes. Default 8 MiB; keep it equal to the master's. */
@@ -318,7 +318,9 @@ export class ManagerClient implements AsyncDisposable {
       const plain = args instanceof Payload ? undefined : compact(args);
       const answer = this.#session.call("$obj", [id, method, plain ?? args], {
         signal: options?.signal,
-        timeout: extra === undefined ? undefined : extra + ownTimeout(plain),
+        timeout: extra === undefined
+          ? undefined
+          : Math.min(extra + ownTimeout(plain), MAX_TIMER_MS),
       });
       if (!WAITING.has(method)) this.#track(answer);
       return answer;
@@ -420,8 +422,10 @@ function checkConnectOptions(options: ConnectOptions): ConnectSettings {
     port: checkPort(options.port, who, false),
     authkey: checkAuthKey(options.authkey, who),
     tls,
-    timeout: checkMillis(options.timeout, "timeout", who) ?? 10_000,
-    callTimeout: checkMillis(options.callTimeout, "callTimeout", who),
+    // A connect that never gives up would hang a worker whose master never
+    // comes: its timeout takes no "no limit" (-1), as handshakeTimeout.
+    timeout: checkLimit(options.timeout, "timeout", who, false) ?? 10_000,
+    callTimeout: checkLimit(options.callTimeout, "callTimeout", who),
     maxFrameSize: checkFrameSize(options.maxFrameSize, who) ??
       DEFAULT_MAX_FRAME_SIZE,
   };

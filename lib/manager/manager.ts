@@ -15,13 +15,13 @@ import type { AuthKey } from "../_crossing/auth.ts";
 import { NamedObjects, type RemoteSession } from "../_crossing/session.ts";
 import { openSession } from "../_crossing/opener.ts";
 import { DEFAULT_MAX_FRAME_SIZE } from "../_crossing/frames.ts";
+import { checkLimit } from "../_common/waiting.ts";
 import { CATALOG, type ConnectOptions, ManagerClient } from "./client.ts";
 import {
   checkAuthKey,
   checkCount,
   checkFrameSize,
   checkHostname,
-  checkMillis,
   checkPort,
 } from "./_options.ts";
 
@@ -98,7 +98,7 @@ interface Settings {
  * `start()`s, and keeps using them directly; workers `Manager.connect()` with
  * the same `authkey` and get handles by name.
  *
- * @example The seed's master and a worker in one program
+ * @example The Python tutorial's master and a worker in one program
  * ```ts
  * import { Manager, Queue } from "@multitask/core";
  *
@@ -396,7 +396,8 @@ function checkOptions(options: ManagerOptions): Settings {
     maxFrameSize: checkFrameSize(options.maxFrameSize, who) ??
       DEFAULT_MAX_FRAME_SIZE,
     handshakeTimeout:
-      checkMillis(options.handshakeTimeout, "handshakeTimeout", who) ?? 5_000,
+      checkLimit(options.handshakeTimeout, "handshakeTimeout", who, false) ??
+        5_000,
     maxPendingConnections: checkCount(
       options.maxPendingConnections,
       "maxPendingConnections",

@@ -31,19 +31,41 @@ async function serve(options: Partial<ManagerOptions> = {}) {
   return { manager, port };
 }
 
-/** Reads until the server closes the connection; true if it did. */
+/**
+ * Reads until the server closes the connection; true if it did within 5 s
+ * (a server that never closes fails the test instead of hanging it).
+ */
 async function closedByServer(conn: Deno.Conn): Promise<boolean> {
   const buf = new Uint8Array(1024);
   try {
-    while ((await conn.read(buf)) !== null) { /* handshake bytes */ }
+    await deadline(
+      (async () => {
+        while ((await conn.read(buf)) !== null) { /* handshake bytes */ }
+      })(),
+      5_000,
+    );
   } catch (error) {
     if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+  } finally {
+    conn.close();
   }
-  conn.close();
   return true;
 }
 
-async function seedExchange(port: number, manager: Manager): Promise<void> {
+/**
+ * Waits until the master's own count catches up: a client sees its refusal
+ * (or its end) before the master's serving task has counted it, so reading
+ * the count at once races the master under load. Fails after 5 s.
+ */
+async function eventually(done: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`Still not ${what} after 5 s`);
+    await delay(5);
+  }
+}
+
+async function tutorialExchange(port: number, manager: Manager): Promise<void> {
   await using client = await Manager.connect({ port, authkey: KEY });
   const task = client.queue<number>("task_queue");
   const result = client.queue<string>("result_queue");
@@ -65,7 +87,7 @@ async function seedExchange(port: number, manager: Manager): Promise<void> {
 Deno.test("A worker with the right authkey works on the master's queues by name", async () => {
   const { manager, port } = await serve();
   await using _ = manager;
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
 });
 
 Deno.test("A remote get({ timeout }) rejects with Empty when the master's queue stays empty", async () => {
@@ -90,8 +112,9 @@ Deno.test("A wrong authkey is refused with AuthenticationError and the master go
     () => Manager.connect({ port, authkey: new Uint8Array([97, 98]) }),
     AuthenticationError,
   );
+  await eventually(() => manager.refused >= 2, "2 refused");
   assertEquals(manager.refused, 2);
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
 });
 
 Deno.test("client.queue() of an unknown name names it and lists the registered names", async () => {
@@ -156,8 +179,9 @@ Deno.test("Garbage before authentication closes that connection only", async (t)
       assert(await closedByServer(conn));
     },
   );
+  await eventually(() => manager.refused >= 3, "3 refused");
   assertEquals(manager.refused, 3);
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
 });
 
 Deno.test("Garbage after authentication closes that connection only", async (t) => {
@@ -178,13 +202,17 @@ Deno.test("Garbage after authentication closes that connection only", async (t) 
       await authenticateClient(frames, KEY);
       await conn.write(bytes);
       const buf = new Uint8Array(64);
-      while (
-        (await conn.read(buf).catch(() => null)) !== null
-      ) { /* until closed */ }
-      frames.close();
+      await deadline(
+        (async () => {
+          while (
+            (await conn.read(buf).catch(() => null)) !== null
+          ) { /* until closed */ }
+        })(),
+        5_000,
+      ).finally(() => frames.close());
     });
   }
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
 });
 
 Deno.test("A client killed while blocked in get() loses nothing: its get is cancelled on the master", async () => {
@@ -207,9 +235,7 @@ Deno.test("A client killed while blocked in get() loses nothing: its get is canc
   await blocked.wait(); // the child's get() reached the master before this set()
   child.kill("SIGKILL");
   await child.status;
-  while (manager.connections > 0) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await eventually(() => manager.connections === 0, "disconnected");
   await jobs.put(42);
   assertEquals(jobs.qsize(), 1);
   await using client = await Manager.connect({ port, authkey: KEY });
@@ -241,7 +267,10 @@ Deno.test("callTimeout rejects a get() with TimeoutError and cancels it on the m
   await using client = await Manager.connect({
     port,
     authkey: KEY,
-    callTimeout: 30,
+    // 500 ms, not 30: every call of this client has callTimeout on top of
+    // its own timeout, and get({ timeout: 0 })'s round trip took over 30 ms
+    // on a loaded machine (flaky).
+    callTimeout: 500,
   });
   const task = client.queue<number>("task_queue");
   const error = await assertRejects(() => task.get());
@@ -295,7 +324,7 @@ Deno.test("A frame over the master's limit closes that client's connection only"
     ConnectionClosedError,
   );
   await big.closed;
-  await seedExchange(port, manager);
+  await tutorialExchange(port, manager);
   assertEquals(manager.get<Queue<number>>("task_queue").qsize(), 0);
 });
 

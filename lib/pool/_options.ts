@@ -2,6 +2,7 @@
 // before anything is queued, so bad input fails up front with a clear error
 // and loses nothing.
 
+import { checkLimit } from "../_common/waiting.ts";
 import { knownKinds } from "./_backend.ts";
 
 /** Progress of a map: how many items are done out of how many. */
@@ -37,7 +38,10 @@ export interface PoolOptions {
   maxTasksPerWorker?: number;
   /** Refuse new tasks (`PoolFullError`) while this many wait for a worker. */
   maxQueue?: number;
-  /** Milliseconds one task may run before its worker is terminated (`TimeoutError`). */
+  /**
+   * Milliseconds one task may run before its worker is terminated
+   * (`TimeoutError`); -1 (or undefined) for no limit.
+   */
   taskTimeout?: number;
   /** Names the pool and its workers ("Pool-1-worker-2") in errors. */
   name?: string;
@@ -65,7 +69,10 @@ export interface PoolOptions {
 export interface ApplyOptions {
   /** Cancels the task: a queued one is dropped, a running one has its worker replaced. */
   signal?: AbortSignal;
-  /** Milliseconds from the call until the task must be done (`TimeoutError`). */
+  /**
+   * Milliseconds from the call until the task must be done (`TimeoutError`);
+   * -1 (or undefined) for no limit.
+   */
   timeout?: number;
   /**
    * Objects (ArrayBuffers...) among the arguments to move to a thread worker
@@ -110,6 +117,8 @@ export interface Validated {
   size: number;
   kind: string;
   module?: string;
+  /** Milliseconds, 0 for no limit. */
+  taskTimeout: number;
 }
 
 /** Checks the options of `new Pool()`; throws what was wrong and how to fix it. */
@@ -150,7 +159,11 @@ export function validate(options: PoolOptions): Validated {
       }`,
     );
   }
-  checkTimeout(options.taskTimeout, "taskTimeout", "create pool");
+  const taskTimeout = checkTaskTimeout(
+    options.taskTimeout,
+    "taskTimeout",
+    "create pool",
+  );
   if (options.initargs !== undefined && !Array.isArray(options.initargs)) {
     throw new TypeError(
       `Cannot create pool as 'initargs' must be an array: received ${typeof options
@@ -183,7 +196,7 @@ export function validate(options: PoolOptions): Validated {
       );
     }
   }
-  return { size, kind, module };
+  return { size, kind, module, taskTimeout };
 }
 
 function positiveInteger(value: number | undefined, name: string): void {
@@ -196,22 +209,17 @@ function positiveInteger(value: number | undefined, name: string): void {
   }
 }
 
-/** A timeout is a positive number of milliseconds that setTimeout takes. */
-export function checkTimeout(
-  value: number | undefined,
+/**
+ * A task's time limit (`taskTimeout`, `apply`'s `timeout`) in milliseconds,
+ * 0 for none: the library's rule for limits (-1 or undefined: no limit; 0,
+ * which leaves a task no time, refused).
+ */
+export function checkTaskTimeout(
+  value: unknown,
   name: string,
-  what = "apply the task",
-): void {
-  if (
-    value !== undefined &&
-    !(typeof value === "number" && value > 0 && value < 2 ** 31)
-  ) {
-    throw new RangeError(
-      `Cannot ${what} as '${name}' must be a positive number of milliseconds: received ${
-        String(value)
-      }`,
-    );
-  }
+  who = "apply the task",
+): number {
+  return checkLimit(value, name, who) ?? 0;
 }
 
 /** Checks `apply`'s arguments list. */

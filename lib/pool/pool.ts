@@ -17,7 +17,7 @@ import {
   checkChunksize,
   checkIterable,
   checkSignal,
-  checkTimeout,
+  checkTaskTimeout,
   defaultChunksize,
   type MapOptions,
   type PoolOptions,
@@ -105,7 +105,7 @@ export class Pool implements AsyncDisposable {
       size: o.size,
       maxTasksPerWorker: options.maxTasksPerWorker ?? 0,
       maxQueue: options.maxQueue ?? Infinity,
-      taskTimeout: options.taskTimeout ?? 0,
+      taskTimeout: o.taskTimeout,
       module: o.module,
       initializer: options.initializer === undefined
         ? undefined
@@ -158,10 +158,11 @@ export class Pool implements AsyncDisposable {
   ): Promise<Awaited<R>> {
     const { promise, resolve, reject } = Promise.withResolvers<Awaited<R>>();
     let target: TargetDef;
+    let timeout: number;
     try {
       target = this.#target(fn, options?.module);
       checkArgs(args);
-      checkTimeout(options?.timeout, "timeout");
+      timeout = checkTaskTimeout(options?.timeout, "timeout");
       checkSignal(options?.signal);
     } catch (error) {
       return Promise.reject(error);
@@ -174,7 +175,7 @@ export class Pool implements AsyncDisposable {
       reject,
     );
     if (options?.transfer) task.transfer = options.transfer;
-    this.#backend.submit(task, options?.timeout ?? 0, options?.signal);
+    this.#backend.submit(task, timeout, options?.signal);
     return promise;
   }
 

@@ -19,12 +19,14 @@ import {
 import { Value } from "../sync/value.ts";
 import { Queue } from "../queue/queue.ts";
 import { Event } from "../sync/event.ts";
+import { Semaphore } from "../sync/semaphore.ts";
 import { currentThread } from "../thread/thread.ts";
 import {
   add,
   bump,
   produce,
   setUp,
+  signalThenSpin,
   spin,
   square,
   threadName,
@@ -149,9 +151,17 @@ Deno.test("Pool refuses work after close(), and join() needs close() first", asy
 
 Deno.test("Pool.terminate() resolves even with a worker stuck in an endless loop", async () => {
   const pool = new Pool({ size: 2, module: TASKS });
-  const stuck = [pool.apply(spin), pool.apply(spin)];
+  const started = new Semaphore(0);
+  const stuck = [
+    pool.apply(signalThenSpin, [started]),
+    pool.apply(signalThenSpin, [started]),
+  ];
   const waiting = pool.apply(add, [1, 2]);
-  await new Promise((r) => setTimeout(r, 50));
+  // Both workers are in their endless loops before terminate() (a handshake,
+  // not a sleep that may end before they start).
+  for (let i = 0; i < 2; i++) {
+    assert(await started.acquire({ timeout: 30_000 }), "a task never started");
+  }
   await pool.terminate();
   for (const p of [...stuck, waiting]) {
     const error = await assertRejects(() => p, PoolClosedError);
@@ -377,7 +387,10 @@ Deno.test("new Pool() validates its options up front", async (t) => {
       /'maxTasksPerWorker' must be a positive integer/,
     ],
     [{ maxQueue: -1 }, /'maxQueue' must be a non-negative integer/],
-    [{ taskTimeout: -5 }, /'taskTimeout' must be a positive number/],
+    [
+      { taskTimeout: -5 },
+      /'taskTimeout' must be a number of milliseconds > 0, or -1 .*: received -5/,
+    ],
     [{ module: "tasks.ts" }, /'module' must be an absolute URL/],
     [{ initargs: [1] }, /'initargs' was given without an 'initializer'/],
     [
@@ -408,8 +421,8 @@ Deno.test("Pool.apply() and map() reject bad arguments without losing the pool",
   );
   assertIsError(
     await assertRejects(() => pool.apply(() => 1, [], { timeout: 0 })),
-    Error,
-    /'timeout' must be a positive/,
+    RangeError,
+    /'timeout' must be a number of milliseconds > 0.*received 0/,
   );
   assertIsError(
     await assertRejects(() =>

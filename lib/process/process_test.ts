@@ -6,6 +6,7 @@ import {
   assertRejects,
   assertThrows,
 } from "@std/assert";
+import { deadline } from "@std/async/deadline";
 import { currentProcess, Process, RuntimeError } from "./process.ts";
 import {
   addRemote,
@@ -76,15 +77,20 @@ async function firstLines(
   let text = "";
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
-  while (lines.length < count) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-    const parts = text.split("\n");
-    text = parts.pop()!;
-    lines.push(...parts);
-  }
-  await reader.cancel(); // the rest is not needed
+  // A child that never prints fails the test in 30 s instead of hanging it.
+  await deadline(
+    (async () => {
+      while (lines.length < count) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        const parts = text.split("\n");
+        text = parts.pop()!;
+        lines.push(...parts);
+      }
+    })(),
+    30_000,
+  ).finally(() => reader.cancel()); // the rest is not needed
   return lines;
 }
 

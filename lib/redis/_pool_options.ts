@@ -3,7 +3,7 @@
 // the Redis keys a pool and its workers share. No npm:redis here: this file
 // is loaded with the Pool itself; the client only once a redis pool starts.
 
-import type { PoolOptions } from "../pool/_options.ts";
+import { checkTaskTimeout, type PoolOptions } from "../pool/_options.ts";
 import { checkUrl, positiveInteger } from "./_queue_options.ts";
 
 /** How long a caller counts as alive without a sign of life (its key's TTL). */
@@ -65,7 +65,7 @@ export function redisPoolSettings(
     ),
     retries: nonNegativeInteger(o.retries ?? 0, "retries"),
     retryDelay: nonNegativeInteger(o.retryDelay ?? 1_000, "retryDelay"),
-    taskTimeout: o.taskTimeout ?? 0,
+    taskTimeout: checkTaskTimeout(o.taskTimeout, "taskTimeout", WHO),
     maxQueue: o.maxQueue ?? Infinity,
     size: o.size ?? 8,
     reconnectWindow: positiveInteger(

@@ -100,16 +100,3 @@ export function positiveInteger(
   }
   return value;
 }
-
-/** A get() timeout in ms: Infinity when omitted. */
-export function checkTimeout(timeout: unknown): number {
-  if (timeout === undefined) return Infinity;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new TypeError(
-      `Cannot get from Redis queue as 'timeout' must be a non-negative number of milliseconds: received ${
-        String(timeout)
-      }`,
-    );
-  }
-  return timeout;
-}

@@ -10,7 +10,8 @@
 import type { Buffer } from "node:buffer";
 import { Empty, QueueClosed } from "../queue/queue.ts";
 import { type Arg, isReplyError, Link, type SendOptions } from "./_link.ts";
-import { checkTimeout, type Settings, validate } from "./_queue_options.ts";
+import { checkTimeout } from "../_common/waiting.ts";
+import { type Settings, validate } from "./_queue_options.ts";
 import {
   ACK,
   createGroup,
@@ -76,8 +77,8 @@ export interface RedisQueueOptions {
  */
 export interface RedisGetOptions {
   /**
-   * Milliseconds to wait for a job; `Empty` is thrown after that. Omitted:
-   * wait for ever; 0: do not wait. A server that does not answer meanwhile
+   * Milliseconds to wait for a job; `Empty` is thrown after that. Omitted
+   * or -1: wait for ever; 0: do not wait. A server that does not answer meanwhile
    * makes the call reject with `RedisConnectionError` instead (at most about
    * a second after the timeout).
    */
@@ -301,7 +302,7 @@ export class RedisQueue<T = unknown> implements AsyncIterable<T> {
    * ```
    */
   async get(options: RedisGetOptions = {}): Promise<T> {
-    const timeout = checkTimeout(options.timeout);
+    const timeout = checkTimeout(options.timeout, "get from Redis queue");
     this.#checkOpen("get from");
     const deadline = Date.now() + timeout;
     await this.#ackUnacked(deadline);

@@ -257,20 +257,34 @@ redisTest(
         () => RedisQueue.connect(server.url, "q", { maxDeliveries: 1.5 }),
         /'maxDeliveries' must be a positive integer: received 1.5/,
       ],
-      [
-        "get timeout",
-        async () => {
-          await using q = await RedisQueue.connect(server.url, "q");
-          return await q.get({ timeout: -1 });
-        },
-        /'timeout' must be a non-negative number/,
-      ],
     ];
     for (const [name, attempt, message] of cases) {
       await t.step(name, async () => {
         const error = await assertRejects(attempt);
         assertIsError(error, Error, message);
         assertEquals(error.name, "TypeError");
+      });
+    }
+  },
+);
+
+redisTest(
+  "RedisQueue.get() reads timeout -1 as forever and refuses other negatives and NaN, showing them",
+  async (server, t) => {
+    await using q = await RedisQueue.connect(server.url, "q");
+    await t.step("get({ timeout: -1 }) waits for a job", async () => {
+      const got = q.get({ timeout: -1 });
+      await q.put(7);
+      assertEquals(await got, 7);
+    });
+    for (const bad of [-2, NaN]) {
+      await t.step(`get({ timeout: ${bad} })`, async () => {
+        const error = await assertRejects(() => q.get({ timeout: bad }));
+        assertIsError(
+          error,
+          RangeError,
+          `'timeout' must be a number of milliseconds >= 0, or -1 (or undefined) to wait forever: received ${bad}`,
+        );
       });
     }
   },

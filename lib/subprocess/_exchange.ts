@@ -16,6 +16,7 @@ import {
   type SubprocessOutput,
   TimeoutExpired,
 } from "../errors/subprocess.ts";
+import { timerDelay } from "./_options.ts";
 
 export const EMPTY = new Uint8Array(0);
 
@@ -79,7 +80,8 @@ export function arm(
   started: Pick<Started, "child" | "group">,
   when: Pick<Exchange, "timeout" | "signal" | "killGrace">,
 ): Alarm {
-  const { timeout, signal, killGrace } = when;
+  const { signal, killGrace } = when;
+  const timeout = timerDelay(when.timeout);
   let fired: Interrupt | null = null;
   let cancelKill = () => {};
   const firing = Promise.withResolvers<void>();

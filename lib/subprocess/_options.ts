@@ -2,6 +2,8 @@
 // a wrong option fails before any process starts, with a message that says
 // which option, what it got, and what would be accepted.
 
+import { checkTimerTimeout, MAX_TIMER_MS } from "../_common/waiting.ts";
+
 /** One option's rule: returns what it accepts, or undefined when `value` fits. */
 type Rule = (value: unknown) => string | undefined;
 
@@ -13,10 +15,22 @@ const oneOf = (...allowed: readonly unknown[]): Rule => (v) =>
 const isBool: Rule = (v) =>
   typeof v === "boolean" ? undefined : "true or false";
 
-const isTimeout: Rule = (v) =>
-  typeof v === "number" && Number.isFinite(v) && v > 0
-    ? undefined
-    : "a positive number of milliseconds";
+// The library's rule for waits (lib/_common/waiting.ts): -1 or undefined
+// waits forever, 0 does not wait (the command is killed unless it has
+// already exited), and a finite timeout must fit a timer.
+const isTimeout: Rule = (v) => {
+  try {
+    checkTimerTimeout(v, "run command");
+    return undefined;
+  } catch {
+    return `a number of milliseconds >= 0 (at most ${MAX_TIMER_MS}), or -1 (or undefined) to wait forever`;
+  }
+};
+
+/** A checked timeout as the timer's delay: undefined when it waits forever. */
+export function timerDelay(timeout: number | undefined): number | undefined {
+  return timeout === -1 || timeout === Infinity ? undefined : timeout;
+}
 
 const isGrace: Rule = (v) =>
   typeof v === "number" && Number.isFinite(v) && v >= 0

@@ -1,4 +1,5 @@
 // Process helpers shared by the subprocess tests.
+import { deadline } from "@std/async/deadline";
 import { delay } from "@std/async/delay";
 import { run } from "./mod.ts";
 
@@ -39,4 +40,40 @@ export async function denoWith(
     env: { NO_COLOR: "1" },
   });
   return result;
+}
+
+/**
+ * Reads `stream` until what it gave contains `marker`, and returns that
+ * text. A stream that ends first, or stays silent for `ms`, fails the test
+ * instead of hanging it. The stream is released, not cancelled.
+ */
+export async function readUntil(
+  stream: ReadableStream<Uint8Array>,
+  marker: string,
+  ms = 30_000,
+): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let head = "";
+  try {
+    await deadline(
+      (async () => {
+        while (!head.includes(marker)) {
+          const { value, done } = await reader.read();
+          if (done) {
+            throw new Error(
+              `The stream ended before ${JSON.stringify(marker)}: ${
+                JSON.stringify(head)
+              }`,
+            );
+          }
+          head += decoder.decode(value, { stream: true });
+        }
+      })(),
+      ms,
+    );
+  } finally {
+    reader.releaseLock();
+  }
+  return head;
 }

@@ -6,7 +6,7 @@ import {
   SubprocessAbortError,
   TimeoutExpired,
 } from "./mod.ts";
-import { gone } from "./_test_procs.ts";
+import { gone, readUntil } from "./_test_procs.ts";
 
 /** A shell that says "ready" once its TERM trap is set, then idles. */
 const POLITE = [
@@ -20,14 +20,7 @@ const STUBBORN = ["sh", "-c", 'trap "" TERM; echo ready; exec sleep 30'];
 const SETTLE = 3000;
 
 async function ready(p: Subprocess): Promise<void> {
-  const reader = p.stdout!.getReader();
-  let head = "";
-  while (!head.includes("ready\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`no ready line: ${JSON.stringify(head)}`);
-    head += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
+  await readUntil(p.stdout!, "ready\n");
 }
 
 Deno.test("killGrace: a timeout sends SIGTERM first, so the command can clean up", async () => {
@@ -66,12 +59,7 @@ Deno.test("killGrace: an abort sends SIGTERM to the whole group", async () => {
     ["sh", "-c", 'sleep 30 & echo "$!"; echo ready; wait'],
     { signal: controller.signal, killGrace: 60_000 },
   );
-  const reader = p.stdout!.getReader();
-  let head = "";
-  while (!head.includes("ready\n")) {
-    head += new TextDecoder().decode((await reader.read()).value);
-  }
-  reader.releaseLock();
+  const head = await readUntil(p.stdout!, "ready\n");
   controller.abort();
   await assertRejects(() => p.wait(), SubprocessAbortError);
   assertEquals(p.returncode, -15);

@@ -27,6 +27,7 @@ import {
   RUN_OPTIONS,
   RUN_STDIN,
   type StdioOption,
+  timerDelay,
   validate,
 } from "./_options.ts";
 import type { CompletedProcess } from "./run.ts";
@@ -117,7 +118,8 @@ export async function pipeline(
   const { cmds, options } = splitStages(stages);
   const text = options.text ?? true;
   const stdout = options.stdout ?? "piped";
-  const { input, timeout, signal } = options;
+  const { input, signal } = options;
+  const timeout = timerDelay(options.timeout);
   if (signal?.aborted) {
     throw new SubprocessAbortError(
       cmds[0],
@@ -241,7 +243,7 @@ async function startAll(
 ): Promise<Started[]> {
   const started: Started[] = [];
   const timed = options.startNewSession ??
-    (options.timeout !== undefined || options.signal !== undefined);
+    (timerDelay(options.timeout) !== undefined || options.signal !== undefined);
   try {
     cmds.forEach((cmd, i) =>
       started.push(startChild({

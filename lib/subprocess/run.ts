@@ -13,6 +13,7 @@ import {
   RUN_OPTIONS,
   RUN_STDIN,
   type StdioOption,
+  timerDelay,
   validate,
 } from "./_options.ts";
 
@@ -39,7 +40,9 @@ export interface RunOptions extends CommandOptions {
    * Milliseconds after which the command and its process group are killed
    * (see `killGrace`) and reaped, and {@linkcode TimeoutExpired} is thrown
    * with the output so far. It covers the command's pipes too: a grandchild
-   * still holding them open is killed with the group.
+   * still holding them open is killed with the group. Omitted or -1: no
+   * limit (Python's `None`); 0 kills the command unless it has already
+   * exited.
    */
   timeout?: number;
   /**
@@ -180,7 +183,8 @@ async function complete(
   const text = options.text ?? true;
   const stdout = options.stdout ?? "piped";
   const stderr = options.stderr ?? "piped";
-  const { input, timeout, signal } = options;
+  const { input, signal } = options;
+  const timeout = timerDelay(options.timeout);
   const spec = {
     cmd,
     cwd: options.cwd,

@@ -65,7 +65,9 @@ export interface BytesSpawnOptions extends SpawnOptions {
 export interface WaitOptions {
   /**
    * Milliseconds to wait; past it the command (and its group, if it has one)
-   * is killed and reaped, and {@linkcode TimeoutExpired} is thrown.
+   * is killed and reaped, and {@linkcode TimeoutExpired} is thrown. Omitted
+   * or -1: wait forever (Python's `None`; Python's own -1 expires at once,
+   * which 0 does here).
    */
   timeout?: number;
 }
@@ -187,8 +189,8 @@ export class Subprocess<T extends SubprocessOutput = string>
    * set. Never deadlocks, whatever the sizes. [Python: Popen.communicate]
    *
    * @param input Data for stdin (needs `stdin: "piped"`).
-   * @param options `timeout`: kill and reap after this many ms, throwing
-   *   {@linkcode TimeoutExpired} with the output so far.
+   * @param timeout Kill and reap after this many ms (or `{ timeout }`),
+   *   throwing {@linkcode TimeoutExpired} with the output so far.
    * @returns Everything the command wrote (empty for streams not piped).
    *
    * @example Feed a command and collect its answer
@@ -202,8 +204,9 @@ export class Subprocess<T extends SubprocessOutput = string>
    */
   async communicate(
     input?: string | Uint8Array,
-    options: WaitOptions = {},
+    timeout: number | WaitOptions = {},
   ): Promise<CapturedOutput<T>> {
+    const options = waitOptions(timeout);
     validate(
       { what: "communicate with command", names: ["timeout"] },
       this.args,
@@ -263,8 +266,8 @@ export class Subprocess<T extends SubprocessOutput = string>
    * `communicate()`) so the command cannot block on a full pipe.
    * [Python: Popen.wait]
    *
-   * @param options `timeout`: kill and reap after this many ms, throwing
-   *   {@linkcode TimeoutExpired}.
+   * @param timeout Kill and reap after this many ms (or `{ timeout }`),
+   *   throwing {@linkcode TimeoutExpired}, as Python's positional timeout.
    * @returns The exit code (minus the signal number if killed).
    *
    * @example Wait for a command that prints to our terminal
@@ -275,7 +278,8 @@ export class Subprocess<T extends SubprocessOutput = string>
    * console.log(await p.wait()); // 0
    * ```
    */
-  async wait(options: WaitOptions = {}): Promise<number> {
+  async wait(timeout: number | WaitOptions = {}): Promise<number> {
+    const options = waitOptions(timeout);
     validate(
       { what: "wait for command", names: ["timeout"] },
       this.args,
@@ -410,7 +414,7 @@ async function release(stream: ReadableStream | null): Promise<void> {
  * @param options See {@linkcode SpawnOptions}.
  * @returns The running command.
  *
- * @example The seed's Popen + communicate
+ * @example The Python tutorial's Popen + communicate
  * ```ts
  * import { spawn } from "@multitask/core/subprocess";
  *
@@ -438,4 +442,10 @@ export function spawn(
   options?: SpawnOptions,
 ): Subprocess<SubprocessOutput> {
   return new Subprocess<SubprocessOutput>(cmd, options);
+}
+
+// Popen.wait(timeout) and communicate(input, timeout) take the timeout
+// positionally in Python, so a number is read as `{ timeout }`.
+function waitOptions(timeout: number | WaitOptions): WaitOptions {
+  return typeof timeout === "number" ? { timeout } : timeout;
 }

@@ -36,8 +36,15 @@ Deno.test("Barrier releases threads and the main thread together, round after ro
   assertEquals(barrier.broken, false);
 });
 
+// The barrier's shared count is the only sign that another thread is
+// waiting in it; polled under a deadline so a thread that never arrives
+// fails the test instead of hanging it.
 async function untilWaiting(barrier: Barrier, n: number): Promise<void> {
+  const end = Date.now() + 10_000;
   while (barrier.nWaiting < n) {
+    if (Date.now() > end) {
+      throw new Error(`${barrier.nWaiting} of ${n} threads waiting after 10 s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }

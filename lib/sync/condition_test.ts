@@ -48,13 +48,17 @@ Deno.test("Condition hands every item from a producer thread to consumer threads
   assertEquals(state.get(1), 0);
 });
 
-// Polls `ready` under the lock, giving the lock and the event loop up between tries.
+// Polls `ready` under the lock, giving the lock and the event loop up
+// between tries: the state another thread changes is the only signal there
+// is. Fails after 10 s instead of hanging.
 async function until(cond: Condition, ready: () => boolean): Promise<void> {
+  const end = Date.now() + 10_000;
   for (;;) {
     {
       using _ = await cond.hold();
       if (ready()) return;
     }
+    if (Date.now() > end) throw new Error("The state was not reached in 10 s");
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }

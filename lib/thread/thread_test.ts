@@ -8,6 +8,7 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
+import { deadline } from "@std/async/deadline";
 import {
   activeCount,
   currentThread,
@@ -218,9 +219,16 @@ Deno.test("terminate() stops a thread blocked forever, and join() resolves", asy
     args: [view],
   });
   t.start();
-  while (Atomics.load(view, 0) === 0) {
-    await Atomics.waitAsync(view, 0, 0, 50).value;
-  }
+  // The thread says it is blocked; a thread that never says so fails the
+  // test in 30 s instead of hanging it.
+  await deadline(
+    (async () => {
+      while (Atomics.load(view, 0) === 0) {
+        await Atomics.waitAsync(view, 0, 0, 50).value;
+      }
+    })(),
+    30_000,
+  );
   assertEquals(t.isAlive(), true);
   await t.terminate();
   await t.join();

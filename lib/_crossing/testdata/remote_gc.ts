@@ -2,16 +2,10 @@
 // no longer references is collected, and the owner then forgets the object.
 import { RemoteSession } from "../session.ts";
 import { Tally } from "../../process/testdata/process_targets.ts";
+import { loopbackPair } from "./loopback.ts";
 
 const gc = (globalThis as unknown as { gc: () => void }).gc;
-const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-const [a, b] = await Promise.all([
-  Deno.connect({
-    hostname: "127.0.0.1",
-    port: (listener.addr as Deno.NetAddr).port,
-  }),
-  listener.accept(),
-]);
+const [a, b, listener] = await loopbackPair();
 listener.close();
 let kept: unknown;
 const owner = new RemoteSession(a);

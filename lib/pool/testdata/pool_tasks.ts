@@ -61,6 +61,12 @@ export function spin(): never {
   }
 }
 
+/** Releases `started` (the test's handshake: the task is running), then never returns. */
+export function signalThenSpin(started: { release(): unknown }): never {
+  started.release();
+  return spin();
+}
+
 /** Exits the worker (or child process) with `code`. */
 export function exitWith(code: number): never {
   Deno.exit(code);

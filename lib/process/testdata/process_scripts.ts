@@ -4,7 +4,7 @@ import { currentProcess, Process } from "../process.ts";
 import {
   addThenSleep,
   fail,
-  printLater,
+  printAfter,
   sleepForever,
   Tally,
 } from "./process_targets.ts";
@@ -65,13 +65,17 @@ async function main(): Promise<void> {
       break;
     }
     case "non-daemon": {
+      // The child prints once the parent's main code has printed its last
+      // line and ended: the parent must still serve it, and wait for it.
+      const said = new Tally();
       const p = new Process({
-        target: printLater,
+        target: printAfter,
         module,
-        args: ["child finished", 200],
+        args: ["child finished", said],
       });
       p.start();
       console.log("main code done");
+      said.add(1);
       return;
     }
   }

@@ -115,8 +115,12 @@ export async function sleepForever(): Promise<void> {
   while (true) await new Promise((resolve) => setTimeout(resolve, 1000));
 }
 
-export async function printLater(text: string, ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
+/** Prints `text` once the parent's `said` reaches 1 (a handshake, not a sleep). */
+export async function printAfter(
+  text: string,
+  said: { waitFor(n: number): Promise<number> },
+): Promise<void> {
+  await said.waitFor(1);
   console.log(text);
 }
 
