@@ -1,6 +1,8 @@
 // Parent side of a child Deno that runs targets: the plumbing under Process
-// and the process Pool. (lib/_child.ts is the subprocess module's plumbing;
-// this is the "spawn" start method of Python's multiprocessing.)
+// and the process Pool. (lib/subprocess/_child.ts is the subprocess module's
+// plumbing; this is the "spawn" start method of Python's multiprocessing.)
+// The child's permission flags come from _permissions.ts, the configuration
+// it resolves imports with from _config.ts.
 //
 // Interface for the other modules:
 //
@@ -48,34 +50,15 @@ import {
 import type { Outcomes } from "../_crossing/outcome.ts";
 import type { ObjectExporter, ObjectImporter } from "../_crossing/codec.ts";
 import { ChildStartError } from "../errors/process.ts";
-
-export { ChildStartError };
+import {
+  channelFlags,
+  type ChildPermissions,
+  permissionFlags,
+} from "./_permissions.ts";
+import { configFlags } from "./_config.ts";
 import type { CallOptions } from "../_crossing/rpc.ts";
 
-/** Deno permission kinds a child can be given. */
-export const PERMISSION_KINDS = [
-  "read",
-  "write",
-  "net",
-  "env",
-  "sys",
-  "run",
-  "ffi",
-  "import",
-] as const;
-
-/** One Deno permission kind. */
-export type PermissionKind = typeof PERMISSION_KINDS[number];
-
-/**
- * Permissions of a child: `"inherit"` (the parent's grants), `"none"`, or per
- * kind `true` (all), `false` (none) or a list (paths, hosts, names...); kinds
- * left out are inherited.
- */
-export type ChildPermissions =
-  | "inherit"
-  | "none"
-  | Partial<Record<PermissionKind, boolean | string[]>>;
+export { ChildStartError };
 
 /** How to start a child. */
 export interface ChildOptions {
@@ -105,15 +88,6 @@ const ENV_FRAME = "MULTITASK_CHILD_FRAME";
 const CHILD_ENV = [ENV_KEY, ENV_SOCKET, ENV_NAME, ENV_DAEMON, ENV_FRAME];
 const DEFAULT_FRAME = 64 * 1024 * 1024;
 const MAIN = new URL("./_main.ts", import.meta.url).href;
-const LIBRARY = new URL("../", import.meta.url).href;
-
-function isLocal(url: string | undefined): url is string {
-  return url?.startsWith("file:") ?? false;
-}
-
-function localPath(url: string): string {
-  return decodeURIComponent(new URL(url).pathname);
-}
 
 // Shared across copies of this module (a user's import map may load a second
 // copy), so exit handling sees every child.
@@ -177,7 +151,7 @@ export class Child {
           "run",
           "--no-prompt", // a narrowed child fails instead of asking
           ...permissions,
-          ...channelFlags(permissions, path, options.module),
+          ...channelFlags(permissions, path, options.module, CHILD_ENV),
           ...configFlags(options.module),
           MAIN,
         ],
@@ -404,183 +378,4 @@ export const CHILD_ENVIRONMENT: readonly string[] = CHILD_ENV;
 
 function toHex(data: Uint8Array): string {
   return Array.from(data, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/**
- * The `deno run` permission flags for a child, checked against what this
- * process holds. Throws a TypeError naming the kind the parent lacks.
- */
-export function permissionFlags(
-  permissions: ChildPermissions,
-  who: string,
-): string[] {
-  const granted = new Set(
-    PERMISSION_KINDS.filter((kind) =>
-      Deno.permissions.querySync({ name: kind }).state === "granted"
-    ),
-  );
-  if (permissions === "none") return [];
-  if (permissions === "inherit") {
-    if (granted.size === PERMISSION_KINDS.length) return ["--allow-all"];
-    return [...granted].map((kind) => `--allow-${kind}`);
-  }
-  if (
-    typeof permissions !== "object" || permissions === null ||
-    Array.isArray(permissions)
-  ) {
-    throw new TypeError(
-      `Cannot create ${who} as 'permissions' must be "inherit", "none" or an object like { read: true, net: ["example.com"] }: received ${
-        JSON.stringify(permissions)
-      }`,
-    );
-  }
-  for (const key of Object.keys(permissions)) {
-    if (!(PERMISSION_KINDS as readonly string[]).includes(key)) {
-      throw new TypeError(
-        `Cannot create ${who} as 'permissions' has unknown kind '${key}': use ${
-          PERMISSION_KINDS.join(", ")
-        }.`,
-      );
-    }
-  }
-  const flags: string[] = [];
-  for (const kind of PERMISSION_KINDS) {
-    const wanted = permissions[kind];
-    if (wanted === undefined) {
-      if (granted.has(kind)) flags.push(`--allow-${kind}`);
-    } else if (wanted === true) {
-      if (!granted.has(kind)) {
-        throw new TypeError(
-          `Cannot create ${who} as it asks for all '${kind}' permission, which this process does not have. Run the parent with --allow-${kind}, or narrow the request.`,
-        );
-      }
-      flags.push(`--allow-${kind}`);
-    } else if (Array.isArray(wanted)) {
-      for (const item of wanted) requireGranted(kind, item, who);
-      if (wanted.length) flags.push(`--allow-${kind}=${wanted.join(",")}`);
-    } else if (wanted !== false) {
-      throw new TypeError(
-        `Cannot create ${who} as 'permissions.${kind}' must be true, false or a list of strings: received ${
-          JSON.stringify(wanted)
-        }`,
-      );
-    }
-  }
-  return flags;
-}
-
-function requireGranted(
-  kind: PermissionKind,
-  item: unknown,
-  who: string,
-): void {
-  if (typeof item !== "string" || item === "") {
-    throw new TypeError(
-      `Cannot create ${who} as 'permissions.${kind}' must list non-empty strings: received ${
-        JSON.stringify(item)
-      }`,
-    );
-  }
-  const descriptor = kind === "read" || kind === "write" || kind === "ffi"
-    ? { name: kind, path: item }
-    : kind === "net" || kind === "import"
-    ? { name: kind, host: item }
-    : kind === "env"
-    ? { name: kind, variable: item }
-    : kind === "run"
-    ? { name: kind, command: item }
-    : { name: kind, kind: item };
-  if (
-    Deno.permissions.querySync(descriptor as Deno.PermissionDescriptor)
-      .state !== "granted"
-  ) {
-    throw new TypeError(
-      `Cannot create ${who} as it asks for '${kind}' permission on '${item}', which this process does not have.`,
-    );
-  }
-}
-
-// The child always needs its control socket and its handover variables,
-// even when its permissions are narrowed to nothing.
-// Dynamic imports of local files need read access: grant the target's module
-// and this library's directory (codecs' modules are loaded on demand).
-function channelFlags(
-  permissions: string[],
-  socket: string,
-  module: string | undefined,
-): string[] {
-  if (permissions.includes("--allow-all")) return [];
-  const flags: string[] = [];
-  if (!permissions.includes("--allow-read")) {
-    const readable = [
-      socket,
-      ...[module, LIBRARY].filter(isLocal).map(localPath),
-    ];
-    flags.push(`--allow-read=${readable.join(",")}`);
-  }
-  if (!permissions.includes("--allow-write")) {
-    flags.push(`--allow-write=${socket}`);
-  }
-  if (!permissions.includes("--allow-net")) {
-    flags.push(`--allow-net=unix:${socket}`);
-  }
-  if (!permissions.includes("--allow-env")) {
-    flags.push(`--allow-env=${CHILD_ENV.join(",")}`);
-  }
-  return flags.map(mergeWith(permissions));
-}
-
-// `--allow-read=a` given twice is fine for Deno, but a narrowed list plus the
-// socket dir must be one flag.
-function mergeWith(permissions: string[]): (flag: string) => string {
-  return (flag) => {
-    const [name, value] = flag.split("=");
-    const existing = permissions.find((p) => p.startsWith(`${name}=`));
-    if (!existing) return flag;
-    permissions.splice(permissions.indexOf(existing), 1);
-    return `${existing},${value}`;
-  };
-}
-
-/**
- * `--config`/`--lock` flags so the child resolves imports like the user's
- * module would: the nearest deno.json(c) from the module's directory upward
- * (or from the working directory), else `--no-config`.
- */
-export function configFlags(module: string | undefined): string[] {
-  let dir: string;
-  try {
-    dir = module?.startsWith("file:") ? dirname(localPath(module)) : Deno.cwd();
-  } catch {
-    return ["--no-config", "--no-lock"];
-  }
-  for (let current = dir;; current = dirname(current)) {
-    for (const name of ["deno.json", "deno.jsonc"]) {
-      const path = `${current}/${name}`;
-      if (isFile(path)) {
-        const lock = `${current}/deno.lock`;
-        return [
-          "--config",
-          path,
-          ...(isFile(lock) ? ["--lock", lock] : ["--no-lock"]),
-        ];
-      }
-    }
-    if (current === "/" || current === "") break;
-  }
-  return ["--no-config", "--no-lock"];
-}
-
-function dirname(path: string): string {
-  const trimmed = path.replace(/\/+$/, "");
-  const index = trimmed.lastIndexOf("/");
-  return index <= 0 ? "/" : trimmed.slice(0, index);
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }

@@ -11,12 +11,8 @@ import {
   returnedAt,
   valueAt,
 } from "../_crossing/outcome.ts";
-import {
-  Child,
-  ChildStartError,
-  permissionFlags,
-  startChild,
-} from "./_child.ts";
+import { Child, ChildStartError, startChild } from "./_child.ts";
+import { permissionFlags } from "./_permissions.ts";
 import { describeTarget } from "../_crossing/target.ts";
 import { ConnectionClosedError } from "../errors/connection.ts";
 import * as targets from "./testdata/process_targets.ts";

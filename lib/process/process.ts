@@ -1,6 +1,7 @@
 import { RuntimeError } from "../errors/base.ts";
 import { checkTimeout } from "../_common/waiting.ts";
-import { Child, permissionFlags } from "./_child.ts";
+import { Child } from "./_child.ts";
+import { permissionFlags } from "./_permissions.ts";
 import {
   describeTarget,
   normalizeModule,

@@ -22,6 +22,7 @@ import { Adoption } from "../_crossing/adopt.ts";
 import { RemoteConn } from "./_remote_conn.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
 import { registerCodec } from "../_crossing/codec.ts";
+import { lend } from "../_crossing/rpc.ts";
 import { BrokenPipeError, Empty, EOFError } from "../errors/queue.ts";
 
 export { BrokenPipeError, EOFError };
@@ -310,6 +311,15 @@ const RECV_ERRORS: TakeErrors = { closed: eof, timedOut: recvTimeout };
 
 // ---- owner side: what a handle in another process calls ------------------------
 
+// A message answered to a handle that never received it (its process died)
+// is the next one received again.
+function giveBack(c: Connection, message: unknown): void {
+  const state = ends(c).in;
+  if (!state) return;
+  const ring = new Ring(state);
+  ring.unget([ring.prepare(message)]);
+}
+
 function sendMany(c: Connection, messages: unknown[]): void {
   for (const m of messages) c.send(m);
 }
@@ -333,7 +343,10 @@ registerCodec<Connection, ConnectionShare>({
   serve: (c, method, args, signal) => {
     switch (method) {
       case "recv":
-        return c.recv({ ...(args[0] as RecvOptions), signal });
+        // Lent, as a Queue's get is (see lend in lib/_crossing/rpc.ts).
+        return c.recv({ ...(args[0] as RecvOptions), signal }).then((
+          message,
+        ) => lend(message, () => giveBack(c, message)));
       case "poll":
         return c.poll(args[0] as number);
       case "sendMany":

@@ -6,10 +6,15 @@ import {
   fail,
 } from "@std/assert";
 import { BrokenPipeError, EOFError, Pipe } from "./pipe.ts";
-import { Empty } from "./queue.ts";
+import { Empty, Queue } from "./queue.ts";
 import { Process } from "../process/process.ts";
 import { Thread } from "../thread/thread.ts";
-import { echo, echoSync, sendNumbers } from "./testdata/queue_targets.ts";
+import {
+  echo,
+  echoSync,
+  recvForever,
+  sendNumbers,
+} from "./testdata/queue_targets.ts";
 
 const targets = new URL("./testdata/queue_targets.ts", import.meta.url).href;
 
@@ -147,4 +152,23 @@ Deno.test("10k messages from a child process arrive in order, then EOF", async (
   await p.join();
   assertEquals(p.exitCode, 0);
   mine.close();
+});
+
+Deno.test("a message answered to a child killed while waiting in recv() is received again by the next reader", async () => {
+  const [mine, theirs] = Pipe<string>();
+  const status = new Queue<string>();
+  const p = new Process({
+    target: recvForever,
+    module: targets,
+    args: [theirs, status],
+  });
+  p.start();
+  assertEquals(await status.get({ timeout: 30_000 }), "waiting");
+  // Sent for its waiting recv, and the child dies in the same tick: the
+  // answer never reaches it.
+  mine.send("for the dead");
+  await p.kill();
+  assertEquals(await theirs.recv({ timeout: 10_000 }), "for the dead");
+  mine.close();
+  theirs.close();
 });

@@ -177,3 +177,14 @@ export async function takeThree(
   }
   await out.put(seen.join(","));
 }
+
+/** Waits in recv() on the parent's end, announcing it on `status` (to be killed). */
+export async function recvForever(
+  conn: Connection<string>,
+  status: Queue<string>,
+): Promise<void> {
+  // The recv is issued before the announcement, on the same ordered channel.
+  const pending = conn.recv();
+  await status.put("waiting", { timeout: 10_000 });
+  await pending;
+}
