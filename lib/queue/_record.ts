@@ -32,6 +32,8 @@ export interface Prepared {
   number: number;
   string: string;
   bytes: Uint8Array | undefined;
+  /** Sort key of a PriorityQueue or LifoQueue item (see _priority_key.ts). */
+  key: Uint8Array | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -54,6 +56,7 @@ export function prepareRecord(item: unknown): Prepared {
     number: 0,
     string: "",
     bytes: undefined,
+    key: undefined,
   };
   switch (typeof item) {
     case "number":
