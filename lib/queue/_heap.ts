@@ -54,33 +54,52 @@ function align4(n: number): number {
 export class HeapStore {
   readonly #h: Int32Array;
   readonly #w: HeapWords;
-  readonly #u8: Uint8Array;
-  readonly #view: DataView;
+  readonly #data: SharedArrayBuffer;
   readonly #index: SharedArrayBuffer;
-  readonly #slots: Int32Array;
-  readonly #arrivals: Float64Array;
+  // Fixed-length views, made again when a buffer grew: V8 reads through
+  // length-tracking views of a growable buffer ~8x slower, and a heap
+  // operation makes dozens of reads.
+  #u8!: Uint8Array;
+  #view!: DataView;
+  #slots!: Int32Array;
+  #arrivals!: Float64Array;
   readonly #lifo: boolean;
   readonly #grow: (atLeast: number) => boolean;
 
   constructor(
     h: Int32Array,
     words: HeapWords,
-    u8: Uint8Array,
-    view: DataView,
+    data: SharedArrayBuffer,
     index: SharedArrayBuffer,
     lifo: boolean,
     grow: (atLeast: number) => boolean,
   ) {
     this.#h = h;
     this.#w = words;
-    this.#u8 = u8;
-    this.#view = view;
+    this.#data = data;
     this.#index = index;
-    // Length-tracking: they see the index grow whichever thread grew it.
-    this.#slots = new Int32Array(index);
-    this.#arrivals = new Float64Array(index, 0, 2);
     this.#lifo = lifo;
     this.#grow = grow;
+    this.#viewData();
+    this.#viewIndex();
+  }
+
+  #viewData(): void {
+    const data = this.#data;
+    this.#u8 = new Uint8Array(data, 0, data.byteLength);
+    this.#view = new DataView(data, 0, data.byteLength);
+  }
+
+  #viewIndex(): void {
+    const index = this.#index;
+    this.#slots = new Int32Array(index, 0, index.byteLength / 4);
+    this.#arrivals = new Float64Array(index, 0, 2);
+  }
+
+  // Another thread may have grown a buffer since this one last looked.
+  #refresh(): void {
+    if (this.#u8.length !== this.#data.byteLength) this.#viewData();
+    if (this.#slots.length * 4 !== this.#index.byteLength) this.#viewIndex();
   }
 
   /**
@@ -88,6 +107,7 @@ export class HeapStore {
    * the place of an item taken earlier (one a remote handle gave back).
    */
   push(p: Prepared, front = false, nth = 0, of = 1): boolean {
+    this.#refresh();
     const h = this.#h, w = this.#w;
     const n = h[w.count];
     if (n === 0) h[w.tail] = h[w.dead] = 0;
@@ -114,6 +134,7 @@ export class HeapStore {
 
   /** Takes the first entry into `out` (the ring holds at least one). */
   pop(out: RecordOut): void {
+    this.#refresh();
     const h = this.#h, w = this.#w, slots = this.#slots, view = this.#view;
     const n = h[w.count];
     const at = slots[SLOTS];
@@ -196,6 +217,7 @@ export class HeapStore {
     index.grow(
       Math.min(Math.max(need, index.byteLength * 2), index.maxByteLength),
     );
+    this.#viewIndex();
     return true;
   }
 
@@ -203,11 +225,16 @@ export class HeapStore {
   #reserve(need: number): number {
     const h = this.#h, w = this.#w;
     const fits = () => h[w.tail] + need <= this.#u8.length;
+    const grown = () => {
+      if (!this.#grow(h[w.tail] + need)) return false;
+      this.#viewData();
+      return true;
+    };
     if (fits()) return h[w.tail];
     if (h[w.dead] * 2 >= h[w.tail]) this.#compact();
-    if (fits() || this.#grow(h[w.tail] + need)) return h[w.tail];
+    if (fits() || grown()) return h[w.tail];
     if (h[w.dead] > 0) this.#compact();
-    if (fits() || this.#grow(h[w.tail] + need)) return h[w.tail];
+    if (fits() || grown()) return h[w.tail];
     return -1;
   }
 

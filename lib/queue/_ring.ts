@@ -86,8 +86,7 @@ export class Ring {
       this.#heap = new HeapStore(
         this.#h,
         { count: COUNT, tail: TAIL, dead: DEAD },
-        this.#u8,
-        this.#view,
+        state.data,
         state.index,
         order === "lifo",
         (atLeast) => this.#grow(atLeast),

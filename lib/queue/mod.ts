@@ -25,3 +25,6 @@ export {
   RemoteQueue,
 } from "./remote_queue.ts";
 export * from "./pipe.ts";
+export * from "./priority_queue.ts";
+export * from "./lifo_queue.ts";
+export * from "./simple_queue.ts";
