@@ -10,7 +10,7 @@
 // Ties go to the older entry (FIFO), which Python's heapq does not promise
 // but users expect; a LifoQueue is the same heap ordered by newest first.
 
-import { compareKeys } from "./_priority_key.ts";
+import { compareKeys, firstNumber, writeKey } from "./_priority_key.ts";
 import {
   type Prepared,
   readRecord,
@@ -19,8 +19,10 @@ import {
   writeRecord,
 } from "./_record.ts";
 
-// Entry layout: u32 entry bytes, u32 key bytes, f64 arrival, key, record.
-const ENTRY_HEADER = 16;
+// Entry layout: u32 entry bytes, u32 key bytes, f64 arrival, f64 first
+// priority (NaN when it is not a number), key, record. The first priority
+// decides most comparisons without reading the key.
+const ENTRY_HEADER = 24;
 // Index layout: f64 next arrival, f64 next arrival at the front (counts
 // down, for items given back), then one i32 offset per entry.
 const INDEX_HEADER = 16;
@@ -37,7 +39,7 @@ export interface HeapWords {
 
 /** Bytes an entry needs in the data buffer for a prepared item with a key. */
 export function entryBytes(p: Prepared): number {
-  return ENTRY_HEADER + align4(p.key!.length) + recordBytes(p);
+  return ENTRY_HEADER + align4(p.keyBytes) + recordBytes(p);
 }
 
 /** A fresh index buffer for a data buffer that may grow to `maxBytes`. */
@@ -112,17 +114,18 @@ export class HeapStore {
     const n = h[w.count];
     if (n === 0) h[w.tail] = h[w.dead] = 0;
     if (!this.#roomForSlot(n + 1)) return false;
-    const key = p.key!;
+    const keyBytes = p.keyBytes;
     const at = this.#reserve(entryBytes(p));
     if (at < 0) return false;
     const view = this.#view;
-    view.setUint32(at + 4, key.length, true);
+    view.setUint32(at + 4, keyBytes, true);
     view.setFloat64(at + 8, this.#arrival(front, nth, of), true);
-    this.#u8.set(key, at + ENTRY_HEADER);
+    view.setFloat64(at + 16, firstNumber(p.keyItem), true);
+    if (keyBytes > 0) writeKey(view, at + ENTRY_HEADER, p.keyItem);
     const end = writeRecord(
       this.#u8,
       view,
-      at + ENTRY_HEADER + align4(key.length),
+      at + ENTRY_HEADER + align4(keyBytes),
       p,
     );
     view.setUint32(at, end - at, true);
@@ -174,6 +177,10 @@ export class HeapStore {
     const view = this.#view;
     const sa = view.getFloat64(a + 8, true), sb = view.getFloat64(b + 8, true);
     if (this.#lifo) return sa > sb;
+    const pa = view.getFloat64(a + 16, true),
+      pb = view.getFloat64(b + 16, true);
+    if (pa < pb) return true;
+    if (pa > pb) return false;
     const c = compareKeys(view, a + ENTRY_HEADER, b + ENTRY_HEADER);
     return c < 0 || (c === 0 && sa < sb);
   }

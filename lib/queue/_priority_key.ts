@@ -10,45 +10,56 @@ const NUMBER = 1;
 const STRING = 2;
 const OPAQUE = 3; // not a number or string: equal to anything from here on
 
-/** The key bytes of a LifoQueue item: its order is its arrival alone. */
-export const NO_KEY: Uint8Array = new Uint8Array(0);
-
 /**
- * Encodes the key of `item`: a number, a string, or an array whose first
+ * Bytes of the key of `item`: a number, a string, or an array whose first
  * element is one. Throws a TypeError for anything else, before anything is
  * queued.
  */
-export function priorityKey(item: unknown): Uint8Array {
-  const elements = Array.isArray(item) ? item : [item];
-  if (!Array.isArray(item) && !comparable(item)) throw refused(item);
-  if (Array.isArray(item) && !comparable(item[0])) throw refused(item[0]);
+export function priorityKeySize(item: unknown): number {
+  if (!Array.isArray(item)) {
+    if (typeof item === "number" && !Number.isNaN(item)) return 10;
+    if (typeof item === "string") return 6 + 2 * item.length;
+    throw refused(item);
+  }
+  if (!comparable(item[0])) throw refused(item[0]);
   let size = 1;
-  for (const e of elements) {
+  for (const e of item) {
     if (!comparable(e)) break;
     size += typeof e === "number" ? 9 : 5 + 2 * (e as string).length;
   }
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let at = 0;
+  return size;
+}
+
+/**
+ * Writes the key of `item` at `at` (its size from priorityKeySize), straight
+ * into shared memory: a buffer per item cost more than the heap's work.
+ */
+export function writeKey(view: DataView, at: number, item: unknown): void {
+  const elements = Array.isArray(item) ? item : [item];
   for (const e of elements) {
     if (typeof e === "number") {
-      out[at] = NUMBER;
+      view.setUint8(at, NUMBER);
       view.setFloat64(at + 1, e, true);
       at += 9;
     } else if (typeof e === "string") {
-      out[at] = STRING;
+      view.setUint8(at, STRING);
       view.setUint32(at + 1, e.length, true);
       at += 5;
       for (let i = 0; i < e.length; i++, at += 2) {
         view.setUint16(at, e.charCodeAt(i), true);
       }
     } else {
-      out[at] = OPAQUE;
-      return out;
+      view.setUint8(at, OPAQUE);
+      return;
     }
   }
-  out[at] = END;
-  return out;
+  view.setUint8(at, END);
+}
+
+/** The priority of `item` when it is a number, else NaN (compared by key). */
+export function firstNumber(item: unknown): number {
+  const first = Array.isArray(item) ? item[0] : item;
+  return typeof first === "number" ? first : NaN;
 }
 
 function comparable(value: unknown): boolean {

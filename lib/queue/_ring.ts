@@ -15,7 +15,7 @@ import {
   writeRecord,
 } from "./_record.ts";
 import { createIndex, entryBytes, HeapStore } from "./_heap.ts";
-import { NO_KEY, priorityKey } from "./_priority_key.ts";
+import { priorityKeySize } from "./_priority_key.ts";
 
 /** The cloneable state another thread needs to reach the same ring. */
 export interface RingState {
@@ -200,19 +200,18 @@ export class Ring {
   /** Serializes outside the lock; throws a TypeError for what cannot be cloned. */
   prepare(item: unknown): Prepared {
     // The key first: an item PriorityQueue cannot order is refused as such.
-    const key = this.#keyed
-      ? priorityKey(item)
-      : this.#heap
-      ? NO_KEY
-      : undefined;
+    const keyBytes = this.#keyed ? priorityKeySize(item) : this.#heap ? 0 : -1;
     const p = prepareRecord(item);
-    p.key = key;
+    p.keyBytes = keyBytes;
+    // A copy, so a caller changing the array while a put waits cannot
+    // change the key (or its size) behind the record.
+    if (this.#keyed) p.keyItem = Array.isArray(item) ? item.slice() : item;
     return p;
   }
 
   /** Bytes a prepared item needs in the ring, header included. */
   static recordBytes(p: Prepared): number {
-    return p.key ? entryBytes(p) : recordBytes(p);
+    return p.keyBytes >= 0 ? entryBytes(p) : recordBytes(p);
   }
 
   /**
