@@ -4,6 +4,14 @@ import { registerQueueKind } from "./_queue_codec.ts";
 /**
  * What a {@linkcode PriorityQueue} orders: a number, a string, or a
  * `[priority, data]` array whose priority is a number or a string.
+ *
+ * @example
+ * ```ts
+ * import type { PriorityItem } from "@multitask/core/queue";
+ *
+ * const job: PriorityItem = [1, { url: "https://example.com" }];
+ * console.log(job[0]); // 1
+ * ```
  */
 export type PriorityItem =
   | number
