@@ -86,6 +86,9 @@ export {
   type GetOptions,
   JoinableQueue,
   type JoinableQueueLike,
+  LifoQueue,
+  type PriorityItem,
+  PriorityQueue,
   type PutOptions,
   Queue,
   QueueClosed,
@@ -93,6 +96,7 @@ export {
   type QueueOptions,
   RemoteJoinableQueue,
   RemoteQueue,
+  SimpleQueue,
 } from "./lib/queue/mod.ts";
 
 export {

@@ -94,6 +94,7 @@ interface Marked {
 
 const byTag = new Map<string, TransferCodec>();
 const codecs: TransferCodec[] = [];
+const byType = new Map<unknown, TransferCodec>();
 
 /** Registers how a library type travels; call once at module load. */
 export function registerCodec<T extends object, S>(
@@ -103,6 +104,9 @@ export function registerCodec<T extends object, S>(
   codec.module ??= callerModule();
   byTag.set(codec.tag, codec as unknown as TransferCodec);
   codecs.push(codec as unknown as TransferCodec);
+  if (!byType.has(codec.type)) {
+    byType.set(codec.type, codec as unknown as TransferCodec);
+  }
 }
 
 // The module whose top-level code called registerCodec: the first stack
@@ -161,6 +165,17 @@ export function codecFor(tag: string): TransferCodec | undefined {
 
 /** The codec for an object, if it is one of the library's shareable types. */
 export function codecOf(value: object): TransferCodec | undefined {
+  // The nearest registered class wins, so a subclass with its own codec
+  // (PriorityQueue) is not taken for its base (JoinableQueue), whichever
+  // module loaded first.
+  for (
+    let proto = Object.getPrototypeOf(value);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const codec = byType.get(proto.constructor);
+    if (codec) return codec;
+  }
   for (const codec of codecs) if (value instanceof codec.type) return codec;
   return undefined;
 }

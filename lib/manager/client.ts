@@ -224,7 +224,7 @@ export class ManagerClient implements AsyncDisposable {
   queue<T = unknown>(name: string): RemoteQueue<T> {
     return this.#handle(
       name,
-      ["Queue", "JoinableQueue"],
+      ["Queue", "JoinableQueue", "PriorityQueue", "LifoQueue", "SimpleQueue"],
       "queue",
     ) as RemoteQueue<T>;
   }
@@ -233,7 +233,7 @@ export class ManagerClient implements AsyncDisposable {
   joinableQueue<T = unknown>(name: string): RemoteJoinableQueue<T> {
     return this.#handle(
       name,
-      ["JoinableQueue"],
+      ["JoinableQueue", "PriorityQueue", "LifoQueue"],
       "joinableQueue",
     ) as RemoteJoinableQueue<T>;
   }

@@ -8,7 +8,7 @@ import { registerCodec, type RemoteCall } from "../_crossing/codec.ts";
 import { lend } from "../_crossing/rpc.ts";
 import { keepAlive } from "../_common/waiting.ts";
 import { QueueClosed } from "../errors/queue.ts";
-import { AbortWatch, Ring, type RingState } from "./_ring.ts";
+import { AbortWatch, Ring, type RingOrder, type RingState } from "./_ring.ts";
 import { RemoteSide } from "./_remote_side.ts";
 import { RemoteQueue, remoteQueue } from "./remote_queue.ts";
 import type {
@@ -26,9 +26,38 @@ export interface QueueAccess {
   joinable(q: Queue): boolean;
   /** Throws the RangeError of an item over the queue's byte limit. */
   checkFits(q: Queue, bytes: number): void;
-  /** A Queue (or JoinableQueue) over an existing ring. */
-  adopt(ring: Ring, joinable: boolean): Queue;
+  /** Runs `make` (a queue class's constructor) over an existing ring. */
+  adopt<Q extends Queue>(ring: Ring, make: () => Q): Q;
 }
+
+/** A kind of queue defined outside queue.ts (PriorityQueue...), to register. */
+export interface QueueKind<Q extends Queue> {
+  tag: string;
+  type: abstract new (...args: never[]) => Q;
+  /** The module that defines it, for a receiving isolate to import. */
+  module: string;
+  /** Builds one; runs over the received ring (see QueueAccess.adopt). */
+  make(): Q;
+  /** Whether its remote handle has taskDone() and join(). */
+  joinable: boolean;
+  /** Its remotely callable methods, when not the usual ones. */
+  remote?: readonly string[];
+  /** In which order it hands out items (default FIFO). */
+  order?: RingOrder;
+}
+
+const orders = new Map<unknown, RingOrder>();
+
+/** The order of a queue class (or of the nearest registered class it extends). */
+export function orderOf(type: unknown): RingOrder {
+  for (let t = type; typeof t === "function"; t = Object.getPrototypeOf(t)) {
+    const order = orders.get(t);
+    if (order) return order;
+  }
+  return "fifo";
+}
+
+let registered: QueueAccess | undefined;
 
 /** What a thread receives for a queue. */
 interface QueueShare {
@@ -53,6 +82,7 @@ const JOINABLE = [...ANY_QUEUE, "taskDone", "join"];
 
 /** Registers the codecs of Queue, JoinableQueue and their remote handles. */
 export function registerQueueCodecs(access: QueueAccess): void {
+  registered = access;
   const share = (q: Queue): QueueShare => ({
     ring: access.ring(q).state,
     joinable: access.joinable(q),
@@ -73,7 +103,7 @@ export function registerQueueCodecs(access: QueueAccess): void {
     share,
     serve,
     revive: (state) =>
-      access.adopt(new Ring(state.ring), true) as JoinableQueue,
+      access.adopt(new Ring(state.ring), () => new access.JoinableQueue()),
     remote: JOINABLE,
     proxy: proxy(true) as unknown as (call: RemoteCall) => JoinableQueue,
   });
@@ -83,7 +113,8 @@ export function registerQueueCodecs(access: QueueAccess): void {
     module: MODULE,
     share,
     serve,
-    revive: (state) => access.adopt(new Ring(state.ring), false),
+    revive: (state) =>
+      access.adopt(new Ring(state.ring), () => new access.Queue()),
     remote: ANY_QUEUE,
     proxy: proxy(false) as unknown as (call: RemoteCall) => Queue,
   });
@@ -98,6 +129,33 @@ export function registerQueueCodecs(access: QueueAccess): void {
       throw new TypeError(PASS_ON);
     },
     notRemote: PASS_ON,
+  });
+}
+
+/**
+ * Registers the codec of a queue class defined outside queue.ts: to a
+ * thread it goes as its ring like any Queue; another process gets a
+ * RemoteQueue (or RemoteJoinableQueue) handle. Call after importing queue.ts.
+ */
+export function registerQueueKind<Q extends Queue>(kind: QueueKind<Q>): void {
+  const access = registered!;
+  if (kind.order) orders.set(kind.type, kind.order);
+  registerCodec<Q, QueueShare>({
+    tag: kind.tag,
+    type: kind.type as unknown as new (...args: never[]) => Q,
+    module: kind.module,
+    share: (q) => ({
+      ring: access.ring(q).state,
+      joinable: access.joinable(q),
+    }),
+    serve: (q, method, args, signal) =>
+      serveRemote(access, q, method, args, signal),
+    revive: (state) => access.adopt(new Ring(state.ring), kind.make),
+    remote: kind.remote ?? (kind.joinable ? JOINABLE : ANY_QUEUE),
+    proxy: ((call: RemoteCall) =>
+      remoteQueue(new RemoteSide(call), kind.joinable)) as unknown as (
+        call: RemoteCall,
+      ) => Q,
   });
 }
 

@@ -32,6 +32,10 @@ export interface Prepared {
   number: number;
   string: string;
   bytes: Uint8Array | undefined;
+  /** Bytes of its sort key in a PriorityQueue or LifoQueue ring (see _heap.ts); -1 in a FIFO ring. */
+  keyBytes: number;
+  /** What the key is written from (the item of a PriorityQueue). */
+  keyItem: unknown;
 }
 
 const encoder = new TextEncoder();
@@ -54,6 +58,8 @@ export function prepareRecord(item: unknown): Prepared {
     number: 0,
     string: "",
     bytes: undefined,
+    keyBytes: -1,
+    keyItem: undefined,
   };
   switch (typeof item) {
     case "number":

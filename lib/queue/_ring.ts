@@ -14,12 +14,20 @@ import {
   type RecordOut,
   writeRecord,
 } from "./_record.ts";
+import { createIndex, entryBytes, HeapStore } from "./_heap.ts";
+import { priorityKeySize } from "./_priority_key.ts";
 
 /** The cloneable state another thread needs to reach the same ring. */
 export interface RingState {
   header: SharedArrayBuffer;
   data: SharedArrayBuffer;
+  /** The heap of a PriorityQueue or LifoQueue (see _heap.ts); FIFO rings have none. */
+  index?: SharedArrayBuffer;
 }
+
+/** In which order a ring hands out its items. */
+export type RingOrder = "fifo" | "lifo" | "priority";
+const ORDERS: RingOrder[] = ["fifo", "lifo", "priority"];
 
 // Header words.
 const LOCK = 0; // 0 free, 1 held, 2 held with sleepers
@@ -37,7 +45,9 @@ const PUT_WAITERS = 11;
 const JOIN_WAITERS = 12;
 const MAXSIZE = 13; // item limit, 0: none; changed only under LOCK
 const MAX_BYTES_LO = 14; // byte limit of the data buffer (fits in int32 as we cap it)
-const WORDS = 16;
+const ORDER = 15; // index in ORDERS
+const DEAD = 16; // bytes of entries a heap ring took (reclaimed by compacting)
+const WORDS = 20;
 
 /** Largest data buffer a ring may grow to. */
 export const MAX_RING_BYTES = 2 ** 30;
@@ -60,6 +70,9 @@ export class Ring {
   readonly #u8: Uint8Array;
   readonly #view: DataView;
   readonly #read: RecordOut = { value: undefined, raw: undefined };
+  readonly #heap: HeapStore | undefined;
+  /** Whether items need a sort key (a PriorityQueue). */
+  readonly #keyed: boolean;
 
   constructor(state: RingState) {
     this.state = state;
@@ -67,10 +80,26 @@ export class Ring {
     // Length-tracking views: they see the buffer grow whichever thread grew it.
     this.#u8 = new Uint8Array(state.data);
     this.#view = new DataView(state.data);
+    const order = this.order;
+    this.#keyed = order === "priority";
+    if (state.index) {
+      this.#heap = new HeapStore(
+        this.#h,
+        { count: COUNT, tail: TAIL, dead: DEAD },
+        state.data,
+        state.index,
+        order === "lifo",
+        (atLeast) => this.#grow(atLeast),
+      );
+    }
   }
 
   /** A fresh ring; maxsize 0 means no item limit. */
-  static create(maxsize: number, maxBytes: number): Ring {
+  static create(
+    maxsize: number,
+    maxBytes: number,
+    order: RingOrder = "fifo",
+  ): Ring {
     const header = new SharedArrayBuffer(WORDS * 4);
     const initial = Math.min(INITIAL_BYTES, maxBytes);
     const data = new SharedArrayBuffer(initial, { maxByteLength: maxBytes });
@@ -78,7 +107,14 @@ export class Ring {
     h[WRAP] = -1;
     h[MAXSIZE] = maxsize;
     h[MAX_BYTES_LO] = maxBytes;
-    return new Ring({ header, data });
+    h[ORDER] = ORDERS.indexOf(order);
+    const index = order === "fifo" ? undefined : createIndex(maxBytes);
+    return new Ring(index ? { header, data, index } : { header, data });
+  }
+
+  /** In which order items come out. */
+  get order(): RingOrder {
+    return ORDERS[this.#h[ORDER]];
   }
 
   get maxsize(): number {
@@ -163,12 +199,19 @@ export class Ring {
 
   /** Serializes outside the lock; throws a TypeError for what cannot be cloned. */
   prepare(item: unknown): Prepared {
-    return prepareRecord(item);
+    // The key first: an item PriorityQueue cannot order is refused as such.
+    const keyBytes = this.#keyed ? priorityKeySize(item) : this.#heap ? 0 : -1;
+    const p = prepareRecord(item);
+    p.keyBytes = keyBytes;
+    // A copy, so a caller changing the array while a put waits cannot
+    // change the key (or its size) behind the record.
+    if (this.#keyed) p.keyItem = Array.isArray(item) ? item.slice() : item;
+    return p;
   }
 
   /** Bytes a prepared item needs in the ring, header included. */
   static recordBytes(p: Prepared): number {
-    return recordBytes(p);
+    return p.keyBytes >= 0 ? entryBytes(p) : recordBytes(p);
   }
 
   /**
@@ -235,7 +278,8 @@ export class Ring {
         return undefined;
       }
       const read = this.#read;
-      this.#advance(readRecord(this.#u8, this.#view, h[HEAD], read));
+      if (this.#heap) this.#heap.pop(read);
+      else this.#advance(readRecord(this.#u8, this.#view, h[HEAD], read));
       value = read.value;
       raw = read.raw;
       read.value = read.raw = undefined; // hold no item past its get
@@ -263,24 +307,37 @@ export class Ring {
       // Read under the lock, so the drop of close(immediate) cannot miss them.
       drop = h[CLOSED] === 2;
       if (drop) return;
-      // Lay the current records out again behind the returned ones: rare
-      // (a remote consumer gave back prefetched items), so copying is fine.
-      const current = this.#linearize();
-      this.#ensureCapacity(need + current.length);
-      h[HEAD] = 0;
-      h[TAIL] = 0;
-      h[WRAP] = -1;
-      for (const p of items) {
-        this.#write(p);
-        h[COUNT]++;
-      }
-      this.#u8.set(current, h[TAIL]);
-      h[TAIL] += current.length;
+      if (this.#heap) {
+        // Back in their places: by key, or on top of a LifoQueue.
+        for (let i = 0; i < items.length; i++) {
+          if (!this.#heap.push(items[i], true, i, items.length)) {
+            this.#ensureCapacity(this.maxBytes + 1); // throws: no room left
+          }
+          h[COUNT]++;
+        }
+      } else this.#ungetInOrder(items, need);
     } finally {
       this.#unlock();
       if (drop) this.#forgetTasks(items.length);
     }
     this.#bump(PUT_SEQ, GET_WAITERS);
+  }
+
+  #ungetInOrder(items: Prepared[], need: number): void {
+    const h = this.#h;
+    // Lay the current records out again behind the returned ones: rare
+    // (a remote consumer gave back prefetched items), so copying is fine.
+    const current = this.#linearize();
+    this.#ensureCapacity(need + current.length);
+    h[HEAD] = 0;
+    h[TAIL] = 0;
+    h[WRAP] = -1;
+    for (const p of items) {
+      this.#write(p);
+      h[COUNT]++;
+    }
+    this.#u8.set(current, h[TAIL]);
+    h[TAIL] += current.length;
   }
 
   /**
@@ -302,6 +359,7 @@ export class Ring {
         h[HEAD] = 0;
         h[TAIL] = 0;
         h[WRAP] = -1;
+        h[DEAD] = 0;
       } finally {
         this.#unlock();
       }
@@ -393,6 +451,7 @@ export class Ring {
 
   /** Writes one record at the tail, growing the buffer if allowed; false when it does not fit. */
   #write(p: Prepared): boolean {
+    if (this.#heap) return this.#heap.push(p);
     const h = this.#h;
     const need = Ring.recordBytes(p);
     if (h[COUNT] === 0) {

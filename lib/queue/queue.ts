@@ -9,7 +9,11 @@ import { checkFlag, checkOptions, checkSignal } from "../_common/validate.ts";
 import { Adoption } from "../_crossing/adopt.ts";
 import { Empty, Full, QueueClosed } from "../errors/queue.ts";
 import { takeAsync, type TakeErrors, takeSync } from "./_ring_take.ts";
-import { type QueueAccess, registerQueueCodecs } from "./_queue_codec.ts";
+import {
+  orderOf,
+  type QueueAccess,
+  registerQueueCodecs,
+} from "./_queue_codec.ts";
 import type { JoinableQueueLike, QueueLike } from "./remote_queue.ts";
 
 export { Empty, Full, QueueClosed };
@@ -155,6 +159,7 @@ export class Queue<T = unknown> implements QueueLike<T> {
     this.#ring = Ring.create(
       checkMaxsize(opts.maxsize),
       checkMaxBytes(opts.maxBytes),
+      orderOf(new.target),
     );
   }
 
@@ -540,6 +545,5 @@ registerQueueCodecs({
   ...access,
   Queue,
   JoinableQueue,
-  adopt: (ring, joinable) =>
-    adoption.lend(ring, () => joinable ? new JoinableQueue() : new Queue()),
+  adopt: (ring, make) => adoption.lend(ring, make),
 });
