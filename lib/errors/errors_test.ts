@@ -149,7 +149,9 @@ Deno.test("a manager client's errors are the library's classes: Empty from the m
   await using client = await Manager.connect({
     port,
     authkey: "k",
-    callTimeout: 20,
+    // Long enough for a round trip on a loaded machine (20 ms was not: the
+    // quick get then timed out too); the blocking get waits it out.
+    callTimeout: 1_000,
   });
   await assertRejects(
     () => client.queue<number>("q").get(),
