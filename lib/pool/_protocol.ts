@@ -34,6 +34,11 @@ export interface InitMessage {
   thread?: { ident: number; counters: SharedArrayBuffer };
   initializer?: TargetSpec;
   initargs?: unknown[];
+  /**
+   * Thread workers: the doorbell's buffer (lib/_crossing/doorbell.ts) and
+   * how long an idle worker parks on it for its next task.
+   */
+  doorbell?: { buffer: SharedArrayBuffer; parkMs: number };
 }
 
 /** A batch of tasks. */

@@ -9,7 +9,13 @@
 import { serializeError } from "../_crossing/errors.ts";
 import { beforeExit, exitNow, onEscape } from "../_crossing/entry.ts";
 import { connectParent } from "../_crossing/parent_port.ts";
-import { repairUnsendable } from "../_crossing/outcome.ts";
+import {
+  type Outcomes,
+  repairUnsendable,
+  returnedAt,
+  valueAt,
+} from "../_crossing/outcome.ts";
+import { Doorbell } from "../_crossing/doorbell.ts";
 import { enterThread } from "../thread/_state.ts";
 import { PoolRunner } from "./_runner.ts";
 import type {
@@ -55,9 +61,42 @@ onEscape((error) => {
   }
 });
 
+// The doorbell (lib/_crossing/doorbell.ts): once the worker has run all it
+// was sent, it parks for the next task (up to parkMs), its event loop
+// blocked meanwhile; a task rung there answers there when its value allows.
+let doorbell: Doorbell | undefined;
+let parkMs = 0;
+let received = 0;
+let running = 0;
+
+function idle(): void {
+  if (running > 0 || !doorbell) return;
+  const task = doorbell.parkFor(parkMs, received);
+  if (!task) return;
+  running++;
+  runner.run({ t: "run", tasks: [task.mode, task.target, task.payload] })
+    .then(({ out, ms }) => {
+      running--;
+      answer(doorbell!, out, ms);
+      idle();
+    });
+}
+
+function answer(bell: Doorbell, out: Outcomes, ms: number): void {
+  if (out.length === 2 && returnedAt(out, 0)) {
+    if (bell.answerValue(valueAt(out, 0), ms)) return;
+  }
+  if (out.length > 0) sendDone({ t: "done", out, ms });
+  bell.answerPosted();
+}
+
 port.listen((data) => {
   const message = data as InitMessage | RunMessage;
   if (message.t === "init") {
+    if (message.doorbell) {
+      doorbell = new Doorbell(message.doorbell.buffer);
+      parkMs = message.doorbell.parkMs;
+    }
     if (message.thread) {
       const { ident, counters } = message.thread;
       enterThread({ name: message.name, ident, daemon: true }, counters);
@@ -69,5 +108,11 @@ port.listen((data) => {
     });
     return;
   }
-  runner.run(message).then(({ out, ms }) => sendDone({ t: "done", out, ms }));
+  received++;
+  running++;
+  runner.run(message).then(({ out, ms }) => {
+    running--;
+    sendDone({ t: "done", out, ms });
+    idle();
+  });
 });

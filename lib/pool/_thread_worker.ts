@@ -5,9 +5,17 @@
 
 import { encodeValue } from "../_crossing/codec.ts";
 import { spawnWorker } from "../_crossing/worker_port.ts";
+import {
+  ANSWER_POSTED,
+  ANSWER_VALUE,
+  Doorbell,
+} from "../_crossing/doorbell.ts";
+import { RETURNED } from "../_crossing/outcome.ts";
 import { countersBuffer, nextIdent } from "../thread/_state.ts";
 import {
+  type DoneMessage,
   type InitMessage,
+  MODE_HANDLES,
   PROGRESS_BYTES,
   type RunMessage,
   type WorkerReply,
@@ -26,6 +34,13 @@ const ENTRY = new URL("./_thread_entry.ts", import.meta.url);
  */
 export const THREAD_IDLE_MS = 250;
 
+/**
+ * The thread pool's doorbell (lib/_crossing/doorbell.ts): how long an idle
+ * worker parks for its next task before it goes back to its event loop, and
+ * how many tasks were rung (tests read it to know the doorbell was used).
+ */
+export const threadDoorbell = { parkMs: 5, rung: 0 };
+
 /** The backend of `kind: "thread"`. */
 export const threadBackend: BackendFactory = (settings) =>
   new PoolCore(settings, {
@@ -38,13 +53,39 @@ const startThreadWorker: StartWorker = (name, setup, events) => {
   const shared = new SharedArrayBuffer(PROGRESS_BYTES);
   const seqs = new Int32Array(shared, 0, 2);
   const times = new Float64Array(shared, 8, 1);
+  const bell = new Doorbell();
+  // Batches sent and not answered yet; a task is rung only when there are
+  // none, so that its answer cannot overtake an earlier batch's message.
+  let outstanding = 0;
+  let ringing = 0;
+  // The rung task's answer, delivered once, before any later message.
+  const takeAnswer = () => {
+    if (ringing === 0 || !bell.isAnswered(ringing)) return;
+    ringing = 0;
+    const { kind, value, ms } = bell.answer();
+    if (kind === ANSWER_POSTED) return; // its message follows
+    outstanding--;
+    const done: DoneMessage = {
+      t: "done",
+      out: [RETURNED, kind === ANSWER_VALUE ? value : undefined],
+      ms,
+    };
+    events.reply(done);
+  };
   const port = spawnWorker(ENTRY, { name }, {
-    message: (data) => events.reply(data as WorkerReply),
-    exit: (code, error) =>
+    message: (data) => {
+      takeAnswer();
+      const reply = data as WorkerReply;
+      if (reply.t === "done" && reply.first === undefined) outstanding--;
+      events.reply(reply);
+    },
+    exit: (code, error) => {
+      bell.release();
       events.exit(
         code,
         error ? `stopped on an uncaught error (${String(error)})` : undefined,
-      ),
+      );
+    },
   });
   const init: InitMessage = {
     t: "init",
@@ -54,14 +95,34 @@ const startThreadWorker: StartWorker = (name, setup, events) => {
     initializer: setup.initializer,
     initargs: setup.initargs &&
       encodeValue(setup.initargs, "thread") as unknown[],
+    doorbell: { buffer: bell.buffer, parkMs: threadDoorbell.parkMs },
   };
   port.post(init);
-  const stop = () => port.terminate();
+  const ring = (message: RunMessage, transfer: Transferable[]): boolean => {
+    const tasks = message.tasks;
+    if (outstanding > 0 || tasks.length !== 3 || message.defs) return false;
+    const mode = tasks[0] as number;
+    if (transfer.length > 0 || mode & MODE_HANDLES) return false;
+    const seq = bell.ring(mode, tasks[1] as number, tasks[2]);
+    if (seq === 0) return false;
+    threadDoorbell.rung++;
+    ringing = seq;
+    bell.answered(seq).then(takeAnswer);
+    return true;
+  };
+  const stop = () => {
+    bell.release();
+    return port.terminate();
+  };
   const handle: PoolWorker = {
     route: "thread",
     label: "thread",
     send(message: RunMessage, transfer: Transferable[]) {
-      port.post(message, transfer);
+      if (!ring(message, transfer)) {
+        port.post(message, transfer);
+        bell.posted();
+      }
+      outstanding++;
     },
     progress: () => {
       const started = Atomics.load(seqs, 0);
