@@ -74,10 +74,12 @@ export function rate(
   count: number,
   run: () => Promise<number>,
   expected: number,
+  warm?: () => Promise<unknown>,
 ): Contender {
   return {
     name,
     async measure(outer) {
+      await warm?.();
       const { ms, value } = await stopwatch(async (t) => {
         t.start();
         const total = await run();
@@ -96,8 +98,9 @@ export function perTask(
   count: number,
   run: () => Promise<number>,
   expected: number,
+  warm?: () => Promise<unknown>,
 ): Contender {
-  const c = rate(name, count, run, expected);
+  const c = rate(name, count, run, expected, warm);
   return {
     name,
     async measure(outer) {

@@ -175,12 +175,14 @@ export async function openFigures(
           p.inFlight,
           () => inFlight(threads!, p.inFlight),
           sumOfTiny(p.inFlight),
+          () => rewarm(threads!),
         ),
         rate(
           "process pool",
           p.inFlight,
           () => inFlight(processes!, p.inFlight),
           sumOfTiny(p.inFlight),
+          () => rewarm(processes!),
         ),
         ...peerRates(node, ["piscina", "tinypool"], "(Node)", "inflight", p),
         ...peerRates(python, ["ThreadPool"], "", "inflight", p),
@@ -201,12 +203,14 @@ export async function openFigures(
           p.oneAtATime,
           () => oneAtATime(threads!, p.oneAtATime),
           sumOfTiny(p.oneAtATime),
+          () => rewarm(threads!),
         ),
         perTask(
           "process pool",
           p.oneAtATime,
           () => oneAtATime(processes!, p.oneAtATime),
           sumOfTiny(p.oneAtATime),
+          () => rewarm(processes!),
         ),
         ...peerRates(node, ["tinypool", "piscina"], "(Node)", "latency", p),
         ...peerRates(python, ["Pool fork"], "", "latency", p),
@@ -222,12 +226,14 @@ export async function openFigures(
           p.mapItems,
           () => mapSum(threads!, items),
           sumOfDoubles(p.mapItems),
+          () => rewarm(threads!),
         ),
         rate(
           "process pool",
           p.mapItems,
           () => mapSum(processes!, items),
           sumOfDoubles(p.mapItems),
+          () => rewarm(processes!),
         ),
       ],
       skipped: skippedPython,
@@ -291,6 +297,14 @@ export async function openFigures(
 
 function peerOf(peer: Peer | Skipped): Peer | undefined {
   return "skipped" in peer ? undefined : peer;
+}
+
+// An idle thread pool retires its workers after THREAD_IDLE_MS (250 ms, so
+// that a pool nobody closed lets the program end): a burst of tasks right
+// before each timed run starts them again, untimed, so that every contender
+// is measured warm, as the peers' pools are.
+function rewarm(pool: Pool): Promise<number> {
+  return inFlight(pool, 100);
 }
 
 async function warmPool(kind: "thread" | "process", size: number) {

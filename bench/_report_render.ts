@@ -78,7 +78,7 @@ export function renderMarkdown(
       "## The pool against its peers",
       "",
       `Pools of ${f.size} workers; every peer on its own runtime (piscina and tinypool on Node, Python's pools on CPython). ` +
-        `Each contender's best of ${f.rounds} round(s) counts, the rounds interleaved; a start-up is measured once untimed first. ` +
+        `Each contender's best of ${f.rounds} round(s) counts, the rounds interleaved; a start-up is measured once untimed first, and a pool gets a burst of 100 untimed tasks right before each timed run (an idle thread pool retires its workers after 250 ms). ` +
         "Memory is measured in a fresh process per contender: the growth of its RSS per idle worker, or the RSS of each child process.",
       "",
       figuresMarkdown(report.figures, report.goals),

@@ -149,14 +149,32 @@ export class Doorbell {
   /**
    * Parks until a task is rung (returned), the caller calls the worker back
    * to its event loop, or `ms` pass (undefined). `received` counts the run
-   * messages the worker received: with any not received yet, it does not park.
+   * messages the worker received: with any not received yet, it does not
+   * park. `answer` sends the last task's answer once parked, so that a
+   * caller quick to send the next task finds the worker parked already.
    */
-  parkFor(ms: number, received: number): RungTask | undefined {
+  parkFor(
+    ms: number,
+    received: number,
+    answer: () => void,
+  ): RungTask | undefined {
     const cells = this.#cells;
     Atomics.store(cells, STATE, PARKED);
     const behind = Atomics.load(cells, POSTED) !== received ||
       Atomics.load(cells, STOPPED) !== 0;
-    if (behind || Atomics.wait(cells, RING, this.#seen, ms) === "timed-out") {
+    try {
+      answer();
+    } catch (error) {
+      this.#takeRing(behind ? 0 : ms); // leaves unclaimed: the answer was not sent
+      throw error;
+    }
+    return this.#takeRing(behind ? 0 : ms);
+  }
+
+  // Waits up to `ms` for a ring, then leaves unless claimed or called.
+  #takeRing(ms: number): RungTask | undefined {
+    const cells = this.#cells;
+    if (ms === 0 || Atomics.wait(cells, RING, this.#seen, ms) === "timed-out") {
       if (Atomics.compareExchange(cells, STATE, PARKED, AWAY) === PARKED) {
         return undefined;
       }

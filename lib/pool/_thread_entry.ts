@@ -69,20 +69,20 @@ let parkMs = 0;
 let received = 0;
 let running = 0;
 
-function idle(): void {
-  if (running > 0 || !doorbell) return;
-  const task = doorbell.parkFor(parkMs, received);
+// A batch finished: `answer` sends its results. With nothing else to run
+// the worker parks first, and runs what is rung meanwhile.
+function finished(answer: () => void): void {
+  running--;
+  if (running > 0 || !doorbell) return answer();
+  const bell = doorbell;
+  const task = bell.parkFor(parkMs, received, answer);
   if (!task) return;
   running++;
   runner.run({ t: "run", tasks: [task.mode, task.target, task.payload] })
-    .then(({ out, ms }) => {
-      running--;
-      answer(doorbell!, out, ms);
-      idle();
-    });
+    .then(({ out, ms }) => finished(() => answerRung(bell, out, ms)));
 }
 
-function answer(bell: Doorbell, out: Outcomes, ms: number): void {
+function answerRung(bell: Doorbell, out: Outcomes, ms: number): void {
   if (out.length === 2 && returnedAt(out, 0)) {
     if (bell.answerValue(valueAt(out, 0), ms)) return;
   }
@@ -110,9 +110,7 @@ port.listen((data) => {
   }
   received++;
   running++;
-  runner.run(message).then(({ out, ms }) => {
-    running--;
-    sendDone({ t: "done", out, ms });
-    idle();
-  });
+  runner.run(message).then(({ out, ms }) =>
+    finished(() => sendDone({ t: "done", out, ms }))
+  );
 });
