@@ -3,10 +3,11 @@
 // keeps only built-in error classes, so a user's `class NotFound extends
 // Error` would arrive as a plain `Error`; this keeps its name. The library's
 // own error classes come back as themselves (lib/errors/_registry.ts), so
-// `instanceof` holds on the receiving side.
+// `instanceof` holds on the receiving side, which must have loaded them all:
+// the modules that call deserializeError (or errorAt) import _registry.ts.
 
 import { isSendable } from "./sendable.ts";
-import { libraryErrorClass, libraryErrorKey } from "../errors/_registry.ts";
+import { libraryErrorKey, registeredErrorClass } from "../errors/_keys.ts";
 
 /** The cloneable form of an error. */
 export interface SerializedError {
@@ -73,7 +74,7 @@ export function serializeError(error: unknown): SerializedError {
 export function deserializeError(data: SerializedError): Error {
   const Library = data.type === undefined
     ? undefined
-    : libraryErrorClass(data.type);
+    : registeredErrorClass(data.type);
   // A real Error (stack, inspection) with the library class's prototype;
   // its constructor, whose parameters differ per class, is not run.
   const error: Error = Library

@@ -28,6 +28,8 @@ import {
 } from "./errors.ts";
 import { ConnectionClosedError, FrameError } from "../errors/connection.ts";
 import { AbortError, TimeoutError } from "../errors/base.ts";
+// It rebuilds errors, which needs every library error class loaded.
+import "../errors/_registry.ts";
 
 export { TimeoutError };
 import { FramedConn, type FrameOptions } from "./frames.ts";

@@ -28,9 +28,14 @@ import {
 import { BrokenBarrierError } from "./sync.ts";
 import { RedisConnectionError } from "../redis/errors.ts";
 
-/** A library error class (constructors differ; the registry never calls them). */
-// deno-lint-ignore no-explicit-any
-export type ErrorClass = abstract new (...args: any[]) => Error;
+import {
+  type ErrorClass,
+  libraryErrorKey,
+  registeredErrorClass,
+  registerErrorClasses,
+} from "./_keys.ts";
+
+export { type ErrorClass, libraryErrorKey };
 
 const CLASSES: readonly ErrorClass[] = [
   TimeoutError,
@@ -57,15 +62,11 @@ const CLASSES: readonly ErrorClass[] = [
   RedisConnectionError,
 ];
 
-const byKey = new Map<string, ErrorClass>(CLASSES.map((c) => [c.name, c]));
-const keyOf = new Map<unknown, string>(CLASSES.map((c) => [c, c.name]));
-
-/** The registry key of `error`'s class when it is one of the library's, else undefined. */
-export function libraryErrorKey(error: Error): string | undefined {
-  return keyOf.get(error.constructor);
-}
+// Each registered itself as it loaded (see _keys.ts); listed here so that
+// importing this module loads them all.
+registerErrorClasses(...CLASSES);
 
 /** The library error class registered under `key`, if any. */
 export function libraryErrorClass(key: string): ErrorClass | undefined {
-  return byKey.get(key);
+  return registeredErrorClass(key);
 }

@@ -2,6 +2,8 @@
 // every module raises (subclassed where Python has its own name), and
 // RuntimeError for an object used in a state that does not allow it.
 
+import { registerErrorClasses } from "./_keys.ts";
+
 /**
  * Something did not finish within its timeout [Python's TimeoutError]: a pool
  * task past its `timeout` or the pool's `taskTimeout` (a task still waiting
@@ -76,3 +78,5 @@ export class RuntimeError extends Error {
   /** Always "RuntimeError". */
   override name = "RuntimeError";
 }
+
+registerErrorClasses(TimeoutError, AbortError, RuntimeError);

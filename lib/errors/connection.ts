@@ -1,6 +1,8 @@
 // Errors of the crossing's transport: a peer that did not prove the key, a
 // connection that broke the framing rules, or closed while a call waited.
 
+import { registerErrorClasses } from "./_keys.ts";
+
 /**
  * A peer broke the framing rules (oversized length, undecodable payload), or
  * a message to send is over the maximum frame size.
@@ -56,3 +58,5 @@ export class AuthenticationError extends Error {
   /** Always "AuthenticationError". */
   override name = "AuthenticationError";
 }
+
+registerErrorClasses(FrameError, ConnectionClosedError, AuthenticationError);

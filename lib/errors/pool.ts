@@ -1,6 +1,8 @@
 // The errors only a Pool raises (it also rejects with the library's
 // TimeoutError and AbortError, see base.ts).
 
+import { registerErrorClasses } from "./_keys.ts";
+
 /**
  * A task's worker died while running it (it called `Deno.exit`, an uncaught
  * error escaped the task, the process was killed...). Only the tasks that
@@ -96,3 +98,5 @@ export class PoolFullError extends Error {
   /** Always "PoolFullError". */
   override name = "PoolFullError";
 }
+
+registerErrorClasses(WorkerCrashedError, PoolClosedError, PoolFullError);

@@ -1,6 +1,8 @@
 // The errors of running a target elsewhere: a child process that could not
 // be started, a target that could not be described or found.
 
+import { registerErrorClasses } from "./_keys.ts";
+
 /**
  * A child process could not be started or did not connect back: Deno could
  * not be spawned (missing `--allow-run`), the child died before connecting,
@@ -39,3 +41,5 @@ export class TargetError extends Error {
   /** Always "TargetError". */
   override name = "TargetError";
 }
+
+registerErrorClasses(ChildStartError, TargetError);

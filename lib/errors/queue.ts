@@ -1,6 +1,8 @@
 // The errors of queues and pipes, named as Python's queue and
 // multiprocessing modules name them.
 
+import { registerErrorClasses } from "./_keys.ts";
+
 /**
  * Raised by `get` when no item arrived in time, and by `getNowait` on an
  * empty queue [queue.Empty].
@@ -100,3 +102,5 @@ export class BrokenPipeError extends Error {
   /** The class name, kept when the error crosses to another process. */
   override name = "BrokenPipeError";
 }
+
+registerErrorClasses(Empty, Full, QueueClosed, EOFError, BrokenPipeError);

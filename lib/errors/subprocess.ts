@@ -2,6 +2,8 @@
 // They carry the command and whatever output was captured, so a caller can
 // report or retry without running the command again.
 
+import { registerErrorClasses } from "./_keys.ts";
+
 import { AbortError, TimeoutError } from "./base.ts";
 
 /** Captured output: text by default, bytes with `text: false`. */
@@ -236,3 +238,10 @@ export class CommandNotFound extends Error {
     this.cmd = [...cmd];
   }
 }
+
+registerErrorClasses(
+  CalledProcessError,
+  TimeoutExpired,
+  SubprocessAbortError,
+  CommandNotFound,
+);

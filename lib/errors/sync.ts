@@ -1,5 +1,7 @@
 // The error of lib/sync: a broken Barrier [threading.BrokenBarrierError].
 
+import { registerErrorClasses } from "./_keys.ts";
+
 /**
  * Raised by {@linkcode Barrier.wait} when the barrier is broken: aborted,
  * reset while threads waited, or a waiter timed out [threading.BrokenBarrierError].
@@ -28,3 +30,5 @@ export class BrokenBarrierError extends Error {
     super(message);
   }
 }
+
+registerErrorClasses(BrokenBarrierError);

@@ -8,6 +8,8 @@ import type { ObjectImporter, Route } from "../_crossing/codec.ts";
 import type { RunMessage, WorkerReply } from "./_protocol.ts";
 import { DONE, type Task } from "./_backend.ts";
 import { WorkerCrashedError } from "../errors/pool.ts";
+// It rebuilds errors, which needs every library error class loaded.
+import "../errors/_registry.ts";
 
 /** What the core hears from a worker. */
 export interface WorkerEvents {

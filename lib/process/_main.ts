@@ -10,6 +10,8 @@
 // finishes its work first, as in Python.
 
 import { CHILD_ENVIRONMENT, liveChildren } from "./_child.ts";
+// It rebuilds errors, which needs every library error class loaded.
+import "../errors/_registry.ts";
 import type { RemoteSession } from "../_crossing/session.ts";
 import { ReceivedTargets, type TargetSpec } from "../_crossing/target.ts";
 import {

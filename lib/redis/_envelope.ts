@@ -19,6 +19,8 @@ import { createHash, type Hash, timingSafeEqual } from "node:crypto";
 import { decodePayload, encodePayload } from "../_crossing/payload.ts";
 import { AuthenticationError } from "../_crossing/auth.ts";
 import { deserializeError, type SerializedError } from "../_crossing/errors.ts";
+// It rebuilds errors, which needs every library error class loaded.
+import "../errors/_registry.ts";
 import { TargetError, type TargetSpec } from "../_crossing/target.ts";
 import {
   AbortError,

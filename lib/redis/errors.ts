@@ -3,6 +3,8 @@
 // from the code that loads npm:redis so that the root module can export it
 // without making anyone pay for the client.
 
+import { registerErrorClasses } from "../errors/_keys.ts";
+
 /**
  * A Redis server could not be reached, or stopped answering, for longer than
  * the call allowed (its `timeout`, or the `reconnectWindow` of a call without
@@ -66,3 +68,5 @@ export function redactUrl(url: string): string {
     return url.replace(/\/\/([^@/]*):[^@/]*@/, "//$1:***@");
   }
 }
+
+registerErrorClasses(RedisConnectionError);

@@ -1,4 +1,6 @@
 import { RuntimeError } from "../errors/base.ts";
+// It rebuilds errors, which needs every library error class loaded.
+import "../errors/_registry.ts";
 import { checkTimeout } from "../_common/waiting.ts";
 import {
   describeTarget,
