@@ -140,7 +140,18 @@ export {
   type ManagerAddress,
   ManagerClient,
   type ManagerOptions,
+  type Proxied,
+  type Remote,
+  type RemoteBarrier,
+  type RemoteDict,
   type RemoteEvent,
+  type RemoteList,
+  type RemoteLock,
+  type RemoteNamespace,
+  type RemoteResult,
+  type RemoteSemaphore,
+  type RemoteSharedArray,
+  type RemoteValue,
 } from "./lib/manager/mod.ts";
 
 // The Redis error class only: RedisQueue and the Redis pool load npm:redis,

@@ -1,39 +1,59 @@
 // The worker side of a Manager: one authenticated connection to the master,
-// over which registered objects are reached by name. Each handle is the
-// object's own transfer codec proxy (lib/_transfer.ts), so a remote queue is
-// a real Queue whose methods call the master, exactly as a Queue handed to a
-// child process is.
+// over which registered objects are reached by name. A library object's
+// handle is its own transfer codec proxy (lib/_crossing/codec.ts), so a
+// remote queue is the RemoteQueue a child process gets for a Queue; any
+// other object's handle has one async function per method the master
+// listed for it (lib/manager/_served.ts). Instances made by create() live
+// in this connection's table on the master until released or disconnected.
 
-import { deadline } from "jsr:@std/async@^1.5.0/deadline";
-import { AuthenticationError, type AuthKey } from "../_crossing/auth.ts";
+import { AuthenticationError } from "../_crossing/auth.ts";
 import type { RemoteSession } from "../_crossing/session.ts";
 import { openSession } from "../_crossing/opener.ts";
 import { Adoption } from "../_crossing/adopt.ts";
-import {
-  codecFor,
-  type RemoteCall,
-  type TransferCodec,
-} from "../_crossing/codec.ts";
-import { DEFAULT_MAX_FRAME_SIZE } from "../_crossing/frames.ts";
+import { codecFor, type RemoteCall } from "../_crossing/codec.ts";
 import { Payload } from "../_crossing/payload.ts";
-import { TimeoutError } from "../errors/base.ts";
-import { checkLimit, MAX_TIMER_MS } from "../_common/waiting.ts";
+import { MAX_TIMER_MS } from "../_common/waiting.ts";
 import type {
   RemoteJoinableQueue,
   RemoteQueue,
 } from "../queue/remote_queue.ts";
+import type {
+  Remote,
+  RemoteDict,
+  RemoteEvent,
+  RemoteList,
+  RemoteNamespace,
+} from "./remote_types.ts";
+import { FACTORY_KIND, OBJECT_KIND, SELF } from "./_served.ts";
+import { checkConnectOptions, dial } from "./_dial.ts";
 import {
-  checkAuthKey,
-  checkFrameSize,
-  checkHostname,
-  checkPort,
-} from "./_options.ts";
+  compact,
+  describeKind,
+  methodsOf,
+  ownTimeout,
+  released,
+  WAITING,
+} from "./_calls.ts";
 // Loaded for their codecs: handles of these types are built from them.
 import "../queue/queue.ts";
+import "../queue/priority_queue.ts";
+import "../queue/lifo_queue.ts";
+import "../queue/simple_queue.ts";
 import "../sync/event.ts";
+import "../sync/lock.ts";
+import "../sync/semaphore.ts";
+import "../sync/barrier.ts";
+import "../sync/value.ts";
 
 /** Reserved request the client sends once, after the handshake: what is registered. */
 export const CATALOG = "$catalog";
+/** Reserved request: make an instance with a registered factory, `[typeid, args]` → `[id, kind, methods?]`. */
+export const CREATE = "$create";
+/** Reserved request: forget an instance `create` made, `[id]`. */
+export const DROP = "$drop";
+
+/** What the master serves under one name: a library type's tag, OBJECT_KIND with its methods, or FACTORY_KIND. */
+export type CatalogEntry = [name: string, kind: string, methods?: string[]];
 
 /**
  * Options of {@linkcode ManagerClient.connect} / `Manager.connect`.
@@ -70,34 +90,10 @@ export interface ConnectOptions {
   maxFrameSize?: number;
 }
 
-/**
- * The stand-in for an Event registered on the master: each method is a
- * round trip, so each returns a Promise.
- *
- * @example
- * ```ts
- * import type { RemoteEvent } from "@multitask/core/manager";
- *
- * export async function waitForStart(started: RemoteEvent): Promise<void> {
- *   if (!(await started.wait(10_000))) throw new Error("the master never said go");
- * }
- * ```
- */
-export interface RemoteEvent {
-  /** Sets the flag on the master, waking every waiter. */
-  set(): Promise<void>;
-  /** Lowers the flag. */
-  clear(): Promise<void>;
-  /** Whether the flag is set. */
-  isSet(): Promise<boolean>;
-  /** Waits until the flag is set or `timeout` ms pass; resolves with the flag. */
-  wait(timeout?: number): Promise<boolean>;
-}
-
 /** What connect() lends the constructor. */
 interface Opening {
   session: RemoteSession;
-  catalog: Map<string, string>;
+  catalog: Map<string, CatalogEntry>;
   where: string;
   callTimeout?: number;
 }
@@ -106,8 +102,10 @@ const adoption = new Adoption<Opening>();
 
 /**
  * A connection to a {@linkcode Manager} [the connected BaseManager of a
- * worker]. Get handles with `queue(name)` / `event(name)`; `close()` (or
- * `await using`) ends the connection, rejecting calls still waiting.
+ * worker]. Get handles with `proxy(name)` (or `queue(name)` /
+ * `event(name)`), make instances with `create(typeid, ...args)`, `dict()`,
+ * `list()`, `namespace()`; `close()` (or `await using`) ends the connection,
+ * rejecting calls still waiting.
  *
  * @example
  * ```ts
@@ -125,10 +123,13 @@ const adoption = new Adoption<Opening>();
  */
 export class ManagerClient implements AsyncDisposable {
   #session: RemoteSession;
-  #catalog: Map<string, string>;
+  #catalog: Map<string, CatalogEntry>;
   #where: string;
   #callTimeout?: number;
   #handles = new Map<string, unknown>();
+  // Instances made by create(), by handle, until released.
+  #created = new WeakMap<object, string>();
+  #dropped = new Set<string>();
   #unsettled = new Set<Promise<unknown>>();
 
   /** Not for direct use: call {@linkcode ManagerClient.connect} (or `Manager.connect`). */
@@ -180,12 +181,14 @@ export class ManagerClient implements AsyncDisposable {
       }
       throw error;
     }
-    let catalog: Map<string, string>;
+    let catalog: Map<string, CatalogEntry>;
     try {
       const entries = await session.call(CATALOG, null, {
         timeout: Math.max(1, deadline - Date.now()),
       });
-      catalog = new Map(entries as [string, string][]);
+      catalog = new Map(
+        (entries as CatalogEntry[]).map((entry) => [entry[0], entry]),
+      );
     } catch (error) {
       session.close();
       throw error;
@@ -254,6 +257,215 @@ export class ManagerClient implements AsyncDisposable {
     return this.#handle(name, ["Event"], "event") as RemoteEvent;
   }
 
+  /**
+   * The object registered as `name` on the master, as a handle typed by
+   * {@linkcode Remote}: for the library's types their remote handle (a
+   * RemoteQueue, RemoteLock, RemoteValue...), for any other object (a Map,
+   * an instance of the user's class) one async method per public method of
+   * the master's object [a BaseManager proxy]. Arguments and results cross
+   * as they do to a child process; an error thrown on the master rejects the
+   * call with its class kept for the library's errors (its name otherwise).
+   *
+   * @example A Map and a user's object on the master
+   * ```ts
+   * import { Manager } from "@multitask/core";
+   *
+   * class Scores {
+   *   #best = 0;
+   *   record(score: number): number {
+   *     return (this.#best = Math.max(this.#best, score));
+   *   }
+   * }
+   * await using master = new Manager({ port: 0, authkey: "abc" });
+   * master.register("config", new Map<string, number>()).register("scores", new Scores());
+   * const { port } = await master.start();
+   *
+   * await using client = await Manager.connect({ port, authkey: "abc" });
+   * const config = client.proxy<Map<string, number>>("config");
+   * await config.set("retries", 3);
+   * console.log(await config.get("retries"), await config.keys()); // 3 [ "retries" ]
+   * const scores = client.proxy<Scores>("scores");
+   * await scores.record(7);
+   * console.log(await scores.record(5)); // 7
+   * ```
+   */
+  proxy<T = unknown>(name: string): Remote<T> {
+    const [, kind, methods] = this.#entry(name);
+    if (kind === FACTORY_KIND) {
+      throw new TypeError(
+        `'${name}' on the manager at ${this.#where} is a factory, not an object: make an instance with client.create(${
+          JSON.stringify(name)
+        }, ...args).`,
+      );
+    }
+    let handle = this.#handles.get(name);
+    if (!handle) {
+      handle = this.#build(`n:${name}`, kind, methods);
+      this.#handles.set(name, handle);
+    }
+    return handle as Remote<T>;
+  }
+
+  /**
+   * Makes a new instance on the master with the factory registered as
+   * `typeid` (`manager.register(typeid, factory)`, a class or a function),
+   * passing `args`, and resolves with a handle on it [calling a typeid of a
+   * BaseManager]. The instance is this client's: the master forgets it when
+   * the client disconnects or calls {@linkcode ManagerClient.release}. A
+   * factory that returns a shared object (Python's
+   * `register("get_queue", callable=lambda: queue)`) gives every client a
+   * handle on that object.
+   *
+   * @example One counter per worker
+   * ```ts
+   * import { Manager } from "@multitask/core";
+   *
+   * class Counter {
+   *   constructor(public n: number) {}
+   *   add(k: number): number {
+   *     return (this.n += k);
+   *   }
+   * }
+   * await using master = new Manager({ port: 0, authkey: "abc" });
+   * master.register("Counter", Counter);
+   * const { port } = await master.start();
+   *
+   * await using client = await Manager.connect({ port, authkey: "abc" });
+   * const mine = await client.create<Counter>("Counter", 10);
+   * console.log(await mine.add(5)); // 15
+   * await client.release(mine);
+   * ```
+   */
+  async create<T = unknown>(
+    typeid: string,
+    ...args: unknown[]
+  ): Promise<Remote<T>> {
+    if (typeof typeid !== "string" || typeid === "") {
+      throw new TypeError(
+        `Cannot create an instance as 'typeid' must be the name of a factory registered on the manager: received ${
+          JSON.stringify(typeid) ?? String(typeid)
+        }`,
+      );
+    }
+    const params = this.#session.prepare(
+      [typeid, args],
+      (reason) =>
+        `Cannot create a '${typeid}' as its arguments cannot be sent to another process: ${reason}`,
+    );
+    const [id, kind, methods] = await this.#session.call(CREATE, params, {
+      timeout: this.#callTimeout,
+    }) as [string, string, string[] | undefined];
+    const handle = this.#build(id, kind, methods);
+    this.#created.set(handle, id);
+    return handle as Remote<T>;
+  }
+
+  /**
+   * Tells the master to forget an instance this client made with `create`
+   * (or `dict`, `list`, `namespace`); later calls on the handle reject with
+   * ReferenceError. Disconnecting releases every instance at once.
+   *
+   * @example
+   * ```ts
+   * import type { ManagerClient } from "@multitask/core/manager";
+   *
+   * export async function scratch(client: ManagerClient): Promise<number> {
+   *   const tmp = await client.list<number>([1, 2]);
+   *   try {
+   *     return await tmp.push(3);
+   *   } finally {
+   *     await client.release(tmp);
+   *   }
+   * }
+   * ```
+   */
+  async release(handle: object): Promise<void> {
+    const id = typeof handle === "object" && handle !== null
+      ? this.#created.get(handle)
+      : undefined;
+    if (id === undefined) {
+      throw new TypeError(
+        "Cannot release this value as it is not a handle made by this client's create(), dict(), list() or namespace() (or it was released already). Objects registered by name stay on the master.",
+      );
+    }
+    this.#created.delete(handle);
+    this.#dropped.add(id);
+    await this.#session.call(DROP, [id], { timeout: this.#callTimeout });
+  }
+
+  /**
+   * A new dict on the master [SyncManager.dict()]: a Map there, this
+   * client's until released or disconnected; see {@linkcode RemoteDict}.
+   *
+   * @example
+   * ```ts
+   * import { Manager } from "@multitask/core";
+   *
+   * await using master = new Manager({ port: 0, authkey: "abc" });
+   * const { port } = await master.start();
+   * await using client = await Manager.connect({ port, authkey: "abc" });
+   * const d = await client.dict<string, number>([["a", 1]]);
+   * await d.set("b", 2);
+   * console.log(await d.entries()); // [ [ "a", 1 ], [ "b", 2 ] ]
+   * ```
+   */
+  dict<K = unknown, V = unknown>(
+    entries?: Iterable<readonly [K, V]>,
+  ): Promise<RemoteDict<K, V>> {
+    return this.create(
+      "$dict",
+      ...(entries === undefined ? [] : [[...entries]]),
+    ) as Promise<RemoteDict<K, V>>;
+  }
+
+  /**
+   * A new list on the master [SyncManager.list()]: an Array there; see
+   * {@linkcode RemoteList}.
+   *
+   * @example
+   * ```ts
+   * import { Manager } from "@multitask/core";
+   *
+   * await using master = new Manager({ port: 0, authkey: "abc" });
+   * const { port } = await master.start();
+   * await using client = await Manager.connect({ port, authkey: "abc" });
+   * const l = await client.list<string>(["a"]);
+   * await l.push("b", "c");
+   * console.log(await l.get(-1), await l.length()); // c 3
+   * ```
+   */
+  list<T = unknown>(items?: Iterable<T>): Promise<RemoteList<T>> {
+    return this.create(
+      "$list",
+      ...(items === undefined ? [] : [[...items]]),
+    ) as Promise<RemoteList<T>>;
+  }
+
+  /**
+   * A new namespace on the master [SyncManager.Namespace()]: named fields
+   * read and written with `get`/`set`; see {@linkcode RemoteNamespace}.
+   *
+   * @example
+   * ```ts
+   * import { Manager } from "@multitask/core";
+   *
+   * await using master = new Manager({ port: 0, authkey: "abc" });
+   * const { port } = await master.start();
+   * await using client = await Manager.connect({ port, authkey: "abc" });
+   * const ns = await client.namespace<{ x: number; y: string }>({ x: 1 });
+   * await ns.set("y", "hi");
+   * console.log(await ns.copy()); // { x: 1, y: "hi" }
+   * ```
+   */
+  namespace<T extends Record<string, unknown> = Record<string, unknown>>(
+    fields?: Partial<T>,
+  ): Promise<RemoteNamespace<T>> {
+    return this.create(
+      "$namespace",
+      ...(fields === undefined ? [] : [fields]),
+    ) as Promise<RemoteNamespace<T>>;
+  }
+
   /** Resolves when the connection ends (closed by either side or lost). */
   get closed(): Promise<void> {
     return this.#session.closed.then(() => {});
@@ -284,7 +496,28 @@ export class ManagerClient implements AsyncDisposable {
   }
 
   #handle(name: string, tags: string[], method: string): unknown {
-    if (typeof name !== "string" || !this.#catalog.has(name)) {
+    const [, kind] = this.#entry(name);
+    if (!tags.includes(kind)) {
+      throw new TypeError(
+        `'${name}' on the manager at ${this.#where} is ${
+          describeKind(kind)
+        }, not a ${tags[0]}: client.${method}() cannot reach it.${
+          kind === FACTORY_KIND
+            ? ` Make an instance with client.create(${
+              JSON.stringify(name)
+            }, ...args).`
+            : ` Use client.proxy(${JSON.stringify(name)}).`
+        }`,
+      );
+    }
+    return this.proxy(name);
+  }
+
+  #entry(name: string): CatalogEntry {
+    const entry = typeof name === "string"
+      ? this.#catalog.get(name)
+      : undefined;
+    if (!entry) {
       const known = this.names().map((n) => `'${n}'`).join(", ") || "none";
       throw new ReferenceError(
         `No object is registered under the name ${
@@ -294,27 +527,57 @@ export class ManagerClient implements AsyncDisposable {
         }, object).`,
       );
     }
-    const tag = this.#catalog.get(name)!;
-    if (!tags.includes(tag)) {
+    return entry;
+  }
+
+  // The handle for an object the master exported as `id` (a name's "n:name").
+  #build(id: string, kind: string, methods?: string[]): object {
+    if (kind === OBJECT_KIND) return this.#served(id, methods ?? []);
+    const codec = codecFor(kind);
+    if (!codec?.remote) {
       throw new TypeError(
-        `'${name}' on the manager at ${this.#where} is a ${tag}, not a ${
-          tags[0]
-        }: client.${method}() cannot reach it.`,
+        `The manager at ${this.#where} serves a ${kind}, a type this client has not loaded: import it from "@multitask/core" in the client's program.`,
       );
     }
-    let handle = this.#handles.get(name);
-    if (!handle) {
-      const codec = codecFor(tag) as TransferCodec;
-      const call = this.#call(`n:${name}`);
-      handle = codec.proxy ? codec.proxy(call) : methodsOf(codec, call);
-      this.#handles.set(name, handle);
+    const call = this.#call(id);
+    return (codec.proxy ? codec.proxy(call) : methodsOf(codec, call)) as object;
+  }
+
+  // One async function per method the master listed for the object.
+  #served(id: string, methods: readonly string[]): Record<string, unknown> {
+    const handle: Record<string, unknown> = {};
+    for (const method of methods) {
+      handle[method] = (...args: unknown[]) =>
+        this.#invoke(id, method, args).then((result) =>
+          result === SELF ? handle : result
+        );
     }
     return handle;
+  }
+
+  #invoke(id: string, method: string, args: unknown[]): Promise<unknown> {
+    if (this.#dropped.has(id)) return Promise.reject(released(method));
+    let prepared: unknown;
+    try {
+      prepared = this.#session.prepare(
+        args,
+        (reason) =>
+          `Cannot call ${method}() on the manager's object as its arguments cannot be sent to another process: ${reason}`,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#session.call("$obj", [id, method, prepared], {
+      timeout: this.#callTimeout,
+    });
   }
 
   #call(id: string): RemoteCall {
     const extra = this.#callTimeout;
     const call: RemoteCall = (method, args, options) => {
+      if (this.#dropped.size > 0 && this.#dropped.has(id)) {
+        return Promise.reject(released(method));
+      }
       const plain = args instanceof Payload ? undefined : compact(args);
       const answer = this.#session.call("$obj", [id, method, plain ?? args], {
         signal: options?.signal,
@@ -338,141 +601,4 @@ export class ManagerClient implements AsyncDisposable {
     const forget = () => this.#unsettled.delete(answer);
     answer.then(forget, forget);
   }
-}
-
-// Methods that may wait for other processes; close() does not wait for them.
-const WAITING = new Set(["get", "getMany", "wait", "join"]);
-
-function methodsOf(
-  codec: TransferCodec,
-  call: RemoteCall,
-): Record<string, unknown> {
-  const handle: Record<string, unknown> = {};
-  for (const method of codec.remote ?? []) {
-    handle[method] = (...args: unknown[]) => call(method, args);
-  }
-  return handle;
-}
-
-// Drops trailing undefined arguments and undefined option values (get()
-// sends { timeout: undefined }): the same call to the owner, but plain JSON
-// on the wire instead of the several-times slower v8 serializer.
-function compact(args: unknown[]): unknown[] {
-  let end = args.length;
-  while (end > 0 && args[end - 1] === undefined) end--;
-  const out = end === args.length ? args : args.slice(0, end);
-  const last = out.at(-1);
-  if (
-    typeof last !== "object" || last === null ||
-    Object.getPrototypeOf(last) !== Object.prototype
-  ) return out;
-  let defined: Record<string, unknown> | undefined;
-  for (const key in last) {
-    const value = (last as Record<string, unknown>)[key];
-    if (value === undefined) defined ??= { ...last };
-  }
-  if (!defined) return out;
-  for (const key in defined) {
-    if (defined[key] === undefined) delete defined[key];
-  }
-  return [...out.slice(0, -1), defined];
-}
-
-// The call's own wait (`{ timeout }` options, or Event.wait's number), so a
-// long get({ timeout }) is not cut short by callTimeout.
-function ownTimeout(args: unknown[] | undefined): number {
-  const last = args?.at(-1);
-  const own = typeof last === "number"
-    ? last
-    : typeof last === "object" && last !== null
-    ? (last as { timeout?: unknown }).timeout
-    : undefined;
-  return typeof own === "number" && Number.isFinite(own) && own > 0 ? own : 0;
-}
-
-interface ConnectSettings {
-  hostname: string;
-  port: number;
-  authkey: AuthKey;
-  tls?: { caCerts?: string[] };
-  timeout: number;
-  callTimeout?: number;
-  maxFrameSize: number;
-}
-
-function checkConnectOptions(options: ConnectOptions): ConnectSettings {
-  const who = "connect to manager";
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot ${who} as its options must be an object { hostname, port, authkey }: received ${
-        String(options)
-      }`,
-    );
-  }
-  const tls = options.tls === true ? {} : options.tls || undefined;
-  if (tls !== undefined && typeof tls !== "object") {
-    throw new TypeError(
-      `Cannot ${who} as 'tls' must be true or { caCerts }: received ${
-        String(options.tls)
-      }`,
-    );
-  }
-  return {
-    hostname: checkHostname(options.hostname, who),
-    port: checkPort(options.port, who, false),
-    authkey: checkAuthKey(options.authkey, who),
-    tls,
-    // A connect that never gives up would hang a worker whose master never
-    // comes: its timeout takes no "no limit" (-1), as handshakeTimeout.
-    timeout: checkLimit(options.timeout, "timeout", who, false) ?? 10_000,
-    callTimeout: checkLimit(options.callTimeout, "callTimeout", who),
-    maxFrameSize: checkFrameSize(options.maxFrameSize, who) ??
-      DEFAULT_MAX_FRAME_SIZE,
-  };
-}
-
-async function dial(
-  settings: ConnectSettings,
-  where: string,
-): Promise<Deno.Conn> {
-  const { hostname, port, tls } = settings;
-  const connecting = open(hostname, port, tls);
-  try {
-    return await deadline(connecting, settings.timeout);
-  } catch (error) {
-    if (error instanceof DOMException && error.name === "TimeoutError") {
-      connecting.then((late) => late.close(), () => {});
-      throw new TimeoutError(
-        `Cannot connect to the manager at ${where}: no answer within ${settings.timeout} ms. Check the address and that the master is running.`,
-      );
-    }
-    if (error instanceof Deno.errors.ConnectionRefused) {
-      throw new Deno.errors.ConnectionRefused(
-        `Cannot connect to the manager at ${where}: connection refused. Is the master running (started with manager.start()) on that port?`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-}
-
-async function open(
-  hostname: string,
-  port: number,
-  tls: { caCerts?: string[] } | undefined,
-): Promise<Deno.Conn> {
-  if (!tls) {
-    const conn = await Deno.connect({ hostname, port });
-    conn.setNoDelay(true);
-    conn.setKeepAlive(true);
-    return conn;
-  }
-  const conn = await Deno.connectTls({ hostname, port, caCerts: tls.caCerts });
-  try {
-    await conn.handshake();
-  } catch (error) {
-    conn.close();
-    throw error;
-  }
-  return conn;
 }

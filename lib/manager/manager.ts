@@ -1,6 +1,9 @@
 // The master side of distributed processes [multiprocessing.managers.
-// BaseManager]: a TCP (or TLS) server that makes registered library objects
-// (queues, events...) reachable by name from other processes and machines.
+// BaseManager]: a TCP (or TLS) server that makes registered objects (the
+// library's queues, events, locks, values...; any object with methods, by
+// its public methods, lib/manager/_served.ts) and factories (one instance
+// per client call, kept in that client's session table, so they go when it
+// disconnects) reachable by name from other processes and machines.
 //
 // Each connection is authenticated first (mutual HMAC-SHA256 challenge,
 // lib/_crossing/auth.ts), then carries pipelined RPC frames (lib/_crossing/rpc.ts) through a
@@ -12,11 +15,31 @@
 
 import { delay } from "jsr:@std/async@^1.5.0/delay";
 import type { AuthKey } from "../_crossing/auth.ts";
-import { NamedObjects, type RemoteSession } from "../_crossing/session.ts";
+import {
+  NamedObjects,
+  ObjectTable,
+  type RemoteSession,
+} from "../_crossing/session.ts";
+import { codecOf, type TransferCodec } from "../_crossing/codec.ts";
 import { openSession } from "../_crossing/opener.ts";
 import { DEFAULT_MAX_FRAME_SIZE } from "../_crossing/frames.ts";
 import { checkLimit } from "../_common/waiting.ts";
-import { CATALOG, type ConnectOptions, ManagerClient } from "./client.ts";
+import {
+  CATALOG,
+  type CatalogEntry,
+  type ConnectOptions,
+  CREATE,
+  DROP,
+  ManagerClient,
+} from "./client.ts";
+import {
+  FACTORY_KIND,
+  kindName,
+  OBJECT_KIND,
+  publicMethods,
+  servedCodec,
+} from "./_served.ts";
+import { BUILTIN_FACTORIES } from "./_sync_objects.ts";
 import {
   checkAuthKey,
   checkCount,
@@ -25,11 +48,25 @@ import {
   checkPort,
 } from "./_options.ts";
 
-export {
-  type ConnectOptions,
-  ManagerClient,
-  type RemoteEvent,
-} from "./client.ts";
+export { type ConnectOptions, ManagerClient } from "./client.ts";
+export type {
+  Proxied,
+  Remote,
+  RemoteBarrier,
+  RemoteDict,
+  RemoteEvent,
+  RemoteList,
+  RemoteLock,
+  RemoteNamespace,
+  RemoteResult,
+  RemoteSemaphore,
+  RemoteSharedArray,
+  RemoteValue,
+} from "./remote_types.ts";
+export type {
+  RemoteJoinableQueue,
+  RemoteQueue,
+} from "../queue/remote_queue.ts";
 export { AuthenticationError } from "../_crossing/auth.ts";
 export { ConnectionClosedError, FrameError } from "../errors/connection.ts";
 export { TimeoutError } from "../errors/base.ts";
@@ -93,8 +130,9 @@ interface Settings {
 }
 
 /**
- * Serves registered queues and events to other processes over the network
- * [multiprocessing.managers.BaseManager]. The master registers its objects,
+ * Serves registered objects (queues, events, locks, values, a `Map`, your
+ * own class's instances...) and factories to other processes over the
+ * network [multiprocessing.managers.BaseManager]. The master registers its objects,
  * `start()`s, and keeps using them directly; workers `Manager.connect()` with
  * the same `authkey` and get handles by name.
  *
@@ -121,6 +159,8 @@ interface Settings {
 export class Manager implements AsyncDisposable {
   #settings: Settings;
   #named = new NamedObjects();
+  // register(name, factory): one instance per client call [BaseManager.register].
+  #factories = new Map<string, Factory>();
   #listener?: Deno.Listener;
   #address?: ManagerAddress;
   #accepting?: Promise<void>;
@@ -162,31 +202,60 @@ export class Manager implements AsyncDisposable {
   }
 
   /**
-   * Makes `object` (a Queue, JoinableQueue, Event... anything whose type
-   * crosses processes) reachable by `name` from connected clients.
+   * Makes `object` reachable by `name` from connected clients
+   * [BaseManager.register]: a library object (Queue, JoinableQueue, Event,
+   * Lock, Semaphore, Barrier, Value, SharedArray), served with its own
+   * remote handle, or any other object with methods (a `Map`, an instance of
+   * your class), served by its public methods (those not starting with "_").
+   * A function or class registers a factory instead: each client's
+   * `create(name, ...args)` calls it (with `new` for a class) and gets its
+   * own instance.
    *
    * @example
    * ```ts
-   * import { Event, Manager, Queue } from "@multitask/core";
+   * import { Event, Lock, Manager, Queue } from "@multitask/core";
    *
+   * class Tally {
+   *   total = 0;
+   *   add(n: number): number {
+   *     return (this.total += n);
+   *   }
+   * }
    * const manager = new Manager({ port: 0, authkey: "abc" });
-   * manager.register("task_queue", new Queue<number>()).register("stop", new Event());
+   * manager
+   *   .register("task_queue", new Queue<number>())
+   *   .register("stop", new Event())
+   *   .register("lock", new Lock())
+   *   .register("settings", new Map<string, string>())
+   *   .register("tally", new Tally())
+   *   .register("Tally", Tally); // a factory: client.create("Tally")
    * ```
    */
   register(name: string, object: object): this {
-    if (typeof name !== "string" || name === "") {
+    if (typeof name !== "string" || name === "" || name.startsWith("$")) {
       throw new TypeError(
-        `Cannot register an object as 'name' must be a non-empty string: received ${
+        `Cannot register an object as 'name' must be a non-empty string not starting with "$" (reserved): received ${
           JSON.stringify(name)
         }`,
       );
     }
-    if (this.#named.get(name)) {
+    if (this.#named.get(name) || this.#factories.has(name)) {
       throw new TypeError(
         `Cannot register '${name}': that name is already registered on this manager. Pick another name.`,
       );
     }
-    this.#named.register(name, object);
+    if (typeof object === "function") {
+      this.#factories.set(name, object as Factory);
+      return this;
+    }
+    if (typeof object !== "object" || object === null) {
+      throw new TypeError(
+        `Cannot register '${name}' as only objects and factories (a function or class) can be served: received ${
+          String(object)
+        }`,
+      );
+    }
+    this.#named.register(name, object, serving(object, name));
     return this;
   }
 
@@ -203,22 +272,36 @@ export class Manager implements AsyncDisposable {
    * ```
    */
   get<T = unknown>(name: string): T {
-    const entry = this.#named.get(name);
+    const entry = this.#named.get(name) ??
+      (this.#factories.has(name)
+        ? { object: this.#factories.get(name) }
+        : undefined);
     if (!entry) {
       throw new ReferenceError(
         `No object is registered under the name ${
           JSON.stringify(name)
         } (registered: ${
-          this.#named.names().map((n) => `'${n}'`).join(", ") || "none"
+          this.names().map((n) => `'${n}'`).join(", ") || "none"
         }). Register it first: manager.register(name, object).`,
       );
     }
     return entry.object as T;
   }
 
-  /** Registered names. */
+  /**
+   * Registered names, objects and factories.
+   *
+   * @example
+   * ```ts
+   * import { Manager, Queue } from "@multitask/core";
+   *
+   * const manager = new Manager({ port: 0, authkey: "abc" });
+   * manager.register("task_queue", new Queue()).register("Counter", class Counter {});
+   * console.log(manager.names()); // [ "task_queue", "Counter" ]
+   * ```
+   */
   names(): string[] {
-    return this.#named.names();
+    return [...this.#named.names(), ...this.#factories.keys()];
   }
 
   /** Where the manager listens, once started. */
@@ -331,6 +414,8 @@ export class Manager implements AsyncDisposable {
     }
     this.#handshaking.add(pending);
     let session: RemoteSession;
+    // This client's exports, so the handler can hand it what create() made.
+    const table = new ObjectTable(this.#named);
     try {
       session = await openSession(conn, authkey, {
         side: "server",
@@ -338,7 +423,8 @@ export class Manager implements AsyncDisposable {
         signal: pending.signal,
         maxFrameSize,
         named: this.#named,
-        handler: (method) => this.#request(method),
+        table,
+        handler: (method, params) => this.#request(method, params, table),
       });
     } catch {
       // Wrong key, garbage, a TLS or HTTP client, silence, crowded out: drop this one only.
@@ -356,14 +442,102 @@ export class Manager implements AsyncDisposable {
     this.#sessions.delete(session);
   }
 
-  #request(method: string): unknown {
-    if (method === CATALOG) {
-      return this.#named.names().map((
-        name,
-      ) => [name, this.#named.get(name)!.codec.tag]);
+  #request(method: string, params: unknown, table: ObjectTable): unknown {
+    if (method === CATALOG) return this.#catalog();
+    if (method === CREATE) {
+      const [typeid, args] = params as [unknown, unknown];
+      return this.#create(typeid, Array.isArray(args) ? args : [], table);
+    }
+    if (method === DROP) {
+      const [id] = params as [unknown];
+      // Only what this client's create() made: "n:" names are not in the table.
+      if (typeof id === "string") table.release(id);
+      return null;
     }
     throw new TypeError(`The manager serves no request '${method}'.`);
   }
+
+  #catalog(): CatalogEntry[] {
+    const entries: CatalogEntry[] = [];
+    for (const name of this.#named.names()) {
+      const { codec } = this.#named.get(name)!;
+      entries.push(
+        codecOf(this.#named.get(name)!.object) === codec
+          ? [name, codec.tag]
+          : [name, OBJECT_KIND, [...codec.remote!]],
+      );
+    }
+    for (const name of this.#factories.keys()) {
+      entries.push([name, FACTORY_KIND]);
+    }
+    return entries;
+  }
+
+  async #create(
+    typeid: unknown,
+    args: unknown[],
+    table: ObjectTable,
+  ): Promise<[string, string, string[]?]> {
+    const factory = typeof typeid !== "string"
+      ? undefined
+      : this.#factories.get(typeid) ?? BUILTIN_FACTORIES.get(typeid);
+    if (!factory) {
+      const known = [...this.#factories.keys()].map((n) => `'${n}'`).join(
+        ", ",
+      ) || "none";
+      throw new ReferenceError(
+        `Cannot create a ${
+          JSON.stringify(typeid)
+        }: no factory is registered under that name (factories: ${known}). Register one on the master: manager.register(name, ClassOrFunction).`,
+      );
+    }
+    const instance =
+      await (isClass(factory)
+        ? Reflect.construct(factory, args)
+        : factory(...args as never[]));
+    if (typeof instance !== "object" || instance === null) {
+      throw new TypeError(
+        `Cannot create a '${typeid}' as its factory returned ${
+          String(instance)
+        }, not an object: a factory must return the object to serve.`,
+      );
+    }
+    const codec = serving(instance, String(typeid));
+    const id = table.export(instance, codec);
+    return codecOf(instance) === codec
+      ? [id, codec.tag]
+      : [id, OBJECT_KIND, [...codec.remote!]];
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+type Factory = (...args: any[]) => unknown;
+
+function isClass(fn: Factory): boolean {
+  return /^class\b/.test(Function.prototype.toString.call(fn));
+}
+
+// How `object` is served: its library codec, or its public methods.
+function serving(object: object, name: string): TransferCodec {
+  const codec = codecOf(object);
+  if (codec?.remote) return codec;
+  if (codec) {
+    throw new TypeError(
+      `Cannot serve '${name}': ${
+        codec.notRemote ??
+          `a ${codec.tag} lives in shared memory, which only threads of one process can see`
+      }. Serve a type that crosses processes (Queue, Event, Lock, Semaphore, Barrier, Value...).`,
+    );
+  }
+  const methods = publicMethods(object);
+  if (methods.length === 0) {
+    throw new TypeError(
+      `Cannot serve '${name}': this ${
+        kindName(object)
+      } has no public methods for clients to call (a plain data object has none). Serve a Map, an instance of a class with methods, or a library object (Queue, Event, Lock, Value...).`,
+    );
+  }
+  return servedCodec(object, methods);
 }
 
 function checkOptions(options: ManagerOptions): Settings {

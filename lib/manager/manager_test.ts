@@ -129,7 +129,7 @@ Deno.test("client.queue() of an unknown name names it and lists the registered n
   );
   assertEquals(error.name, "ReferenceError");
   const error2 = assertThrows(() => client.queue("ready"));
-  assertIsError(error2, Error, /'ready' .* is a Event, not a Queue/);
+  assertIsError(error2, Error, /'ready' .* is an Event, not a Queue/);
   assertEquals(error2.name, "TypeError");
   const error3 = assertThrows(() => manager.get("nope"));
   assertIsError(error3, Error, /"nope".*'task_queue'/);
@@ -422,7 +422,7 @@ Deno.test("Bad options are refused up front, naming the option", async (t) => {
     [
       "register a plain object",
       () => new Manager({ port: 0, authkey: KEY }).register("x", {}),
-      /only library objects that cross processes/,
+      /has no public methods for clients to call/,
     ],
   ];
   for (const [name, make, message] of cases) {

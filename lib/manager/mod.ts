@@ -1,7 +1,10 @@
 /**
  * Distributed processes [multiprocessing.managers.BaseManager]: a master
- * serves named queues and events over TCP (or TLS), and workers on other
- * machines connect with the same `authkey` and use them by name.
+ * serves named objects over TCP (or TLS): queues, events, locks,
+ * semaphores, barriers, values, any object with methods (a `Map`, an
+ * instance of your class), and factories that make one instance per call.
+ * Workers on other machines connect with the same `authkey` and use them by
+ * name, each method a round trip.
  *
  * @example A master and a worker in one program
  * ```ts

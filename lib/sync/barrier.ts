@@ -401,6 +401,30 @@ export class Barrier {
         return adoption.lend(adopted, () => new Barrier(0));
       },
       remote: ["wait", "abort", "reset"],
+      serve: (barrier, method, args, signal) =>
+        method === "wait" && signal
+          ? waitOrBreak(barrier, args[0] as number | undefined, signal)
+          : (barrier as unknown as Record<string, () => unknown>)[method](),
     });
+  }
+}
+
+// A remote party's wait: if its caller cancels or disconnects while it waits,
+// the barrier breaks, as it does when a party times out, so the other
+// parties get BrokenBarrierError instead of waiting forever for one that is
+// gone (its arrival was counted and cannot be taken back).
+async function waitOrBreak(
+  barrier: Barrier,
+  timeout: number | undefined,
+  signal: AbortSignal,
+): Promise<number> {
+  const waiting = barrier.wait(timeout);
+  const gone = () => barrier.abort();
+  signal.addEventListener("abort", gone, { once: true });
+  if (signal.aborted) gone();
+  try {
+    return await waiting;
+  } finally {
+    signal.removeEventListener("abort", gone);
   }
 }
