@@ -31,6 +31,10 @@ export class Task {
   onAbort: (() => void) | undefined = undefined;
   /** Runs alone in its batch, because its worker may have to be killed. */
   exclusive = false;
+  /** Lower runs first among queued tasks (see _task_queue.ts). */
+  priority = 0;
+  /** Submission number among tasks of a non-default priority (FIFO ties). */
+  order = 0;
 
   constructor(
     readonly mode: number,

@@ -9,6 +9,14 @@ import { checkIterable, type PoolProgress } from "./_options.ts";
 
 type Progress = ((progress: PoolProgress) => void) | undefined;
 
+/** How a map call cuts and submits its input. */
+export interface Cut {
+  chunksize: number;
+  progress: Progress;
+  /** Every chunk's priority (see Task.priority). */
+  priority: number;
+}
+
 /**
  * Submits `list` in chunks and resolves with the results in input order; the
  * first error rejects and drops the chunks not started yet.
@@ -18,8 +26,7 @@ export function gatherAll(
   target: TargetDef,
   mode: number,
   list: unknown[],
-  chunksize: number,
-  progress: Progress,
+  { chunksize, progress, priority }: Cut,
 ): Promise<unknown[]> {
   const results: unknown[] = new Array(list.length);
   if (list.length === 0) return Promise.resolve(results);
@@ -44,6 +51,7 @@ export function gatherAll(
       for (const t of tasks) backend.drop(t);
       reject(error);
     });
+    task.priority = priority;
     tasks.push(task);
   }
   for (const task of tasks) backend.submit(task, 0, undefined);
@@ -69,12 +77,11 @@ export async function* gatherEach(
   backend: PoolBackend,
   target: TargetDef,
   items: Iterable<unknown> | AsyncIterable<unknown>,
-  chunksize: number,
   ordered: boolean,
-  progress: Progress,
+  cut: Cut,
 ): AsyncGenerator<unknown> {
-  const gather = new Gather(ordered, progress);
-  feed(backend, target, items, chunksize, gather);
+  const gather = new Gather(ordered, cut.progress);
+  feed(backend, target, items, cut, gather);
   try {
     yield* gather.results();
   } finally {
@@ -87,7 +94,7 @@ async function feed(
   backend: PoolBackend,
   target: TargetDef,
   items: Iterable<unknown> | AsyncIterable<unknown>,
-  chunksize: number,
+  { chunksize, priority }: Cut,
   gather: Gather,
 ): Promise<void> {
   // Input is read ahead by a bounded number of chunks (running, queued or
@@ -97,6 +104,7 @@ async function feed(
   const flush = () => {
     if (chunk.length === 0) return;
     const task = gather.task(target, chunk);
+    task.priority = priority;
     chunk = [];
     backend.submit(task, 0, undefined);
   };

@@ -82,6 +82,13 @@ export interface ApplyOptions {
   transfer?: Transferable[];
   /** Module whose export is `fn`, overriding the pool's `module`; `null` ships `fn` as source. */
   module?: string | URL | null;
+  /**
+   * Among queued tasks, a lower number runs first (as Python's
+   * `PriorityQueue` and BullMQ); equal priorities run in submission order.
+   * Default 0; any finite number, negative ones run before the default.
+   * A task already running is not interrupted. Thread and process kinds.
+   */
+  priority?: number;
 }
 
 /** Options of `map`, `starmap`, `imap` and `imapUnordered`. */
@@ -92,6 +99,8 @@ export interface MapOptions {
   module?: string | URL | null;
   /** Called as items complete, in place of the pool's `onProgress`. */
   onProgress?: (progress: PoolProgress) => void;
+  /** Every chunk of this call gets this priority (see `ApplyOptions.priority`). */
+  priority?: number;
 }
 
 /** A snapshot of what a pool is doing. */
@@ -236,6 +245,30 @@ export function checkSignal(signal: unknown): void {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(
       `Cannot apply the task as 'signal' must be an AbortSignal: received ${typeof signal}. Pass controller.signal or AbortSignal.timeout(ms).`,
+    );
+  }
+}
+
+/**
+ * A task's priority: a finite number, refused on a redis pool (its tasks
+ * travel a Redis stream, which delivers in order).
+ */
+export function checkPriority(
+  priority: unknown,
+  kind: string,
+  what = "apply the task",
+): void {
+  if (priority === undefined) return;
+  if (typeof priority !== "number" || !Number.isFinite(priority)) {
+    throw new TypeError(
+      `Cannot ${what} as 'priority' must be a finite number (lower runs first): received ${
+        typeof priority === "number" ? String(priority) : typeof priority
+      }`,
+    );
+  }
+  if (kind === "redis") {
+    throw new TypeError(
+      `Cannot ${what} with a 'priority' on a redis pool: its tasks travel a Redis stream, which workers read in order. Leave 'priority' out, or use a thread or process pool.`,
     );
   }
 }

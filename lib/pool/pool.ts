@@ -16,6 +16,7 @@ import {
   checkArgs,
   checkChunksize,
   checkIterable,
+  checkPriority,
   checkSignal,
   checkTaskTimeout,
   defaultChunksize,
@@ -81,6 +82,7 @@ let pools = 0;
 export class Pool implements AsyncDisposable {
   #backend: PoolBackend;
   #module: string | URL | undefined;
+  #kind: string;
   #onProgress: ((progress: PoolProgress) => void) | undefined;
 
   /**
@@ -99,6 +101,7 @@ export class Pool implements AsyncDisposable {
   constructor(options: PoolOptions = {}) {
     const o = validate(options);
     this.#module = options.module;
+    this.#kind = o.kind;
     this.#onProgress = options.onProgress;
     this.#backend = backendOf(o.kind)!({
       name: options.name ?? `Pool-${++pools}`,
@@ -139,7 +142,7 @@ export class Pool implements AsyncDisposable {
    *
    * @param fn An exported function of `module`, or a self-contained function.
    * @param args Its arguments; library objects (Queue, Lock...) arrive live.
-   * @param options `signal`, `timeout`, `transfer`, `module`.
+   * @param options `signal`, `timeout`, `transfer`, `module`, `priority`.
    * @returns The task's result.
    *
    * @example
@@ -149,6 +152,21 @@ export class Pool implements AsyncDisposable {
    * await using pool = new Pool({ size: 2 });
    * const sum = await pool.apply((a: number, b: number) => a + b, [2, 3]);
    * console.log(sum); // 5
+   * ```
+   *
+   * @example Priorities: among queued tasks the lowest number runs first
+   * ```ts
+   * import { Pool } from "@multitask/core/pool";
+   *
+   * await using pool = new Pool({ size: 1 });
+   * const order: string[] = [];
+   * const note = (name: string) => () => void order.push(name);
+   * pool.apply(() => "busy"); // takes the only worker: the others queue
+   * const later = pool.apply(() => 0, [], { priority: 10 }).then(note("later"));
+   * const urgent = pool.apply(() => 0, [], { priority: -1 }).then(note("urgent"));
+   * const normal = pool.apply(() => 0).then(note("normal")); // priority 0
+   * await Promise.all([later, urgent, normal]);
+   * console.log(order); // ["urgent", "normal", "later"]
    * ```
    */
   apply<A extends unknown[], R>(
@@ -164,6 +182,7 @@ export class Pool implements AsyncDisposable {
       checkArgs(args);
       timeout = checkTaskTimeout(options?.timeout, "timeout");
       checkSignal(options?.signal);
+      checkPriority(options?.priority, this.#kind);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -175,6 +194,7 @@ export class Pool implements AsyncDisposable {
       reject,
     );
     if (options?.transfer) task.transfer = options.transfer;
+    if (options?.priority) task.priority = options.priority;
     this.#backend.submit(task, timeout, options?.signal);
     return promise;
   }
@@ -398,11 +418,16 @@ export class Pool implements AsyncDisposable {
         defaultChunksize(list.length, this.#backend.size);
       checkChunksize(chunksize);
       if (mode === MODE_STARMAP) checkArgLists(list);
+      checkPriority(options?.priority, this.#kind, "map");
     } catch (error) {
       return Promise.reject(error);
     }
     const progress = options?.onProgress ?? this.#onProgress;
-    return gatherAll(this.#backend, target, mode, list, chunksize, progress);
+    return gatherAll(this.#backend, target, mode, list, {
+      chunksize,
+      progress,
+      priority: options?.priority ?? 0,
+    });
   }
 
   // A generator, so that bad arguments reject the first next(), not the call.
@@ -415,14 +440,12 @@ export class Pool implements AsyncDisposable {
     const target = this.#target(fn, options?.module);
     const chunksize = options?.chunksize ?? 1;
     checkChunksize(chunksize);
+    checkPriority(options?.priority, this.#kind, "map");
     const progress = options?.onProgress ?? this.#onProgress;
-    yield* gatherEach(
-      this.#backend,
-      target,
-      items,
+    yield* gatherEach(this.#backend, target, items, ordered, {
       chunksize,
-      ordered,
       progress,
-    );
+      priority: options?.priority ?? 0,
+    });
   }
 }

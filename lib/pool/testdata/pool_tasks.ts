@@ -146,3 +146,8 @@ export function valueOrFunction(
 ): number | (() => number) {
   return fn ? () => i : i;
 }
+
+/** Takes the next number from a shared counter: the order tasks ran in. */
+export function ticket(counter: { add(delta: number): unknown }): unknown {
+  return counter.add(1);
+}
