@@ -127,6 +127,7 @@ export {
   type PoolOptions,
   type PoolProgress,
   type PoolStats,
+  type PoolTimes,
   TimeoutError,
   WorkerCrashedError,
 } from "./lib/pool/mod.ts";

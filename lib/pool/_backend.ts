@@ -35,6 +35,8 @@ export class Task {
   priority = 0;
   /** Submission number among tasks of a non-default priority (FIFO ties). */
   order = 0;
+  /** When it was queued (performance.now()), for the wait-time statistics. */
+  queuedAt = 0;
 
   constructor(
     readonly mode: number,

@@ -28,6 +28,7 @@ import {
 import { Member, type StartWorker, type WorkerSetup } from "./_member.ts";
 import { TaskQueue } from "./_task_queue.ts";
 import { IdleWorkers } from "./_idle.ts";
+import { Histogram } from "./_histogram.ts";
 import {
   AbortError,
   PoolClosedError,
@@ -75,6 +76,9 @@ export class PoolCore implements PoolBackend {
   #finishing = false;
   #completed = 0;
   #failed = 0;
+  #runTime = new Histogram();
+  #waitTime = new Histogram();
+  #createdAt = performance.now();
 
   constructor(settings: BackendSettings, kind: WorkerKind) {
     this.#settings = settings;
@@ -103,7 +107,17 @@ export class PoolCore implements PoolBackend {
       queued: this.#queue.size,
       completed: this.#completed,
       failed: this.#failed,
+      runTime: this.#runTime.summary(),
+      waitTime: this.#waitTime.summary(),
+      utilization: this.#utilization(),
     };
+  }
+
+  // Busy time is what workers measured running their batches.
+  #utilization(): number {
+    const capacity = this.#settings.size *
+      (performance.now() - this.#createdAt);
+    return capacity > 0 ? Math.min(1, this.#runTime.sum / capacity) : 0;
   }
 
   #refusal(): Error | undefined {
@@ -144,6 +158,7 @@ export class PoolCore implements PoolBackend {
       signal.addEventListener("abort", task.onAbort, { once: true });
     }
     if (this.#settings.taskTimeout > 0) task.exclusive = true;
+    task.queuedAt = performance.now();
     this.#queue.push(task);
     this.#pump();
   }
@@ -251,8 +266,10 @@ export class PoolCore implements PoolBackend {
     const wire: unknown[] = new Array(tasks.length * 3);
     let defs: unknown[] | undefined;
     let transfer: Transferable[] | undefined;
+    const now = performance.now();
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i];
+      this.#waitTime.record(now - task.queuedAt);
       task.state = RUNNING;
       task.member = member;
       task.seq = ++member.sent;
@@ -356,6 +373,7 @@ export class PoolCore implements PoolBackend {
       member.batches.shift();
       if (message.ms > 0) {
         const per = message.ms / n;
+        this.#runTime.record(per, n);
         this.#perTask = this.#perTask === 0
           ? per
           : this.#perTask * 0.7 + per * 0.3;

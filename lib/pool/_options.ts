@@ -103,6 +103,26 @@ export interface MapOptions {
   priority?: number;
 }
 
+/**
+ * Durations in milliseconds since the pool was created: how many, their
+ * mean and maximum, and percentiles (from a fixed-size log-linear histogram,
+ * within ~3% of the exact value).
+ */
+export interface PoolTimes {
+  /** Samples recorded. */
+  count: number;
+  /** Their mean. */
+  mean: number;
+  /** Half the samples took at most this long. */
+  p50: number;
+  /** 90% of the samples took at most this long. */
+  p90: number;
+  /** 99% of the samples took at most this long. */
+  p99: number;
+  /** The longest. */
+  max: number;
+}
+
 /** A snapshot of what a pool is doing. */
 export interface PoolStats {
   /** The number of workers the pool runs at most. */
@@ -115,6 +135,23 @@ export interface PoolStats {
   completed: number;
   /** Tasks that failed (threw, crashed, timed out, were cancelled). */
   failed: number;
+  /**
+   * Thread and process kinds: how long tasks ran, measured in the worker (a
+   * task sent in a batch of tiny ones counts as the batch's mean), as
+   * piscina's `runTime`.
+   */
+  runTime?: PoolTimes;
+  /**
+   * Thread and process kinds: how long tasks waited from `apply` (or their
+   * map chunk's submission) until sent to a worker, as piscina's `waitTime`.
+   */
+  waitTime?: PoolTimes;
+  /**
+   * Thread and process kinds: the time workers spent running tasks over
+   * what `size` workers could have run since the pool was created (0 to 1),
+   * as piscina's `utilization`.
+   */
+  utilization?: number;
   /** Kind "redis": live workers (by their heartbeats); `size` is their total concurrency. */
   workers?: number;
   /** Kind "redis": runs that were tries again of a task that threw. */

@@ -44,6 +44,7 @@ export type {
   PoolOptions,
   PoolProgress,
   PoolStats,
+  PoolTimes,
 } from "./_options.ts";
 
 registerBackend("thread", threadBackend);
@@ -128,6 +129,17 @@ export class Pool implements AsyncDisposable {
    * await using pool = new Pool({ size: 1 });
    * await pool.apply(() => 1);
    * console.log(pool.stats.completed); // 1
+   * ```
+   *
+   * @example Run-time and wait-time percentiles (ms), utilization (0 to 1)
+   * ```ts
+   * import { Pool } from "@multitask/core/pool";
+   *
+   * await using pool = new Pool({ size: 2 });
+   * await pool.map((x: number) => x * x, [1, 2, 3, 4]);
+   * const { runTime, waitTime, utilization } = pool.stats;
+   * console.log(runTime!.count, runTime!.p50 <= runTime!.p99); // 4 true
+   * console.log(waitTime!.p90 >= 0, utilization! <= 1); // true true
    * ```
    */
   get stats(): PoolStats {

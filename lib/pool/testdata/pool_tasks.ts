@@ -151,3 +151,8 @@ export function valueOrFunction(
 export function ticket(counter: { add(delta: number): unknown }): unknown {
   return counter.add(1);
 }
+
+/** Resolves after `ms`, with `ms`. */
+export function nap(ms: number): Promise<number> {
+  return new Promise((resolve) => setTimeout(() => resolve(ms), ms));
+}
