@@ -61,6 +61,13 @@ export interface PoolBackend {
    * passed, `signal` aborted, the pool is closed or full).
    */
   submit(task: Task, timeout: number, signal: AbortSignal | undefined): void;
+  /**
+   * Back-pressure: true while queued tasks reach the drain threshold (the
+   * pool's `maxQueue`, else size²). Absent: the kind has no local queue.
+   */
+  readonly needsDrain?: boolean;
+  /** Resolves once `needsDrain` is false. */
+  drained?(): Promise<void>;
   /** Forgets a task that has not started; a running one is left to finish. */
   drop(task: Task): void;
   /** Accepts no more tasks; queued and running ones finish. */

@@ -79,10 +79,16 @@ export class PoolCore implements PoolBackend {
   #runTime = new Histogram();
   #waitTime = new Histogram();
   #createdAt = performance.now();
+  #drainAt: number;
+  #drainWaiters: (() => void)[] | undefined;
 
   constructor(settings: BackendSettings, kind: WorkerKind) {
     this.#settings = settings;
     this.#kind = kind;
+    // piscina's rule when maxQueue is "auto": size squared.
+    this.#drainAt = Number.isFinite(settings.maxQueue)
+      ? Math.max(1, settings.maxQueue)
+      : settings.size ** 2;
     this.#idle = new IdleWorkers(kind.retireIdleAfter, (m) => this.#retire(m));
     this.#setup = {
       initializer: settings.initializer,
@@ -111,6 +117,25 @@ export class PoolCore implements PoolBackend {
       waitTime: this.#waitTime.summary(),
       utilization: this.#utilization(),
     };
+  }
+
+  get needsDrain(): boolean {
+    return this.#queue.size >= this.#drainAt;
+  }
+
+  drained(): Promise<void> {
+    if (!this.needsDrain) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    (this.#drainWaiters ??= []).push(resolve);
+    return promise;
+  }
+
+  // Called wherever the queue may have shrunk.
+  #maybeDrained(): void {
+    if (this.#drainWaiters === undefined || this.needsDrain) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = undefined;
+    for (const resolve of waiters) resolve();
   }
 
   // Busy time is what workers measured running their batches.
@@ -168,6 +193,7 @@ export class PoolCore implements PoolBackend {
     if (task.state !== QUEUED) return;
     this.#queue.remove(task);
     this.#settle(task);
+    this.#maybeDrained();
   }
 
   // A worker is free, or one may still be started: the task will not wait.
@@ -182,6 +208,7 @@ export class PoolCore implements PoolBackend {
       this.#dispatch(member);
     }
     if (this.#queue.size > 0 && this.#pipelining()) this.#topUp();
+    this.#maybeDrained();
     if (!this.#open) this.#maybeFinish();
   }
 
@@ -234,6 +261,7 @@ export class PoolCore implements PoolBackend {
     for (let task = this.#queue.shift(); task; task = this.#queue.shift()) {
       this.#fail(task, error);
     }
+    this.#maybeDrained();
   }
 
   #batchLimit(member: Member): number {
@@ -504,7 +532,10 @@ export class PoolCore implements PoolBackend {
 
   #cancel(task: Task, error: Error): void {
     const member = task.state === RUNNING ? task.member as Member : undefined;
-    if (task.state === QUEUED) this.#queue.remove(task);
+    if (task.state === QUEUED) {
+      this.#queue.remove(task);
+      this.#maybeDrained();
+    }
     this.#fail(task, error);
     if (member && !member.dead) {
       this.#remove(member);
@@ -562,6 +593,7 @@ export class PoolCore implements PoolBackend {
     for (let task = this.#queue.shift(); task; task = this.#queue.shift()) {
       this.#fail(task, error());
     }
+    this.#maybeDrained();
     if (!this.#finishing) {
       this.#finishing = true;
       this.#awaitGraveyard();

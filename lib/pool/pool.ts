@@ -147,6 +147,54 @@ export class Pool implements AsyncDisposable {
   }
 
   /**
+   * Back-pressure [piscina's `needsDrain`]: true while the tasks waiting for
+   * a worker reach the pool's `maxQueue` (the next `apply` would be refused)
+   * or, without one, size² (piscina's "auto" rule). Stop submitting and
+   * `await pool.drained()`. Always false on a redis pool, whose queue is
+   * in Redis.
+   *
+   * @example Submit a long stream of work without queueing all of it
+   * ```ts
+   * import { Pool } from "@multitask/core/pool";
+   *
+   * await using pool = new Pool({ size: 2 });
+   * const results: Promise<number>[] = [];
+   * for (let i = 0; i < 100; i++) {
+   *   if (pool.needsDrain) await pool.drained();
+   *   results.push(pool.apply((n: number) => n * 2, [i]));
+   * }
+   * console.log((await Promise.all(results)).length); // 100
+   * ```
+   */
+  get needsDrain(): boolean {
+    return this.#backend.needsDrain ?? false;
+  }
+
+  /**
+   * Resolves once `needsDrain` is false: fewer tasks wait than the drain
+   * threshold (at once if that is already so). One promise per call; a
+   * terminated pool resolves them, as its queue is empty.
+   *
+   * @returns Resolves when there is room in the queue again.
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "@multitask/core/pool";
+   *
+   * await using pool = new Pool({ size: 1, maxQueue: 2 });
+   * pool.apply(() => 1); // runs
+   * pool.apply(() => 2); // waits
+   * pool.apply(() => 3); // waits: 2 queued = maxQueue
+   * console.log(pool.needsDrain); // true
+   * await pool.drained();
+   * console.log(pool.needsDrain); // false
+   * ```
+   */
+  drained(): Promise<void> {
+    return this.#backend.drained?.() ?? Promise.resolve();
+  }
+
+  /**
    * Runs `fn(...args)` on a worker [apply_async]. Resolves with its result;
    * rejects with its error (class name, message and stack kept),
    * `WorkerCrashedError`, `TimeoutError`, `AbortError`, `PoolFullError` or
