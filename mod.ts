@@ -128,6 +128,7 @@ export {
   type PoolProgress,
   type PoolStats,
   type PoolTimes,
+  progress,
   TimeoutError,
   WorkerCrashedError,
 } from "./lib/pool/mod.ts";

@@ -88,6 +88,11 @@ export interface ParentChannel {
   exporter: ObjectExporter;
   /** Resolves once everything sent so far is written to the socket. */
   written(): Promise<void>;
+  /**
+   * Sends a one-way message (Child.onNotify), ahead of any answer sent
+   * after it; `params` cross by the payload rule, or it throws a TypeError.
+   */
+  notify(method: string, params: unknown): void;
 }
 
 let channel: ParentChannel | undefined;

@@ -37,6 +37,8 @@ export class Task {
   order = 0;
   /** When it was queued (performance.now()), for the wait-time statistics. */
   queuedAt = 0;
+  /** Receives what the task passes to progress() (its mode has MODE_PROGRESS). */
+  onProgress: ((value: unknown) => void) | undefined = undefined;
 
   constructor(
     readonly mode: number,

@@ -15,7 +15,7 @@ import {
 } from "../_crossing/entry.ts";
 import type { Outcomes } from "../_crossing/outcome.ts";
 import { encodeOutcome } from "../_crossing/outcome_bytes.ts";
-import { PoolRunner } from "./_runner.ts";
+import { PoolRunner, unsendableProgress } from "./_runner.ts";
 import { Journal } from "./_journal.ts";
 import type { InitFailedMessage, InitMessage } from "./_protocol.ts";
 
@@ -36,6 +36,14 @@ const runner = new PoolRunner(
     await channel.written();
   },
 );
+
+runner.progressSink = (seq, value) => {
+  try {
+    channel.notify("progress", [seq, value]);
+  } catch (error) {
+    throw unsendableProgress(error);
+  }
+};
 
 // Deno.exit (process.exit too) in a task: the journal has every result
 // before it; only what is still pending needs writing.

@@ -23,6 +23,7 @@ import type { PoolStats } from "./_options.ts";
 import {
   type DoneMessage,
   MODE_HANDLES,
+  type ProgressMessage,
   type WorkerReply,
 } from "./_protocol.ts";
 import { Member, type StartWorker, type WorkerSetup } from "./_member.ts";
@@ -393,6 +394,7 @@ export class PoolCore implements PoolBackend {
       member.initFailure = message.error;
       return;
     }
+    if (message.t === "progress") return this.#onProgress(member, message);
     if (message.first !== undefined) return this.#onPartial(member, message);
     const out = message.out;
     const n = out.length / 2;
@@ -419,6 +421,25 @@ export class PoolCore implements PoolBackend {
       this.#rest(member);
     }
     this.#pump();
+  }
+
+  // Progress comes before the task's result, from the task it names; a
+  // value from a task already settled (a timer it left) is dropped.
+  #onProgress(member: Member, message: ProgressMessage): void {
+    for (let i = member.head; i < member.inflight.length; i++) {
+      const task = member.inflight[i];
+      if (task.seq !== message.seq) continue;
+      if (task.state !== RUNNING || !task.onProgress) return;
+      try {
+        task.onProgress(decodeValue(message.value, member.worker.importer));
+      } catch (error) {
+        // The caller's callback threw: as from any event listener.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+      return;
+    }
   }
 
   // The results a worker sent as it exits, named by task sequence number

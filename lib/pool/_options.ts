@@ -89,6 +89,13 @@ export interface ApplyOptions {
    * A task already running is not interrupted. Thread and process kinds.
    */
   priority?: number;
+  /**
+   * Receives each value the task passes to `progress(value)`, in order, all
+   * before the task's promise settles. Thread and process kinds (a redis
+   * pool refuses it). Unlike a map's `onProgress`, which counts finished
+   * items, this hears the task itself.
+   */
+  onProgress?: (value: unknown) => void;
 }
 
 /** Options of `map`, `starmap`, `imap` and `imapUnordered`. */
@@ -306,6 +313,21 @@ export function checkPriority(
   if (kind === "redis") {
     throw new TypeError(
       `Cannot ${what} with a 'priority' on a redis pool: its tasks travel a Redis stream, which workers read in order. Leave 'priority' out, or use a thread or process pool.`,
+    );
+  }
+}
+
+/** A task's `onProgress`: a function, refused on a redis pool. */
+export function checkOnProgress(onProgress: unknown, kind: string): void {
+  if (onProgress === undefined) return;
+  if (typeof onProgress !== "function") {
+    throw new TypeError(
+      `Cannot apply the task as 'onProgress' must be a function: received ${typeof onProgress}`,
+    );
+  }
+  if (kind === "redis") {
+    throw new TypeError(
+      "Cannot apply the task with 'onProgress' on a redis pool: its workers send back results only. Leave 'onProgress' out, or use a thread or process pool.",
     );
   }
 }

@@ -86,6 +86,11 @@ class ProcessWorker implements PoolWorker {
     this.#child = child;
     this.#events = events;
     this.label = `process ${child.pid}`;
+    child.onNotify = (method, params) => {
+      if (method !== "progress" || !Array.isArray(params)) return;
+      const [seq, value] = params as [number, unknown];
+      events.reply({ t: "progress", seq, value });
+    };
     this.journal = journalFile();
     // Results already on the wire are delivered before the death; then the
     // journal gives back those the child could not send.

@@ -10,6 +10,8 @@ import type { Outcomes } from "../_crossing/outcome.ts";
 export { MODE_APPLY, MODE_MAP, MODE_STARMAP } from "./_backend.ts";
 /** Added to a task's mode (see _backend.ts) when its payload holds library handles to revive. */
 export const MODE_HANDLES = 4;
+/** Added to a task's mode when its caller listens to its progress(). */
+export const MODE_PROGRESS = 8;
 
 /** Size of InitMessage.progress. */
 export const PROGRESS_BYTES = 16;
@@ -77,5 +79,17 @@ export interface InitFailedMessage {
   error: SerializedError;
 }
 
+/** A task called progress(value); sent before its result. */
+export interface ProgressMessage {
+  t: "progress";
+  /** The task's sequence number in this worker. */
+  seq: number;
+  value: unknown;
+}
+
 /** Anything a worker sends back. */
-export type WorkerReply = DoneMessage | CrashMessage | InitFailedMessage;
+export type WorkerReply =
+  | DoneMessage
+  | CrashMessage
+  | InitFailedMessage
+  | ProgressMessage;

@@ -23,9 +23,11 @@ import {
   type InitMessage,
   MODE_HANDLES,
   MODE_MAP,
+  MODE_PROGRESS,
   MODE_STARMAP,
   type RunMessage,
 } from "./_protocol.ts";
+import type { AsyncLocalStorage } from "node:async_hooks";
 import type { Journal } from "./_journal.ts";
 import type { OutcomeRecord } from "../_crossing/outcome_bytes.ts";
 
@@ -43,6 +45,29 @@ export type RunnerRoute =
     /** Opens the journal init names (injected: thread workers must not load it). */
     openJournal(path: string): Journal | undefined;
   };
+
+/** Where progress(value) of the task with sequence number `seq` goes. */
+export type ProgressSink = (seq: number, value: unknown) => void;
+
+// progress() (progress.ts) calls what is installed here. The running task's
+// sequence number rides an AsyncLocalStorage, so a timer a finished task
+// left behind reports under its own task (which the pool then ignores);
+// only tasks whose caller listens run inside it, so others pay nothing.
+const REPORTER = Symbol.for("@multitask/core/pool.progress");
+let progressContext: AsyncLocalStorage<number> | undefined;
+
+async function listening(
+  sink: ProgressSink,
+): Promise<AsyncLocalStorage<number>> {
+  if (progressContext) return progressContext;
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  const context = progressContext = new AsyncLocalStorage<number>();
+  (globalThis as Record<symbol, unknown>)[REPORTER] = (value: unknown) => {
+    const seq = context.getStore();
+    if (seq !== undefined) sink(seq, value);
+  };
+  return context;
+}
 
 /** The results of one batch. */
 export interface BatchResult {
@@ -62,6 +87,8 @@ export class PoolRunner {
   #importer: ObjectImporter | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #pause: (() => Promise<void>) | undefined;
+  /** Where progress() goes; none: this runner's tasks cannot report it. */
+  progressSink: ProgressSink | undefined;
   // The running batch's results so far, for flushPartial().
   #out: Outcomes = [];
   #first = 0;
@@ -167,7 +194,11 @@ export class PoolRunner {
           await loadCodecs(payload);
           payload = decodeValue(payload, this.#importer);
         }
-        let value = call(entry.fn!, mode & ~MODE_HANDLES, payload);
+        const sink = mode & MODE_PROGRESS ? this.progressSink : undefined;
+        const fn = entry.fn!, how = mode & ~(MODE_HANDLES | MODE_PROGRESS);
+        let value = sink
+          ? (await listening(sink)).run(seq, () => call(fn, how, payload))
+          : call(fn, how, payload);
         if (isThenable(value)) value = await value;
         setReturned(
           out,
@@ -215,6 +246,16 @@ export class PoolRunner {
     this.#reported = this.#finished;
     return out.length ? { out, first } : undefined;
   }
+}
+
+/** progress() was given a value that cannot reach the caller. */
+export function unsendableProgress(error: unknown): TypeError {
+  return new TypeError(
+    `Cannot report progress as its value cannot be sent to the caller: ${
+      (error as Error)?.message ?? error
+    }. Report plain data (numbers, strings, arrays, objects...).`,
+    { cause: error },
+  );
 }
 
 // The batch that carried the target's definition failed on its way after

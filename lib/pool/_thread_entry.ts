@@ -17,7 +17,8 @@ import {
 } from "../_crossing/outcome.ts";
 import { Doorbell } from "../_crossing/doorbell.ts";
 import { enterThread } from "../thread/_state.ts";
-import { PoolRunner } from "./_runner.ts";
+import { PoolRunner, unsendableProgress } from "./_runner.ts";
+import { encodeValue } from "../_crossing/codec.ts";
 import type {
   DoneMessage,
   InitMessage,
@@ -27,6 +28,13 @@ import type {
 
 const port = await connectParent();
 const runner = new PoolRunner({ thread: true });
+runner.progressSink = (seq, value) => {
+  try {
+    port.post({ t: "progress", seq, value: encodeValue(value, "thread") });
+  } catch (error) {
+    throw unsendableProgress(error);
+  }
+};
 
 function reply(message: WorkerReply): void {
   port.post(message);

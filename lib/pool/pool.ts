@@ -10,12 +10,14 @@ import {
   Task,
 } from "./_backend.ts";
 import { gatherAll, gatherEach } from "./_gather.ts";
+import { MODE_PROGRESS } from "./_protocol.ts";
 import {
   type ApplyOptions,
   checkArgLists,
   checkArgs,
   checkChunksize,
   checkIterable,
+  checkOnProgress,
   checkPriority,
   checkSignal,
   checkTaskTimeout,
@@ -31,6 +33,7 @@ import { processBackend } from "./_process_worker.ts";
 import { redisBackend } from "../redis/_lazy_backend.ts";
 
 export { RuntimeError } from "../errors/base.ts";
+export { progress } from "./progress.ts";
 export {
   AbortError,
   PoolClosedError,
@@ -202,7 +205,8 @@ export class Pool implements AsyncDisposable {
    *
    * @param fn An exported function of `module`, or a self-contained function.
    * @param args Its arguments; library objects (Queue, Lock...) arrive live.
-   * @param options `signal`, `timeout`, `transfer`, `module`, `priority`.
+   * @param options `signal`, `timeout`, `transfer`, `module`, `priority`,
+   * `onProgress` (receives what the task passes to `progress()`).
    * @returns The task's result.
    *
    * @example
@@ -243,11 +247,13 @@ export class Pool implements AsyncDisposable {
       timeout = checkTaskTimeout(options?.timeout, "timeout");
       checkSignal(options?.signal);
       checkPriority(options?.priority, this.#kind);
+      checkOnProgress(options?.onProgress, this.#kind);
     } catch (error) {
       return Promise.reject(error);
     }
+    const onProgress = options?.onProgress;
     const task = new Task(
-      MODE_APPLY,
+      onProgress ? MODE_APPLY | MODE_PROGRESS : MODE_APPLY,
       target,
       args ?? [],
       resolve as (value: unknown) => void,
@@ -255,6 +261,7 @@ export class Pool implements AsyncDisposable {
     );
     if (options?.transfer) task.transfer = options.transfer;
     if (options?.priority) task.priority = options.priority;
+    if (onProgress) task.onProgress = onProgress;
     this.#backend.submit(task, timeout, options?.signal);
     return promise;
   }

@@ -127,6 +127,8 @@ export class Child {
   #exited = false;
   #dir: string;
   #table: ObjectTable;
+  /** One-way messages from the child (ParentChannel.notify), in the order sent. */
+  onNotify: ((method: string, params: unknown) => void) | undefined;
 
   constructor(options: ChildOptions) {
     this.#table = options.table ?? new ObjectTable();
@@ -269,6 +271,7 @@ export class Child {
         maxFrameSize: frame,
         unrefWhenIdle: true,
         table: this.#table,
+        onNotify: (method, params) => this.onNotify?.(method, params),
       });
     } catch (error) {
       throw new ChildStartError(

@@ -97,6 +97,11 @@ const session: RemoteSession = await openSession(conn, key, {
 setParentChannel({
   exporter: session.table,
   written: () => session.peer.frames.flush(),
+  notify: (method, params) =>
+    session.peer.notify(
+      method,
+      session.prepare(params, (reason) => `Cannot send '${method}': ${reason}`),
+    ),
 });
 
 // Targets the parent defined, by id (see Child.invoke). Raw params reach

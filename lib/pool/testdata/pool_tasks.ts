@@ -2,6 +2,7 @@
 // by URL, so it must have no top-level effects).
 
 import { currentThread } from "../../thread/thread.ts";
+import { progress } from "../progress.ts";
 
 /** Adds two numbers. */
 export function add(a: number, b: number): number {
@@ -155,4 +156,19 @@ export function ticket(counter: { add(delta: number): unknown }): unknown {
 /** Resolves after `ms`, with `ms`. */
 export function nap(ms: number): Promise<number> {
   return new Promise((resolve) => setTimeout(() => resolve(ms), ms));
+}
+
+/** Reports [id, 1] ... [id, n] through progress(), awaiting between some, then returns id. */
+export async function steps(id: number, n: number): Promise<number> {
+  for (let i = 1; i <= n; i++) {
+    progress([id, i]);
+    if (i % 2) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return id;
+}
+
+/** Reports a value that cannot cross (a function). */
+export function reportUnsendable(): string {
+  progress(() => 1);
+  return "unreachable";
 }
