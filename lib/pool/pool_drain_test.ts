@@ -31,7 +31,7 @@ for (const kind of ["thread", "process"] as const) {
     assert(!isDrained(), "drained() waits while the queue is full");
     await assertRejects(() => pool.apply(add, [4, 0]), PoolFullError);
     gate.set();
-    await deadline(drained, 10_000);
+    await deadline(drained, 60_000);
     assertEquals(pool.needsDrain, false);
     assertEquals(await Promise.all([held, ...queued]), ["woke", 1, 2, 3]);
   });
@@ -48,7 +48,7 @@ Deno.test("Pool needsDrain without maxQueue at size² queued tasks (piscina's ru
   assertEquals(pool.needsDrain, true);
   const drained = pool.drained();
   for (const gate of gates) gate.set();
-  await deadline(drained, 10_000);
+  await deadline(drained, 60_000);
   await Promise.all([...held, ...queued]);
   await pool.drained(); // nothing queued: at once
 });
@@ -64,13 +64,13 @@ Deno.test("Pool drained() resolves when queued tasks are cancelled or the pool i
   assertEquals(pool.needsDrain, true);
   const drained = pool.drained();
   controller.abort();
-  await deadline(drained, 10_000);
+  await deadline(drained, 60_000);
   for (const task of cancelled) await assertRejects(() => task);
   const more = [3, 4].map((n) => pool.apply(add, [n, 0]));
   assertEquals(pool.needsDrain, true);
   const drainedAgain = pool.drained();
   await pool.terminate();
-  await deadline(drainedAgain, 10_000);
+  await deadline(drainedAgain, 60_000);
   for (const task of [held, ...more]) {
     await assertRejects(() => task, PoolClosedError);
   }

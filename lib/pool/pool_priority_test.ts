@@ -52,7 +52,7 @@ Deno.test("Pool map(), starmap(), imap() and imapUnordered() give every chunk th
       const held = pool.apply(waitFor, [gate]);
       const late = pool.apply(ticket, [counter]);
       const mapped = call(pool, [counter, counter, counter], -1);
-      await deadline(queued(pool, 4), 10_000);
+      await deadline(queued(pool, 4), 60_000);
       gate.set();
       const [, last, tickets] = await Promise.all([held, late, mapped]);
       assertEquals(last, 3, "the map's chunks ran before the earlier apply");
