@@ -16,6 +16,7 @@ import {
   type DoneMessage,
   type InitMessage,
   MODE_HANDLES,
+  MODE_PROGRESS,
   PROGRESS_BYTES,
   type RunMessage,
   type WorkerReply,
@@ -102,7 +103,10 @@ const startThreadWorker: StartWorker = (name, setup, events) => {
     const tasks = message.tasks;
     if (outstanding > 0 || tasks.length !== 3 || message.defs) return false;
     const mode = tasks[0] as number;
-    if (transfer.length > 0 || mode & MODE_HANDLES) return false;
+    // A task reporting progress answers by message, after its progress.
+    if (transfer.length > 0 || mode & (MODE_HANDLES | MODE_PROGRESS)) {
+      return false;
+    }
     const seq = bell.ring(mode, tasks[1] as number, tasks[2]);
     if (seq === 0) return false;
     threadDoorbell.rung++;
