@@ -10,6 +10,43 @@ export function released(method: string): ReferenceError {
   );
 }
 
+/** The error for a name the master does not serve. */
+export function notRegistered(
+  name: unknown,
+  where: string,
+  registered: string[],
+): ReferenceError {
+  const known = registered.map((n) => `'${n}'`).join(", ") || "none";
+  return new ReferenceError(
+    `No object is registered under the name ${
+      JSON.stringify(name)
+    } on the manager at ${where} (registered: ${known}). Register it on the master before clients connect: manager.register(${
+      JSON.stringify(String(name))
+    }, object).`,
+  );
+}
+
+/** The error for a typed accessor (client.queue(), event()...) used on another kind. */
+export function wrongKind(
+  name: string,
+  where: string,
+  kind: string,
+  wanted: string,
+  method: string,
+): TypeError {
+  return new TypeError(
+    `'${name}' on the manager at ${where} is ${
+      describeKind(kind)
+    }, not a ${wanted}: client.${method}() cannot reach it.${
+      kind === FACTORY_KIND
+        ? ` Make an instance with client.create(${
+          JSON.stringify(name)
+        }, ...args).`
+        : ` Use client.proxy(${JSON.stringify(name)}).`
+    }`,
+  );
+}
+
 export function describeKind(kind: string): string {
   if (kind === FACTORY_KIND) return "a factory";
   if (kind === OBJECT_KIND) return "an object served by its methods";

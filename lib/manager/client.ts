@@ -28,11 +28,12 @@ import { FACTORY_KIND, OBJECT_KIND, SELF } from "./_served.ts";
 import { checkConnectOptions, dial } from "./_dial.ts";
 import {
   compact,
-  describeKind,
   methodsOf,
+  notRegistered,
   ownTimeout,
   released,
   WAITING,
+  wrongKind,
 } from "./_calls.ts";
 // Loaded for their codecs: handles of these types are built from them.
 import "../queue/queue.ts";
@@ -498,17 +499,7 @@ export class ManagerClient implements AsyncDisposable {
   #handle(name: string, tags: string[], method: string): unknown {
     const [, kind] = this.#entry(name);
     if (!tags.includes(kind)) {
-      throw new TypeError(
-        `'${name}' on the manager at ${this.#where} is ${
-          describeKind(kind)
-        }, not a ${tags[0]}: client.${method}() cannot reach it.${
-          kind === FACTORY_KIND
-            ? ` Make an instance with client.create(${
-              JSON.stringify(name)
-            }, ...args).`
-            : ` Use client.proxy(${JSON.stringify(name)}).`
-        }`,
-      );
+      throw wrongKind(name, this.#where, kind, tags[0], method);
     }
     return this.proxy(name);
   }
@@ -517,16 +508,7 @@ export class ManagerClient implements AsyncDisposable {
     const entry = typeof name === "string"
       ? this.#catalog.get(name)
       : undefined;
-    if (!entry) {
-      const known = this.names().map((n) => `'${n}'`).join(", ") || "none";
-      throw new ReferenceError(
-        `No object is registered under the name ${
-          JSON.stringify(name)
-        } on the manager at ${this.#where} (registered: ${known}). Register it on the master before clients connect: manager.register(${
-          JSON.stringify(String(name))
-        }, object).`,
-      );
-    }
+    if (!entry) throw notRegistered(name, this.#where, this.names());
     return entry;
   }
 

@@ -27,7 +27,14 @@ import { isReplyError, Link, type SendOptions, Subscription } from "./_link.ts";
 import { GROUP, type PoolKeys, poolKeys } from "./_pool_options.ts";
 import { Targets } from "./_targets.ts";
 import { Outbox } from "./_outbox.ts";
-import { RECLAIM } from "./_worker_scripts.ts";
+import {
+  type Claimant,
+  claimLost,
+  type Entry,
+  handBack,
+  reclaim,
+  renew,
+} from "./_claims.ts";
 
 /** A worker's settings, checked. */
 export interface WorkerSettings {
@@ -44,8 +51,6 @@ export interface WorkerSettings {
   /** Names this worker in errors, stats and the consumer group. */
   id: string;
 }
-
-type Entry = [Buffer, Buffer[]];
 
 /** One entry being worked on. */
 interface Held {
@@ -83,6 +88,7 @@ export class RedisWorker {
   readonly #targets: Targets;
   readonly #outbox: Outbox;
   readonly #signer: Signer;
+  readonly #claimant: Claimant;
   #sub: Subscription | undefined;
   readonly #held = new Map<string, Held>();
   // Entries taken whose caller is being looked up before they run.
@@ -118,6 +124,7 @@ export class RedisWorker {
     this.#keys = poolKeys(s.name);
     this.#cmd = cmd;
     this.#reader = reader;
+    this.#claimant = { cmd, keys: this.#keys, id: s.id };
     this.#targets = new Targets(s);
     this.#signer = new Signer(s.authkey);
     this.#callers = new CallerWatch(cmd, this.#keys);
@@ -489,17 +496,7 @@ export class RedisWorker {
     const work: Promise<unknown>[] = [
       writeBeat(this.#cmd, this.#keys, this.#state(), options),
     ];
-    if (held.length > 0) {
-      work.push(this.#cmd.send([
-        "XCLAIM",
-        this.#keys.tasks,
-        GROUP,
-        this.id,
-        "0",
-        ...held,
-        "JUSTID",
-      ], options));
-    }
+    if (held.length > 0) work.push(renew(this.#claimant, held, options));
     if (!this.#draining && this.#room() > 0) work.push(this.#reclaim(options));
     work.push(this.#callers.refresh(options));
     // A failed beat is tried again next time; a server gone for good is
@@ -508,21 +505,13 @@ export class RedisWorker {
     this.#scheduleBeat();
   }
 
-  async #reclaim(options: { action: string; deadline: number }): Promise<void> {
-    const [taken, own] = await this.#cmd.send<
-      [[Buffer, Buffer[], number][], [Buffer, number][]]
-    >([
-      "EVALSHA",
-      RECLAIM.sha,
-      "2",
-      this.#keys.tasks,
-      this.#keys.dead,
-      GROUP,
-      this.id,
-      String(Math.min(this.#minVt, 1_000)),
-      "100",
-      String(Math.max(1, Math.ceil(this.#room() / 8))),
-    ], { ...options, binary: true });
+  async #reclaim(options: SendOptions): Promise<void> {
+    const { taken, own } = await reclaim(
+      this.#claimant,
+      Math.min(this.#minVt, 1_000),
+      Math.max(1, Math.ceil(this.#room() / 8)),
+      options,
+    );
     for (const [id, fields, deliveries] of taken) {
       this.#take(id.toString(), fieldsOf(fields), Number(deliveries));
     }
@@ -535,28 +524,19 @@ export class RedisWorker {
    * never reached it (the server died before sending it, or the connection
    * went with it). Without this they would wait for ever when this worker
    * is the only one. Those it knows (held, being checked, acknowledging)
-   * are left alone; XCLAIM's idle bound keeps one renewed meanwhile.
+   * are left alone.
    */
   async #takeBack(
     own: [Buffer, number][],
-    options: { action: string; deadline: number },
+    options: SendOptions,
   ): Promise<void> {
     const lost = own.map(([id, vt]) => [id.toString(), Number(vt)] as const)
       .filter(([id]) => !this.#knows(id));
     if (lost.length === 0 || this.#draining) return;
-    const idle = Math.min(...lost.map(([, vt]) => vt));
-    const claimed = await this.#cmd.send<([Buffer, Buffer[]] | null)[]>([
-      "XCLAIM",
-      this.#keys.tasks,
-      GROUP,
-      this.id,
-      String(idle),
-      ...lost.map(([id]) => id),
-    ], { ...options, binary: true });
-    for (const entry of claimed) {
-      if (!entry) continue;
-      const id = entry[0].toString();
-      if (!this.#knows(id)) this.#take(id, fieldsOf(entry[1]), 2);
+    for (const [id, fields] of await claimLost(this.#claimant, lost, options)) {
+      if (!this.#knows(id.toString())) {
+        this.#take(id.toString(), fieldsOf(fields), 2);
+      }
     }
   }
 
@@ -589,31 +569,6 @@ export class RedisWorker {
     }
   }
 
-  /**
-   * Entries still pending under this worker as it stops (handed to it as it
-   * stopped reading, or abandoned by terminate()) are marked long idle, so
-   * that other workers take them at their next beat instead of after their
-   * visibilityTimeout. They stay pending, so nothing is lost if none runs.
-   */
-  async #handBack(options: SendOptions): Promise<void> {
-    const pending = await this.#cmd.send<[string, string, number, number][]>(
-      ["XPENDING", this.#keys.tasks, GROUP, "-", "+", "1000", this.id],
-      options,
-    );
-    if (pending.length === 0) return;
-    await this.#cmd.send([
-      "XCLAIM",
-      this.#keys.tasks,
-      GROUP,
-      this.id,
-      "0",
-      ...pending.map(([id]) => String(id)),
-      "IDLE",
-      String(1e12),
-      "JUSTID",
-    ], options);
-  }
-
   #stop(): Promise<void> {
     this.#stopping ??= (async () => {
       clearTimeout(this.#beatTimer);
@@ -624,7 +579,7 @@ export class RedisWorker {
       this.#sub?.close();
       this.#reader.destroy();
       const leave = { action: "leave", deadline: Date.now() + 1_000 };
-      await this.#handBack(leave).catch(() => {});
+      await handBack(this.#claimant, leave).catch(() => {});
       await clearBeat(this.#cmd, this.#keys, this.id, leave).catch(() => {});
       await this.#cmd.close();
       this.#stopped.resolve();
