@@ -15,7 +15,12 @@ import { QueueClosed } from "../errors/queue.ts";
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
+  /** Its item's number among this handle's puts. */
+  at: number;
 }
+
+// What an early-resolved put returns: one promise for all, nothing to allocate.
+const RESOLVED: Promise<void> = Promise.resolve();
 
 // Items a handle may hold undelivered before a put waits; bounds the memory
 // a fast producer can pile up ahead of the owner.
@@ -32,8 +37,12 @@ export class RemoteSide {
   // Items waiting to be sent, already encoded; a Payload stands for the args
   // of a one-item putMany (an item only its encoding could vouch for).
   #batch: unknown[] = [];
-  // One per item: who waits for its acknowledgement (none: resolved early).
-  #batchWaiters: Array<Waiter | undefined> = [];
+  // Who waits for the acknowledgement of an item, in put order (items
+  // resolved early have none): numbered, so that a batch takes its own.
+  #batchWaiters: Waiter[] = [];
+  // Items put into #batch so far, and items sent out of it.
+  #queued = 0;
+  #sent = 0;
   #scheduled = false;
   #sending = false;
   /** Learnt from the first acknowledged batch; 0: unbounded, so puts resolve early. */
@@ -72,13 +81,13 @@ export class RemoteSide {
       return Promise.reject(error);
     }
     this.#batch.push(entry);
+    const at = this.#queued++;
     this.#schedule();
     if (this.#maxsize === 0) {
-      this.#batchWaiters.push(undefined);
-      return this.#batch.length < WINDOW ? Promise.resolve() : this.#waitRoom();
+      return this.#batch.length < WINDOW ? RESOLVED : this.#waitRoom();
     }
     return new Promise((resolve, reject) =>
-      this.#batchWaiters.push({ resolve, reject })
+      this.#batchWaiters.push({ resolve, reject, at })
     );
   }
 
@@ -146,18 +155,25 @@ export class RemoteSide {
       ? batch[0]
       : [n === batch.length ? batch : batch.slice(0, n)];
     this.#batch = n === batch.length ? [] : batch.slice(n);
-    const waiters = this.#batchWaiters.splice(0, n);
+    this.#sent += n;
+    let taken = 0;
+    while (
+      taken < this.#batchWaiters.length &&
+      this.#batchWaiters[taken].at < this.#sent
+    ) taken++;
+    const waiters = this.#batchWaiters.splice(0, taken);
+    const early = taken < n;
     this.#sending = true;
     for (const wake of this.#room.splice(0)) wake();
     this.#call("putMany", args).then(
       (maxsize) => {
         this.#maxsize = maxsize as number;
-        for (const w of waiters) w?.resolve();
+        for (const w of waiters) w.resolve();
       },
       (error) => {
         // Early-resolved puts have no one to tell: the next call reports it.
-        if (waiters.includes(undefined)) this.#failure ??= error;
-        for (const w of waiters) w?.reject(error);
+        if (early) this.#failure ??= error;
+        for (const w of waiters) w.reject(error);
       },
     ).finally(() => {
       this.#sending = false;

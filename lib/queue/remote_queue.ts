@@ -127,6 +127,10 @@ export class RemoteQueue<T = unknown> implements QueueLike<T> {
    * nothing is queued.
    */
   put(item: T, options?: PutOptions): Promise<void> {
+    // The common call, put(item), has nothing to check.
+    if (options === undefined) {
+      return this.#side.put(item, undefined, undefined);
+    }
     try {
       const opts = checkOptions(options, "put into queue");
       checkTimeout(opts.timeout, "put into queue");
