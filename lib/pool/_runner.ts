@@ -297,11 +297,28 @@ function mapFrom(
   return values;
 }
 
+// The Float64Arrays mapNumbers made: nobody else holds them, so a thread
+// worker hands their bytes over (transfer) instead of copying them.
+const ownResults = new WeakSet<Float64Array>();
+
+/** The buffers of the batch's results that only the runner holds, to transfer. */
+export function ownedBuffers(out: Outcomes): ArrayBuffer[] | undefined {
+  let buffers: ArrayBuffer[] | undefined;
+  for (let k = 1; k < out.length; k += 2) {
+    const value = out[k];
+    if (value instanceof Float64Array && ownResults.has(value)) {
+      (buffers ??= []).push(value.buffer as ArrayBuffer);
+    }
+  }
+  return buffers;
+}
+
 // A chunk of numbers (see allNumbers in _gather.ts): while the results are
 // numbers too they go back as one Float64Array; the first that is not turns
 // them into a plain array.
 function mapNumbers(fn: Target, items: Float64Array): unknown {
   const numbers = new Float64Array(items.length);
+  ownResults.add(numbers);
   for (let k = 0; k < items.length; k++) {
     const value = fn(items[k]);
     if (typeof value === "number") {

@@ -17,7 +17,7 @@ import {
 } from "../_crossing/outcome.ts";
 import { Doorbell } from "../_crossing/doorbell.ts";
 import { enterThread } from "../thread/_state.ts";
-import { PoolRunner, unsendableProgress } from "./_runner.ts";
+import { ownedBuffers, PoolRunner, unsendableProgress } from "./_runner.ts";
 import { encodeValue } from "../_crossing/codec.ts";
 import type {
   DoneMessage,
@@ -41,10 +41,11 @@ function reply(message: WorkerReply): void {
 }
 
 // Only the results that cannot be cloned fail, with the error every kind
-// gives for them.
+// gives for them (a failed post detaches nothing). A map's chunk of numbers
+// goes back transferred, not copied.
 function sendDone(message: DoneMessage): void {
   try {
-    port.post(message);
+    port.post(message, ownedBuffers(message.out));
   } catch {
     repairUnsendable(message.out);
     port.post(message);

@@ -291,6 +291,38 @@ Deno.test("Pool.map() over numbers gives fn the same numbers and returns what fn
   }
 });
 
+Deno.test("Pool.map() hands a thread's chunk of numbers back without detaching arrays a task keeps", async () => {
+  // A chunk's results made by the worker go back transferred (see
+  // ownedBuffers in _runner.ts); a typed array the task returns is its own
+  // and is copied, so the worker can return it again.
+  await using pool = new Pool({ size: 1, kind: "thread" });
+  const kept = () => {
+    const g = globalThis as { kept?: Float64Array };
+    return g.kept ??= new Float64Array([1, 2, 3]);
+  };
+  for (let round = 0; round < 2; round++) {
+    assertEquals(
+      await pool.apply(kept, [], { module: null }),
+      new Float64Array([1, 2, 3]),
+    );
+    assertEquals(
+      await pool.map(
+        (_: number) => {
+          const g = globalThis as { kept?: Float64Array };
+          return g.kept ??= new Float64Array([1, 2, 3]);
+        },
+        [0, 1],
+        { module: null },
+      ),
+      [new Float64Array([1, 2, 3]), new Float64Array([1, 2, 3])],
+    );
+    assertEquals(
+      await pool.map((x: number) => x * 2, [1, 2, 3, 4], { chunksize: 2 }),
+      [2, 4, 6, 8],
+    );
+  }
+});
+
 Deno.test("Pool reports map progress through onProgress", async () => {
   const pool = new Pool({ size: 2, module: TASKS });
   const seen: PoolProgress[] = [];
