@@ -2,11 +2,18 @@
 // answers each 8-byte request [a, b] (two Int32) on stdin with a + b (one
 // Int32) on stdout. No library code: the floor under a process pool's task.
 
+// Given a path, it talks over that Unix socket instead (what a process
+// pool's children use): the floor under its task over the same transport.
+
 // A BYOB read hands the buffer back as a new one: keep the latest.
 let buffer = new ArrayBuffer(8);
 const answer = new Int32Array(1);
-const reader = Deno.stdin.readable.getReader({ mode: "byob" });
-const writer = Deno.stdout.writable.getWriter();
+const socket = Deno.args[0];
+const channel = socket
+  ? await Deno.connect({ transport: "unix", path: socket })
+  : { readable: Deno.stdin.readable, writable: Deno.stdout.writable };
+const reader = channel.readable.getReader({ mode: "byob" });
+const writer = channel.writable.getWriter();
 
 for (;;) {
   let filled = 0;
