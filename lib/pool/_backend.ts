@@ -84,7 +84,12 @@ export interface PoolBackend {
 export interface BackendSettings {
   /** The pool's name, for worker names and errors ("Pool-1"). */
   name: string;
+  /** maxSize: the most workers at once. */
   size: number;
+  /** Workers started up front and kept while the pool is open. */
+  minSize: number;
+  /** Milliseconds a worker above minSize idles before it retires (Infinity: never); undefined: the kind's default. */
+  idleTimeout?: number;
   maxTasksPerWorker: number;
   maxQueue: number;
   taskTimeout: number;

@@ -43,11 +43,17 @@ export interface WorkerKind {
   /** Most tasks in one batch. */
   maxBatch: number;
   /**
-   * Workers that cannot stop keeping the program alive (Web Workers) are
-   * retired once idle this many milliseconds instead; absent: idle workers
-   * are unref'd and stay.
+   * Whether an idle worker can stop keeping the program alive (a child
+   * process is unref'd); a Web Worker cannot, so it keeps the program alive
+   * for as long as it idles.
    */
-  retireIdleAfter?: number;
+  unrefIdle: boolean;
+  /**
+   * The pool's idleTimeout when it sets none, in ms (Infinity: idle workers
+   * stay): a thread worker retires soon, so that a pool nobody closed lets
+   * the program end; an unref'd child costs only its memory.
+   */
+  idleTimeout: number;
 }
 
 // Batches are sized so that one takes about this long to run: long enough
@@ -80,6 +86,8 @@ export class PoolCore implements PoolBackend {
   #runTime = new Histogram();
   #waitTime = new Histogram();
   #createdAt = performance.now();
+  /** The last worker to die had answered nothing: minSize waits for a success. */
+  #stillborn = false;
   #drainAt: number;
   #drainWaiters: (() => void)[] | undefined;
 
@@ -90,13 +98,20 @@ export class PoolCore implements PoolBackend {
     this.#drainAt = Number.isFinite(settings.maxQueue)
       ? Math.max(1, settings.maxQueue)
       : settings.size ** 2;
-    this.#idle = new IdleWorkers(kind.retireIdleAfter, (m) => this.#retire(m));
+    this.#idle = new IdleWorkers({
+      unref: kind.unrefIdle,
+      idleTimeout: settings.idleTimeout ?? kind.idleTimeout,
+      keep: () => this.#members.length <= settings.minSize,
+      retire: (member) => this.#retire(member),
+    });
     this.#setup = {
       initializer: settings.initializer,
       initargs: settings.initargs,
     };
+    this.#fillMin();
   }
 
+  /** maxSize: what `map` splits its input by. */
   get size(): number {
     return this.#settings.size;
   }
@@ -109,7 +124,9 @@ export class PoolCore implements PoolBackend {
     let busy = 0;
     for (const m of this.#members) if (m.busy) busy++;
     return {
-      size: this.#settings.size,
+      size: this.#members.length,
+      minSize: this.#settings.minSize,
+      maxSize: this.#settings.size,
       busy,
       queued: this.#queue.size,
       completed: this.#completed,
@@ -139,7 +156,9 @@ export class PoolCore implements PoolBackend {
     for (const resolve of waiters) resolve();
   }
 
-  // Busy time is what workers measured running their batches.
+  // Busy time is what workers measured running their batches; capacity is
+  // maxSize workers all along (piscina's maxThreads), so an elastic pool
+  // that stayed small under light load reads as lightly used, which it was.
   #utilization(): number {
     const capacity = this.#settings.size *
       (performance.now() - this.#createdAt);
@@ -211,6 +230,22 @@ export class PoolCore implements PoolBackend {
     if (this.#queue.size > 0 && this.#pipelining()) this.#topUp();
     this.#maybeDrained();
     if (!this.#open) this.#maybeFinish();
+    else this.#fillMin();
+  }
+
+  // minSize workers start up front, and again after a death or a recycle,
+  // so that they are ready when work comes. Not while the last worker to
+  // die had answered nothing (a failing initializer would kill each
+  // replacement in turn): then the next task starts one, as with no minSize.
+  #fillMin(): void {
+    while (
+      this.#members.length < this.#settings.minSize && this.#open &&
+      !this.#stillborn
+    ) {
+      const member = this.#spawn();
+      if (!member) return;
+      this.#idle.add(member);
+    }
   }
 
   #pipelining(): boolean {
@@ -398,6 +433,8 @@ export class PoolCore implements PoolBackend {
     if (message.first !== undefined) return this.#onPartial(member, message);
     const out = message.out;
     const n = out.length / 2;
+    member.answered = true;
+    this.#stillborn = false;
     // A partial reply (the worker is exiting) covers the head of its batch.
     if ((member.batches[0] -= n) <= 0) {
       member.batches.shift();
@@ -501,6 +538,7 @@ export class PoolCore implements PoolBackend {
 
   #onExit(member: Member, code: number | null, detail?: string): void {
     if (member.dead) return;
+    if (!member.answered) this.#stillborn = true;
     this.#remove(member);
     this.#graveyard.delete(member); // already gone
     this.#bury(member, member.crashError(code, detail), undefined);

@@ -78,6 +78,8 @@ export class Member {
   runTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Runs an exclusive task: nothing may be queued behind it. */
   exclusive = false;
+  /** It sent back the results of a batch (it got past its start). */
+  answered = false;
   /** When it last ran out of work (performance.now()). */
   idleSince = 0;
   /** Resolves once a worker the core stopped is gone. */

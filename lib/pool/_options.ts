@@ -2,7 +2,7 @@
 // before anything is queued, so bad input fails up front with a clear error
 // and loses nothing.
 
-import { checkLimit } from "../_common/waiting.ts";
+import { checkLimit, shown } from "../_common/waiting.ts";
 import { knownKinds } from "./_backend.ts";
 
 /** Progress of a map: how many items are done out of how many. */
@@ -15,12 +15,44 @@ export interface PoolProgress {
 
 /** Options of `new Pool()`. */
 export interface PoolOptions {
-  /** Number of workers; defaults to `navigator.hardwareConcurrency`. */
+  /**
+   * Number of workers of a fixed pool; defaults to
+   * `navigator.hardwareConcurrency`. It is `maxSize` by its older name
+   * (Python's `processes`): workers start as work arrives, up to `size`, and
+   * idle ones follow `idleTimeout` (by default a thread worker retires after
+   * 250 ms, a process worker stays). Given with `maxSize`, both must be equal.
+   */
   size?: number;
   /**
+   * Elastic pools: the most workers at once [piscina's `maxThreads`]. A task
+   * that finds every live worker busy starts one more, up to this many.
+   * Default: `size`, else `navigator.hardwareConcurrency` (or `minSize`, if
+   * larger). Thread and process kinds.
+   */
+  maxSize?: number;
+  /**
+   * Elastic pools: workers started with the pool and kept while it is open,
+   * replaced if they die [piscina's `minThreads`]. Default 0: an idle pool
+   * may hold no worker at all, and the next task starts one. A thread pool's
+   * kept workers keep the program alive (Deno cannot unref a Web Worker):
+   * close the pool (`await using`, `close()`, `terminate()`) to let the
+   * program end. Process workers never keep it alive. Thread and process
+   * kinds.
+   */
+  minSize?: number;
+  /**
+   * Milliseconds a worker above `minSize` may sit idle before it retires
+   * [piscina's `idleTimeout`]; -1 (or Infinity): never. Default: 250 for the
+   * thread kind (so that a pool nobody closed lets the program end), never
+   * for the process kind (an idle child does not keep the program alive; set
+   * one to give the memory back). While an idle thread worker waits, it keeps
+   * the program alive. Thread and process kinds.
+   */
+  idleTimeout?: number;
+  /**
    * `"thread"` (default): Web Workers in this process; one idle for 250 ms
-   * is retired (so that a pool left open lets the program end) and a new one
-   * starts with the next task. `"process"`: child Deno processes, which stay
+   * (`idleTimeout`) is retired (so that a pool left open lets the program
+   * end) and a new one starts with the next task. `"process"`: child Deno processes, which stay
    * while idle without keeping the program alive. `"redis"`: workers on any
    * machine, started with
    * `deno run -A jsr:@multitask/core/worker --redis URL --module M --authkey K`,
@@ -132,8 +164,17 @@ export interface PoolTimes {
 
 /** A snapshot of what a pool is doing. */
 export interface PoolStats {
-  /** The number of workers the pool runs at most. */
+  /**
+   * Thread and process kinds: live workers now (started or starting, busy or
+   * idle), between `minSize` and `maxSize`; 0 for a pool that has not needed
+   * one yet or whose workers all retired. Kind "redis": the live workers'
+   * total concurrency.
+   */
   size: number;
+  /** Thread and process kinds: the workers the pool keeps (its `minSize`). */
+  minSize?: number;
+  /** Thread and process kinds: the most workers it runs at once (its `maxSize`, or `size`). */
+  maxSize?: number;
   /** Workers running a task now. */
   busy: number;
   /** Tasks waiting for a worker. */
@@ -155,8 +196,9 @@ export interface PoolStats {
   waitTime?: PoolTimes;
   /**
    * Thread and process kinds: the time workers spent running tasks over
-   * what `size` workers could have run since the pool was created (0 to 1),
-   * as piscina's `utilization`.
+   * what `maxSize` workers could have run since the pool was created (0 to
+   * 1), as piscina's `utilization` (over its `maxThreads`): an elastic pool
+   * that stayed small reads as lightly used, which it was.
    */
   utilization?: number;
   /** Kind "redis": live workers (by their heartbeats); `size` is their total concurrency. */
@@ -167,7 +209,11 @@ export interface PoolStats {
 
 /** The options every kind shares, checked and normalised. */
 export interface Validated {
+  /** maxSize (or size). */
   size: number;
+  minSize: number;
+  /** Milliseconds; Infinity: never; undefined: the kind's default. */
+  idleTimeout: number | undefined;
   kind: string;
   module?: string;
   /** Milliseconds, 0 for no limit. */
@@ -183,14 +229,7 @@ export function validate(options: PoolOptions): Validated {
       }.`,
     );
   }
-  const size = options.size ?? navigator.hardwareConcurrency ?? 1;
-  if (!Number.isSafeInteger(size) || size < 1) {
-    throw new RangeError(
-      `Cannot create pool as 'size' must be a positive integer: received ${
-        String(size)
-      }`,
-    );
-  }
+  const { size, minSize, idleTimeout } = checkSizes(options);
   const kind: string = options.kind ?? "thread";
   const kinds = knownKinds();
   if (!kinds.includes(kind)) {
@@ -249,7 +288,57 @@ export function validate(options: PoolOptions): Validated {
       );
     }
   }
-  return { size, kind, module, taskTimeout };
+  return { size, minSize, idleTimeout, kind, module, taskTimeout };
+}
+
+// size, minSize, maxSize and idleTimeout: `size` is maxSize's older name.
+function checkSizes(
+  options: PoolOptions,
+): { size: number; minSize: number; idleTimeout: number | undefined } {
+  const { size, maxSize } = options;
+  const minSize = options.minSize ?? 0;
+  if (!Number.isSafeInteger(minSize) || minSize < 0) {
+    throw sizeError(
+      "minSize",
+      "a non-negative integer (the workers kept ready; 0 lets an idle pool hold none)",
+      minSize,
+    );
+  }
+  for (const [name, value] of [["size", size], ["maxSize", maxSize]] as const) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
+      throw sizeError(name, "a positive integer", value);
+    }
+  }
+  if (size !== undefined && maxSize !== undefined && size !== maxSize) {
+    throw new RangeError(
+      `Cannot create pool as 'size' and 'maxSize' must agree (size is a fixed pool's maxSize): received size ${size}, maxSize ${maxSize}. Pass maxSize alone, with minSize for the workers to keep ready.`,
+    );
+  }
+  const max = maxSize ?? size ??
+    Math.max(navigator.hardwareConcurrency ?? 1, minSize);
+  if (minSize > max) {
+    throw new RangeError(
+      `Cannot create pool as 'minSize' must be at most '${
+        maxSize === undefined ? "size" : "maxSize"
+      }' (${max}): received ${minSize}. Raise ${
+        maxSize === undefined ? "size" : "maxSize"
+      }, or lower minSize.`,
+    );
+  }
+  const idle = options.idleTimeout === undefined
+    ? undefined
+    : checkLimit(options.idleTimeout, "idleTimeout", "create pool") ??
+      Infinity;
+  return { size: max, minSize, idleTimeout: idle };
+}
+
+function sizeError(name: string, wanted: string, value: unknown): Error {
+  const Err = typeof value === "number" ? RangeError : TypeError;
+  return new Err(
+    `Cannot create pool as '${name}' must be ${wanted}: received ${
+      shown(value)
+    }`,
+  );
 }
 
 function positiveInteger(value: number | undefined, name: string): void {

@@ -44,6 +44,8 @@ export const processBackend: BackendFactory = (settings) =>
   new PoolCore(settings, {
     start: processStarter(settings.module),
     maxBatch: 32,
+    unrefIdle: true,
+    idleTimeout: Infinity,
   });
 
 // The pool's module tells each child where to find the user's deno.json.

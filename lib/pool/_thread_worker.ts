@@ -1,7 +1,9 @@
 // The "thread" kind of pool worker: a Web Worker running _thread_entry.ts,
 // started through the one worker port (lib/_crossing/worker_port.ts). A Web
 // Worker cannot stop keeping the program alive, so an idle one is retired
-// after a while instead (see THREAD_IDLE_MS), and started again on demand.
+// after a while instead (see THREAD_IDLE_MS, or the pool's idleTimeout), and
+// started again on demand; the pool's minSize workers stay, and keep the
+// program alive until the pool is closed.
 
 import { encodeValue } from "../_crossing/codec.ts";
 import { spawnWorker } from "../_crossing/worker_port.ts";
@@ -28,8 +30,9 @@ import { PoolCore } from "./_core.ts";
 const ENTRY = new URL("./_thread_entry.ts", import.meta.url);
 
 /**
- * How long a thread worker may sit idle before it is retired: this long
- * after its last task, a pool that was never closed lets the program end.
+ * The thread kind's default idleTimeout: how long a thread worker may sit
+ * idle before it is retired. This long after its last task, a pool that was
+ * never closed (and keeps no minSize workers) lets the program end.
  * Restarting a worker costs one Web Worker start (~16 ms here), which tasks
  * arriving further apart than this pay.
  */
@@ -47,7 +50,8 @@ export const threadBackend: BackendFactory = (settings) =>
   new PoolCore(settings, {
     start: startThreadWorker,
     maxBatch: 256,
-    retireIdleAfter: THREAD_IDLE_MS,
+    unrefIdle: false,
+    idleTimeout: THREAD_IDLE_MS,
   });
 
 const startThreadWorker: StartWorker = (name, setup, events) => {

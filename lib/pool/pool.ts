@@ -90,7 +90,8 @@ export class Pool implements AsyncDisposable {
   #onProgress: ((progress: PoolProgress) => void) | undefined;
 
   /**
-   * Creates the pool; workers start when work arrives, up to `size`.
+   * Creates the pool; workers start when work arrives, up to `size` (or
+   * `maxSize`), and `minSize` of them at once.
    *
    * @param options Size, kind, module, initializer, limits (see `PoolOptions`).
    *
@@ -101,6 +102,17 @@ export class Pool implements AsyncDisposable {
    * await using pool = new Pool({ size: 2, kind: "thread" });
    * console.log(await pool.apply((a: number, b: number) => a + b, [1, 2])); // 3
    * ```
+   *
+   * @example An elastic pool: one worker kept ready, up to 4 under load, the extra ones retired after 1 s idle
+   * ```ts
+   * import { Pool } from "@multitask/core/pool";
+   *
+   * await using pool = new Pool({ minSize: 1, maxSize: 4, idleTimeout: 1000 });
+   * console.log(pool.stats.size); // 1: started with the pool
+   * const slow = (ms: number) => new Promise((r) => setTimeout(r, ms));
+   * await Promise.all([1, 2, 3, 4, 5, 6].map(() => pool.apply(slow, [20])));
+   * console.log(pool.stats.size <= 4); // true: it grew, never past maxSize
+   * ```
    */
   constructor(options: PoolOptions = {}) {
     const o = validate(options);
@@ -110,6 +122,8 @@ export class Pool implements AsyncDisposable {
     this.#backend = backendOf(o.kind)!({
       name: options.name ?? `Pool-${++pools}`,
       size: o.size,
+      minSize: o.minSize,
+      idleTimeout: o.idleTimeout,
       maxTasksPerWorker: options.maxTasksPerWorker ?? 0,
       maxQueue: options.maxQueue ?? Infinity,
       taskTimeout: o.taskTimeout,

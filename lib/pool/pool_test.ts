@@ -488,11 +488,12 @@ Deno.test("Pool.apply() and map() reject bad arguments without losing the pool",
   assertEquals(await pool.apply(() => "still fine"), "still fine");
 });
 
-Deno.test("Pool defaults to one worker per core and reports stats", async () => {
+Deno.test("Pool defaults to one worker per core, started as work arrives, and reports stats", async () => {
   const pool = new Pool();
-  assertEquals(pool.stats.size, navigator.hardwareConcurrency);
   assertObjectMatch(pool.stats, {
-    size: navigator.hardwareConcurrency,
+    size: 0, // live workers: none needed yet
+    minSize: 0,
+    maxSize: navigator.hardwareConcurrency,
     busy: 0,
     queued: 0,
     completed: 0,
@@ -500,6 +501,7 @@ Deno.test("Pool defaults to one worker per core and reports stats", async () => 
   });
   await pool.apply(() => 1);
   assertEquals(pool.stats.completed, 1);
+  assertEquals(pool.stats.size, 1);
   pool.close();
   await pool.join();
 });

@@ -144,6 +144,7 @@ export class RedisWorker {
     this.#local = backend({
       name: s.id,
       size: s.concurrency,
+      minSize: 0,
       maxTasksPerWorker: 0,
       maxQueue: Infinity,
       taskTimeout: 0,

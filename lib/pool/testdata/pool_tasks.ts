@@ -172,3 +172,22 @@ export function reportUnsendable(): string {
   progress(() => 1);
   return "unreachable";
 }
+
+/**
+ * Holds its worker until the test lets go: counts itself in `running` (the
+ * test's handshake: this many tasks hold a worker), waits for `go`, then
+ * names the worker (and process) that ran it.
+ */
+export async function holdWorker(
+  running: { add(delta: number): unknown },
+  go: { wait(): unknown },
+): Promise<{ id: string; pid: number }> {
+  await running.add(1);
+  await go.wait();
+  return { id: workerId(), pid: Deno.pid };
+}
+
+/** Names the worker (and process) that ran it. */
+export function whichWorker(): { id: string; pid: number } {
+  return { id: workerId(), pid: Deno.pid };
+}
