@@ -37,7 +37,7 @@ if (import.meta.main) {
   );
 
   await using pool = new Pool({ module: import.meta.url });
-  console.log(`map: ${blocks} blocks on ${pool.stats.size} workers`);
+  console.log(`map: ${blocks} blocks on ${pool.stats.maxSize} workers`);
   const progress = ({ done, total }: PoolProgress) =>
     console.log(
       `progress: ${done}/${total} blocks (${

@@ -40,7 +40,7 @@ async function onPool(
   start = performance.now();
   const counts = await pool.starmap(countPrimes, args, { chunksize: 1 });
   const total = counts.reduce((a, b) => a + b, 0);
-  const label = `${kind} pool (${pool.stats.size}):`.padEnd(20);
+  const label = `${kind} pool (${pool.stats.maxSize}):`.padEnd(20);
   console.log(
     `${label}${
       seconds(start)
