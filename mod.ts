@@ -131,6 +131,7 @@ export {
   progress,
   TimeoutError,
   WorkerCrashedError,
+  WorkerOutOfMemoryError,
 } from "./lib/pool/mod.ts";
 
 export {

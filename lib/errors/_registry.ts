@@ -17,7 +17,12 @@ import {
   Full,
   QueueClosed,
 } from "./queue.ts";
-import { PoolClosedError, PoolFullError, WorkerCrashedError } from "./pool.ts";
+import {
+  PoolClosedError,
+  PoolFullError,
+  WorkerCrashedError,
+  WorkerOutOfMemoryError,
+} from "./pool.ts";
 import { ChildStartError, TargetError } from "./process.ts";
 import {
   CalledProcessError,
@@ -50,6 +55,7 @@ const CLASSES: readonly ErrorClass[] = [
   EOFError,
   BrokenPipeError,
   WorkerCrashedError,
+  WorkerOutOfMemoryError,
   PoolClosedError,
   PoolFullError,
   ChildStartError,

@@ -34,7 +34,12 @@ export {
   Full,
   QueueClosed,
 } from "./queue.ts";
-export { PoolClosedError, PoolFullError, WorkerCrashedError } from "./pool.ts";
+export {
+  PoolClosedError,
+  PoolFullError,
+  WorkerCrashedError,
+  WorkerOutOfMemoryError,
+} from "./pool.ts";
 export { ChildStartError, TargetError } from "./process.ts";
 export {
   CalledProcessError,

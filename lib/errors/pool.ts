@@ -57,6 +57,60 @@ export class WorkerCrashedError extends Error {
 }
 
 /**
+ * A process worker ran out of memory: its JavaScript heap reached the pool's
+ * `maxMemoryMb` and V8 stopped it. Like any crash it fails only the task the
+ * worker was running (it is a `WorkerCrashedError`), and the worker is
+ * replaced. Node's `ERR_WORKER_OUT_OF_MEMORY`; Python's pools have none.
+ *
+ * @example
+ * ```ts
+ * import { Pool, WorkerOutOfMemoryError } from "@multitask/core/pool";
+ *
+ * await using pool = new Pool({ size: 1, kind: "process", maxMemoryMb: 64 });
+ * const hog = () => {
+ *   const held: number[][] = [];
+ *   while (true) held.push(new Array(100_000).fill(1));
+ * };
+ * await pool.apply(hog).catch((error) => {
+ *   if (error instanceof WorkerOutOfMemoryError) console.log(error.maxMemoryMb); // 64
+ * });
+ * console.log(await pool.apply(() => "replaced")); // "replaced"
+ * ```
+ */
+export class WorkerOutOfMemoryError extends WorkerCrashedError {
+  /** Always "WorkerOutOfMemoryError". */
+  override name = "WorkerOutOfMemoryError";
+  /** The heap limit the worker ran with, in MB (the pool's `maxMemoryMb`). */
+  readonly maxMemoryMb: number;
+
+  /**
+   * Describes the worker's death for the task it held.
+   *
+   * @param worker The name of the worker that died.
+   * @param message What happened and what to do about it.
+   * @param maxMemoryMb The heap limit it reached.
+   * @param options Standard error options.
+   *
+   * @example
+   * ```ts
+   * import { WorkerOutOfMemoryError } from "@multitask/core/pool";
+   *
+   * const error = new WorkerOutOfMemoryError("w1", "w1 ran out of memory", 64);
+   * console.log(error.maxMemoryMb); // 64
+   * ```
+   */
+  constructor(
+    worker: string,
+    message: string,
+    maxMemoryMb: number,
+    options?: ErrorOptions,
+  ) {
+    super(worker, message, null, options);
+    this.maxMemoryMb = maxMemoryMb;
+  }
+}
+
+/**
  * Work was submitted to a pool after `close()` or `terminate()`, or a task
  * was still pending when `terminate()` stopped the pool.
  *
@@ -99,4 +153,9 @@ export class PoolFullError extends Error {
   override name = "PoolFullError";
 }
 
-registerErrorClasses(WorkerCrashedError, PoolClosedError, PoolFullError);
+registerErrorClasses(
+  WorkerCrashedError,
+  WorkerOutOfMemoryError,
+  PoolClosedError,
+  PoolFullError,
+);

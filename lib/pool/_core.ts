@@ -280,7 +280,7 @@ export class PoolCore implements PoolBackend {
     try {
       member.worker = this.#kind.start(name, this.#setup, {
         reply: (message) => this.#onReply(member, message),
-        exit: (code, detail) => this.#onExit(member, code, detail),
+        exit: (code, detail, oom) => this.#onExit(member, code, detail, oom),
       });
     } catch (error) {
       this.#cannotStart(error);
@@ -536,12 +536,21 @@ export class PoolCore implements PoolBackend {
     this.#idle.remove(member);
   }
 
-  #onExit(member: Member, code: number | null, detail?: string): void {
+  #onExit(
+    member: Member,
+    code: number | null,
+    detail?: string,
+    outOfMemoryMb?: number,
+  ): void {
     if (member.dead) return;
     if (!member.answered) this.#stillborn = true;
     this.#remove(member);
     this.#graveyard.delete(member); // already gone
-    this.#bury(member, member.crashError(code, detail), undefined);
+    this.#bury(
+      member,
+      member.crashError(code, detail, outOfMemoryMb),
+      undefined,
+    );
     this.#pump();
   }
 

@@ -7,15 +7,18 @@ import { SentTargets, type TargetSpec } from "../_crossing/target.ts";
 import type { ObjectImporter, Route } from "../_crossing/codec.ts";
 import type { RunMessage, WorkerReply } from "./_protocol.ts";
 import { DONE, type Task } from "./_backend.ts";
-import { WorkerCrashedError } from "../errors/pool.ts";
+import { WorkerCrashedError, WorkerOutOfMemoryError } from "../errors/pool.ts";
 // It rebuilds errors, which needs every library error class loaded.
 import "../errors/_registry.ts";
 
 /** What the core hears from a worker. */
 export interface WorkerEvents {
   reply(message: WorkerReply): void;
-  /** The worker is gone; `detail` says how when the driver knows more than the code. */
-  exit(code: number | null, detail?: string): void;
+  /**
+   * The worker is gone; `detail` says how when the driver knows more than
+   * the code; `outOfMemoryMb`, that it reached this heap limit.
+   */
+  exit(code: number | null, detail?: string, outOfMemoryMb?: number): void;
 }
 
 /** What the core needs from a worker, whatever it runs on. */
@@ -115,7 +118,11 @@ export class Member {
   crashError(
     code: number | null,
     detail?: string,
+    outOfMemoryMb?: number,
   ): (task: Task, lost: boolean) => Error {
+    if (outOfMemoryMb !== undefined && !this.initFailure) {
+      return this.#outOfMemory(outOfMemoryMb);
+    }
     const reason = this.#deathReason(code, detail);
     const e = this.initFailure ?? this.crash;
     const cause = e ? deserializeError(e) : undefined;
@@ -127,6 +134,21 @@ export class Member {
           : `Worker ${this.label} ${reason} while running this task. The pool replaced the worker; only the tasks it held failed.`,
         code,
         { cause },
+      );
+  }
+
+  #outOfMemory(mb: number): (task: Task, lost: boolean) => Error {
+    const reason =
+      `ran out of memory: its JavaScript heap reached the pool's maxMemoryMb of ${mb} MB, and V8 stopped it,`;
+    const fix =
+      "Raise maxMemoryMb, or have the task hold less at once (process its data in chunks, stream it).";
+    return (_task, lost) =>
+      new WorkerOutOfMemoryError(
+        this.label,
+        lost
+          ? `Worker ${this.label} ${reason} after this task finished but before its result was sent back; its result is lost. ${fix}`
+          : `Worker ${this.label} ${reason} while running this task. The pool replaced the worker; only the tasks it held failed. ${fix}`,
+        mb,
       );
   }
 

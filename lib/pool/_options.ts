@@ -75,6 +75,16 @@ export interface PoolOptions {
    * (`TimeoutError`); -1 (or undefined) for no limit.
    */
   taskTimeout?: number;
+  /**
+   * Kind "process": each child's V8 heap limit in MB (`--max-old-space-size`)
+   * [piscina's `resourceLimits.maxOldGenerationSizeMb`]. A task that grows
+   * the heap past it kills its worker: that task fails with
+   * `WorkerOutOfMemoryError` (a `WorkerCrashedError`), the worker is
+   * replaced, and other tasks are unaffected. It bounds the JavaScript heap,
+   * not ArrayBuffers or the process's whole memory. At least 16 (a child
+   * needs some to start). A thread pool refuses it (see `kind`).
+   */
+  maxMemoryMb?: number;
   /** Names the pool and its workers ("Pool-1-worker-2") in errors. */
   name?: string;
   /** Called as the items of every map/imap complete, unless the call has its own. */
@@ -240,6 +250,7 @@ export function validate(options: PoolOptions): Validated {
     );
   }
   positiveInteger(options.maxTasksPerWorker, "maxTasksPerWorker");
+  checkMaxMemory(options.maxMemoryMb, kind);
   const maxQueue = options.maxQueue;
   if (
     maxQueue !== undefined && maxQueue !== Infinity &&
@@ -330,6 +341,25 @@ function checkSizes(
     : checkLimit(options.idleTimeout, "idleTimeout", "create pool") ??
       Infinity;
   return { size: max, minSize, idleTimeout: idle };
+}
+
+/** The least `maxMemoryMb`: below it a child cannot load the library. */
+export const MIN_MEMORY_MB = 16;
+
+function checkMaxMemory(mb: unknown, kind: string): void {
+  if (mb === undefined) return;
+  if (!Number.isSafeInteger(mb) || (mb as number) < MIN_MEMORY_MB) {
+    throw sizeError(
+      "maxMemoryMb",
+      `an integer of at least ${MIN_MEMORY_MB} (megabytes of JavaScript heap per process worker)`,
+      mb,
+    );
+  }
+  if (kind === "thread") {
+    throw new TypeError(
+      `Cannot create pool as 'maxMemoryMb' applies to kind "process" only: Deno gives a Web Worker no heap limit of its own. Use kind: "process", whose children each run with --max-old-space-size.`,
+    );
+  }
 }
 
 function sizeError(name: string, wanted: string, value: unknown): Error {

@@ -42,17 +42,23 @@ const RUN: TargetSpec = { kind: "export", module: CHILD, name: "runPoolBatch" };
 /** The backend of `kind: "process"`. */
 export const processBackend: BackendFactory = (settings) =>
   new PoolCore(settings, {
-    start: processStarter(settings.module),
+    start: processStarter(settings.module, settings.options.maxMemoryMb),
     maxBatch: 32,
     unrefIdle: true,
     idleTimeout: Infinity,
   });
 
 // The pool's module tells each child where to find the user's deno.json.
-function processStarter(module: string | undefined): StartWorker {
+function processStarter(
+  module: string | undefined,
+  maxMemoryMb: number | undefined,
+): StartWorker {
+  const v8Flags = maxMemoryMb === undefined
+    ? undefined
+    : [`--max-old-space-size=${maxMemoryMb}`];
   return (name, setup, events) => {
-    const child = new Child({ name, daemon: true, module });
-    const worker = new ProcessWorker(child, events);
+    const child = new Child({ name, daemon: true, module, v8Flags });
+    const worker = new ProcessWorker(child, events, maxMemoryMb);
     worker.init({
       t: "init",
       name,
@@ -84,7 +90,11 @@ class ProcessWorker implements PoolWorker {
   /** The child's journal (see _journal.ts). */
   readonly journal: string | undefined;
 
-  constructor(child: Child, events: WorkerEvents) {
+  constructor(
+    child: Child,
+    events: WorkerEvents,
+    maxMemoryMb: number | undefined,
+  ) {
     this.#child = child;
     this.#events = events;
     this.label = `process ${child.pid}`;
@@ -99,7 +109,11 @@ class ProcessWorker implements PoolWorker {
     child.exited.then((status) => this.#delivered.then(() => status)).then(
       (status) => {
         this.#buried();
-        events.exit(status.code, deathDetail(status));
+        events.exit(
+          status.code,
+          deathDetail(status),
+          outOfMemory(status, maxMemoryMb),
+        );
         this.#release();
         if (this.journal) Deno.remove(this.journal).catch(() => {});
       },
@@ -233,11 +247,23 @@ class ProcessWorker implements PoolWorker {
 
 function deathDetail(status: Deno.CommandStatus): string | undefined {
   if (!status.signal) return undefined;
-  return `was killed by ${status.signal}${
-    status.signal === "SIGKILL"
-      ? " (out of memory, or killed from outside?)"
-      : ""
-  }`;
+  const why = status.signal === "SIGKILL"
+    ? " (out of memory, or killed from outside?)"
+    : status.signal === "SIGTRAP"
+    ? " (V8 stops a process so on a fatal error, such as a full JavaScript heap; maxMemoryMb sets that limit)"
+    : "";
+  return `was killed by ${status.signal}${why}`;
+}
+
+// When its JavaScript heap reaches --max-old-space-size, V8 prints "Fatal
+// JavaScript out of memory" and traps (Deno 2.9: SIGTRAP, exit code 133).
+// Only a pool that set the limit reads a SIGTRAP so: elsewhere it may be any
+// fatal V8 error.
+function outOfMemory(
+  status: Deno.CommandStatus,
+  maxMemoryMb: number | undefined,
+): number | undefined {
+  return status.signal === "SIGTRAP" ? maxMemoryMb : undefined;
 }
 
 function failAll(message: RunMessage, error: SerializedError): DoneMessage {

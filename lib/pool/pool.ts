@@ -40,6 +40,7 @@ export {
   PoolFullError,
   TimeoutError,
   WorkerCrashedError,
+  WorkerOutOfMemoryError,
 } from "../errors/mod.ts";
 export type {
   ApplyOptions,

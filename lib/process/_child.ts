@@ -78,6 +78,8 @@ export interface ChildOptions {
   maxFrameSize?: number;
   /** Where objects passed to the child are exported, if some were before it started (prepareParams). */
   table?: ObjectTable;
+  /** V8 flags for the child (`--v8-flags=`), e.g. a pool's heap limit. */
+  v8Flags?: string[];
 }
 
 const ENV_KEY = "MULTITASK_CHILD_KEY";
@@ -155,6 +157,9 @@ export class Child {
           ...permissions,
           ...channelFlags(permissions, path, options.module, CHILD_ENV),
           ...configFlags(options.module),
+          ...(options.v8Flags?.length
+            ? [`--v8-flags=${options.v8Flags.join(",")}`]
+            : []),
           MAIN,
         ],
         cwd: options.cwd,

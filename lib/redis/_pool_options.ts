@@ -52,7 +52,9 @@ export function redisPoolSettings(
       );
     }
   }
-  for (const key of ["minSize", "maxSize", "idleTimeout"] as const) {
+  for (
+    const key of ["minSize", "maxSize", "idleTimeout", "maxMemoryMb"] as const
+  ) {
     if (o[key] !== undefined) {
       throw new TypeError(
         `Cannot create pool as '${key}' does not apply to kind "redis": its workers are processes started on their own, on any machine (deno run -A jsr:@multitask/core/worker ...); the pool does not start or retire them. Start or stop workers (and set their --concurrency) to change its size.`,

@@ -25,6 +25,7 @@ Deno.test("new Pool({ kind: 'redis' }) refuses wrong options naming them", async
     ["minSize", { ...base, minSize: 1 }, /'minSize' does not apply to kind/],
     ["maxSize", { ...base, maxSize: 4 }, /'maxSize' does not apply to kind/],
     ["idleTimeout", { ...base, idleTimeout: 50 }, /'idleTimeout' does not/],
+    ["maxMemoryMb", { ...base, maxMemoryMb: 64 }, /'maxMemoryMb' does not/],
     ["name unfit for a key", { ...base, name: "a b" }, /'name', the pool's/],
     ["visibilityTimeout", { ...base, visibilityTimeout: 0 }, /positive/],
     ["retries", { ...base, retries: -1 }, /'retries' must be/],

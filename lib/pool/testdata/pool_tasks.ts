@@ -191,3 +191,9 @@ export async function holdWorker(
 export function whichWorker(): { id: string; pid: number } {
   return { id: workerId(), pid: Deno.pid };
 }
+
+/** Grows the JavaScript heap until V8 stops the worker (its heap limit). */
+export function hog(): never {
+  const held: number[][] = [];
+  while (true) held.push(new Array(100_000).fill(held.length));
+}
