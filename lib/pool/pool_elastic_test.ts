@@ -14,7 +14,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { deadline, delay } from "@std/async";
-import { Pool, type PoolOptions } from "./pool.ts";
+import { Pool, type PoolOptions, WorkerCrashedError } from "./pool.ts";
 import { Event } from "../sync/event.ts";
 import { Value } from "../sync/value.ts";
 import { add, holdWorker, whichWorker } from "./testdata/pool_tasks.ts";
@@ -174,6 +174,27 @@ for (const kind of KINDS) {
     await pool.apply(add, [1, 1]); // a success: replacements may start again
     await until(() => pool.stats.size === 1, "a kept worker again");
     assertNotEquals((await pool.apply(whichWorker)).id, before.id);
+  });
+}
+
+for (const kind of KINDS) {
+  Deno.test(`Pool (${kind}) does not restart kept workers over and over when their initializer throws`, async () => {
+    await using pool = new Pool({
+      kind,
+      minSize: 2,
+      name: "Broken",
+      initializer: () => {
+        throw new Error("no database");
+      },
+    });
+    for (let i = 0; i < 2; i++) {
+      const error = await pool.apply(() => 1).catch((e) => e);
+      assertIsError(error, WorkerCrashedError, "initializer threw");
+      // Two kept workers, then one per task: no endless refill.
+      const n = Number(/Broken-worker-(\d+)/.exec(error.worker)?.[1]);
+      assert(n <= 2 + i + 1, `worker number ${n}`);
+    }
+    await until(() => pool.stats.size === 0, "the broken workers to be gone");
   });
 }
 
