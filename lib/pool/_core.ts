@@ -26,45 +26,18 @@ import {
   type ProgressMessage,
   type WorkerReply,
 } from "./_protocol.ts";
-import { Member, type StartWorker, type WorkerSetup } from "./_member.ts";
+import { Member, type WorkerKind, type WorkerSetup } from "./_member.ts";
 import { TaskQueue } from "./_task_queue.ts";
+import { Batching, PIPELINE } from "./_batching.ts";
 import { IdleWorkers } from "./_idle.ts";
-import { Histogram } from "./_histogram.ts";
+import { DrainGate, Meter } from "./_meter.ts";
+import { PoolFullError } from "../errors/mod.ts";
 import {
-  AbortError,
-  PoolClosedError,
-  PoolFullError,
-  TimeoutError,
-} from "../errors/mod.ts";
-
-/** What a kind of worker brings to the core. */
-export interface WorkerKind {
-  start: StartWorker;
-  /** Most tasks in one batch. */
-  maxBatch: number;
-  /**
-   * Whether an idle worker can stop keeping the program alive (a child
-   * process is unref'd); a Web Worker cannot, so it keeps the program alive
-   * for as long as it idles.
-   */
-  unrefIdle: boolean;
-  /**
-   * The pool's idleTimeout when it sets none, in ms (Infinity: idle workers
-   * stay): a thread worker retires soon, so that a pool nobody closed lets
-   * the program end; an unref'd child costs only its memory.
-   */
-  idleTimeout: number;
-}
-
-// Batches are sized so that one takes about this long to run: long enough
-// to amortise a message, short enough to keep the workers evenly loaded.
-const BATCH_MS = 2;
-// With tiny tasks a worker gets its next batches while it runs one, so it
-// never waits for a message (batches queued behind a crash go back to the
-// queue). Only when tasks are known to be short: a long task would hold back
-// the batches behind it while another worker sits idle.
-const PIPELINE = 3;
-const PIPELINE_TASK_MS = 0.25;
+  poolStopped,
+  poolTerminated,
+  taskAborted,
+  taskTimedOut,
+} from "./_task_errors.ts";
 
 /** The scheduler. */
 export class PoolCore implements PoolBackend {
@@ -76,28 +49,25 @@ export class PoolCore implements PoolBackend {
   #idle: IdleWorkers;
   #graveyard = new Set<Member>();
   #spawned = 0;
-  #perTask = 0;
+  #batching = new Batching();
   #open = true;
   #terminated = false;
   #finished = Promise.withResolvers<void>();
   #finishing = false;
-  #completed = 0;
-  #failed = 0;
-  #runTime = new Histogram();
-  #waitTime = new Histogram();
-  #createdAt = performance.now();
+  #meter = new Meter();
   /** The last worker to die had answered nothing: minSize waits for a success. */
   #stillborn = false;
-  #drainAt: number;
-  #drainWaiters: (() => void)[] | undefined;
+  #drain: DrainGate;
 
   constructor(settings: BackendSettings, kind: WorkerKind) {
     this.#settings = settings;
     this.#kind = kind;
     // piscina's rule when maxQueue is "auto": size squared.
-    this.#drainAt = Number.isFinite(settings.maxQueue)
-      ? Math.max(1, settings.maxQueue)
-      : settings.size ** 2;
+    this.#drain = new DrainGate(
+      Number.isFinite(settings.maxQueue)
+        ? Math.max(1, settings.maxQueue)
+        : settings.size ** 2,
+    );
     this.#idle = new IdleWorkers({
       unref: kind.unrefIdle,
       idleTimeout: settings.idleTimeout ?? kind.idleTimeout,
@@ -129,49 +99,26 @@ export class PoolCore implements PoolBackend {
       maxSize: this.#settings.size,
       busy,
       queued: this.#queue.size,
-      completed: this.#completed,
-      failed: this.#failed,
-      runTime: this.#runTime.summary(),
-      waitTime: this.#waitTime.summary(),
-      utilization: this.#utilization(),
+      ...this.#meter.summary(this.#settings.size),
     };
   }
 
   get needsDrain(): boolean {
-    return this.#queue.size >= this.#drainAt;
+    return this.#drain.full(this.#queue.size);
   }
 
   drained(): Promise<void> {
-    if (!this.needsDrain) return Promise.resolve();
-    const { promise, resolve } = Promise.withResolvers<void>();
-    (this.#drainWaiters ??= []).push(resolve);
-    return promise;
+    return this.#drain.drained(this.#queue.size);
   }
 
   // Called wherever the queue may have shrunk.
   #maybeDrained(): void {
-    if (this.#drainWaiters === undefined || this.needsDrain) return;
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = undefined;
-    for (const resolve of waiters) resolve();
-  }
-
-  // Busy time is what workers measured running their batches; capacity is
-  // maxSize workers all along (piscina's maxThreads), so an elastic pool
-  // that stayed small under light load reads as lightly used, which it was.
-  #utilization(): number {
-    const capacity = this.#settings.size *
-      (performance.now() - this.#createdAt);
-    return capacity > 0 ? Math.min(1, this.#runTime.sum / capacity) : 0;
+    this.#drain.check(this.#queue.size);
   }
 
   #refusal(): Error | undefined {
     if (this.#open) return undefined;
-    return new PoolClosedError(
-      `Cannot submit work to pool ${this.#settings.name} as it was ${
-        this.#terminated ? "terminated" : "closed"
-      }: close() and terminate() stop a pool for good. Submit everything before close(), or create a new Pool.`,
-    );
+    return poolStopped(this.#settings.name, this.#terminated);
   }
 
   submit(task: Task, timeout: number, signal: AbortSignal | undefined): void {
@@ -179,7 +126,7 @@ export class PoolCore implements PoolBackend {
     const refused = this.#refusal();
     if (refused) return task.reject(refused);
     if (signal?.aborted) {
-      return task.reject(abortError(signal, "before it was queued"));
+      return task.reject(taskAborted(signal, "before it was queued"));
     }
     const { maxQueue } = this.#settings;
     if (this.#queue.size >= maxQueue && !this.#hasRoom()) {
@@ -227,7 +174,7 @@ export class PoolCore implements PoolBackend {
       if (!member) break;
       this.#dispatch(member);
     }
-    if (this.#queue.size > 0 && this.#pipelining()) this.#topUp();
+    if (this.#queue.size > 0 && this.#batching.pipelining) this.#topUp();
     this.#maybeDrained();
     if (!this.#open) this.#maybeFinish();
     else this.#fillMin();
@@ -246,10 +193,6 @@ export class PoolCore implements PoolBackend {
       if (!member) return;
       this.#idle.add(member);
     }
-  }
-
-  #pipelining(): boolean {
-    return this.#perTask > 0 && this.#perTask < PIPELINE_TASK_MS;
   }
 
   // Gives busy workers more batches, one each in turn, up to PIPELINE.
@@ -301,13 +244,14 @@ export class PoolCore implements PoolBackend {
   }
 
   #batchLimit(member: Member): number {
-    const depth = this.#pipelining() ? PIPELINE : 1;
-    const share = Math.ceil(this.#queue.size / (this.#settings.size * depth));
-    const byCost = this.#perTask > 0 ? Math.floor(BATCH_MS / this.#perTask) : 1;
-    let limit = Math.max(1, Math.min(share, byCost, this.#kind.maxBatch));
     const cap = this.#settings.maxTasksPerWorker;
-    if (cap > 0) limit = Math.min(limit, cap - member.used);
-    return limit;
+    return this.#batching.limit(
+      this.#queue.size,
+      this.#settings.size,
+      cap > 0
+        ? Math.min(this.#kind.maxBatch, cap - member.used)
+        : this.#kind.maxBatch,
+    );
   }
 
   #dispatch(member: Member): void {
@@ -333,7 +277,7 @@ export class PoolCore implements PoolBackend {
     const now = performance.now();
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i];
-      this.#waitTime.record(now - task.queuedAt);
+      this.#meter.waitTime.record(now - task.queuedAt);
       task.state = RUNNING;
       task.member = member;
       task.seq = ++member.sent;
@@ -440,10 +384,8 @@ export class PoolCore implements PoolBackend {
       member.batches.shift();
       if (message.ms > 0) {
         const per = message.ms / n;
-        this.#runTime.record(per, n);
-        this.#perTask = this.#perTask === 0
-          ? per
-          : this.#perTask * 0.7 + per * 0.3;
+        this.#meter.runTime.record(per, n);
+        this.#batching.observe(per);
       }
       member.exclusive = false;
       member.clearRunTimer();
@@ -463,19 +405,15 @@ export class PoolCore implements PoolBackend {
   // Progress comes before the task's result, from the task it names; a
   // value from a task already settled (a timer it left) is dropped.
   #onProgress(member: Member, message: ProgressMessage): void {
-    for (let i = member.head; i < member.inflight.length; i++) {
-      const task = member.inflight[i];
-      if (task.seq !== message.seq) continue;
-      if (task.state !== RUNNING || !task.onProgress) return;
-      try {
-        task.onProgress(decodeValue(message.value, member.worker.importer));
-      } catch (error) {
-        // The caller's callback threw: as from any event listener.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-      return;
+    const task = member.held(message.seq);
+    if (task?.state !== RUNNING || !task.onProgress) return;
+    try {
+      task.onProgress(decodeValue(message.value, member.worker.importer));
+    } catch (error) {
+      // The caller's callback threw: as from any event listener.
+      queueMicrotask(() => {
+        throw error;
+      });
     }
   }
 
@@ -496,13 +434,13 @@ export class PoolCore implements PoolBackend {
   #finish(task: Task, out: Outcomes, k: number, member: Member): void {
     if (!returnedAt(out, k)) return this.#fail(task, errorAt(out, k));
     this.#settle(task);
-    this.#completed++;
+    this.#meter.completed++;
     task.resolve(decodeValue(valueAt(out, k), member.worker.importer));
   }
 
   #fail(task: Task, error: unknown): void {
     this.#settle(task);
-    this.#failed++;
+    this.#meter.failed++;
     task.reject(error);
   }
 
@@ -574,28 +512,18 @@ export class PoolCore implements PoolBackend {
 
   #expire(task: Task, ms: number, running: boolean): void {
     if (task.state === DONE) return;
-    const where = task.state === QUEUED
-      ? "It was still waiting in the queue, so it never ran."
-      : `Its worker ${
-        (task.member as Member).label
-      } was terminated and replaced.`;
-    const what = running
-      ? `The task ran longer than the pool's taskTimeout of ${ms} ms.`
-      : `The task did not finish within its timeout of ${ms} ms.`;
-    this.#cancel(
-      task,
-      new TimeoutError(
-        `${what} ${where} Raise the timeout, or split the work into smaller tasks.`,
-      ),
-    );
+    const worker = task.state === QUEUED
+      ? undefined
+      : (task.member as Member).label;
+    this.#cancel(task, taskTimedOut(ms, running, worker));
   }
 
   #abort(task: Task): void {
     if (task.state === DONE) return;
-    const where = task.state === QUEUED
+    const when = task.state === QUEUED
       ? "while it waited in the queue"
       : "while it ran";
-    this.#cancel(task, abortError(task.signal!, where));
+    this.#cancel(task, taskAborted(task.signal!, when));
   }
 
   #cancel(task: Task, error: Error): void {
@@ -649,10 +577,7 @@ export class PoolCore implements PoolBackend {
   terminate(): Promise<void> {
     this.#open = false;
     this.#terminated = true;
-    const error = () =>
-      new PoolClosedError(
-        `Pool ${this.#settings.name} was terminated before this task finished. Await your results before terminate(), or use close() and join() to let queued work finish.`,
-      );
+    const error = () => poolTerminated(this.#settings.name);
     for (const member of [...this.#members]) {
       this.#remove(member);
       this.#gone(member, member.worker.kill());
@@ -668,13 +593,4 @@ export class PoolCore implements PoolBackend {
     }
     return this.#finished.promise;
   }
-}
-
-function abortError(signal: AbortSignal, when: string): AbortError {
-  return new AbortError(
-    `The task was cancelled through its signal ${when}${
-      when === "while it ran" ? "; its worker was terminated and replaced" : ""
-    }.`,
-    { cause: signal.reason },
-  );
 }

@@ -57,6 +57,25 @@ export type StartWorker = (
   events: WorkerEvents,
 ) => PoolWorker;
 
+/** What a kind of worker brings to the core. */
+export interface WorkerKind {
+  start: StartWorker;
+  /** Most tasks in one batch. */
+  maxBatch: number;
+  /**
+   * Whether an idle worker can stop keeping the program alive (a child
+   * process is unref'd); a Web Worker cannot, so it keeps the program alive
+   * for as long as it idles.
+   */
+  unrefIdle: boolean;
+  /**
+   * The pool's idleTimeout when it sets none, in ms (Infinity: idle workers
+   * stay): a thread worker retires soon, so that a pool nobody closed lets
+   * the program end; an unref'd child costs only its memory.
+   */
+  idleTimeout: number;
+}
+
 /** The per-worker settings. */
 export interface WorkerSetup {
   initializer?: TargetSpec;
@@ -92,6 +111,14 @@ export class Member {
 
   get busy(): boolean {
     return this.head < this.inflight.length;
+  }
+
+  /** The unsettled task sent to this worker with sequence number `seq`, if any. */
+  held(seq: number): Task | undefined {
+    for (let i = this.head; i < this.inflight.length; i++) {
+      if (this.inflight[i].seq === seq) return this.inflight[i];
+    }
+    return undefined;
   }
 
   get label(): string {

@@ -69,3 +69,10 @@ export class Targets {
 function fileName(module: string): string {
   return new URL(module).pathname.split("/").pop() ?? module;
 }
+
+/** A refused task's error, as the caller rebuilds it: a TargetError with `message`. */
+export function targetRefusal(
+  message: string,
+): { name: string; message: string } {
+  return { name: "TargetError", message };
+}

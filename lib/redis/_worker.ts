@@ -25,7 +25,7 @@ import {
 import { BEAT, clearBeat, type WorkerBeat, writeBeat } from "./_heartbeat.ts";
 import { isReplyError, Link, type SendOptions, Subscription } from "./_link.ts";
 import { GROUP, type PoolKeys, poolKeys } from "./_pool_options.ts";
-import { Targets } from "./_targets.ts";
+import { targetRefusal, Targets } from "./_targets.ts";
 import { Outbox } from "./_outbox.ts";
 import {
   type Claimant,
@@ -354,7 +354,7 @@ export class RedisWorker {
         // One dead letter per entry and reason, however many tasks it holds.
         if (!refused.has(own)) this.#outbox.deadLetter(id, fields, own);
         refused.add(own);
-        this.#record(held, [taskId, 0, refusal(own), deliveries]);
+        this.#record(held, [taskId, 0, targetRefusal(own), deliveries]);
         continue;
       }
       this.#run(held, batch, i, own, 1);
@@ -594,8 +594,4 @@ export class RedisWorker {
 function retryable(error: unknown): boolean {
   return !(error instanceof TimeoutError) && !(error instanceof AbortError) &&
     (error as Error)?.name !== "TargetError";
-}
-
-function refusal(message: string) {
-  return { name: "TargetError", message };
 }
