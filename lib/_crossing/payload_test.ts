@@ -194,3 +194,21 @@ Deno.test("a decoded typed array owns its bytes: the buffer it was read from can
     });
   }
 });
+
+Deno.test("short JSON payloads decode as long ones do: ASCII, other text, and bad UTF-8 refused", async (t) => {
+  const cases: [string, unknown][] = [
+    ["a receipt", [6, 12345]],
+    ["ASCII text", { a: "x", b: [1, 2.5, true, null] }],
+    ["non-ASCII text", ["é", "日本", "😀"]],
+    ["a long one", "x".repeat(200)],
+  ];
+  for (const [name, value] of cases) {
+    await t.step(name, () => {
+      assertEquals(decodePayload(encodePayload(value)), value);
+    });
+  }
+  await t.step("bad UTF-8 in a short payload is a FrameError", () => {
+    const bad = new Uint8Array([0x4a, 0x22, 0xff, 0x22]); // "J" + '"\xff"'
+    assertThrows(() => decodePayload(bad), FrameError, "malformed");
+  });
+});
