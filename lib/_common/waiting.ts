@@ -65,7 +65,7 @@ export function checkTimeout(
  * "Cannot <who> as '<name>' must be <wanted>: received <value as given>": a
  * RangeError for a number out of range, a TypeError for anything else.
  */
-function refusal(
+export function refusal(
   value: unknown,
   who: string,
   name: string,

@@ -2,7 +2,7 @@
 // before anything is queued, so bad input fails up front with a clear error
 // and loses nothing.
 
-import { checkLimit, shown } from "../_common/waiting.ts";
+import { checkLimit, refusal } from "../_common/waiting.ts";
 import { knownKinds } from "./_backend.ts";
 
 /** Progress of a map: how many items are done out of how many. */
@@ -309,15 +309,16 @@ function checkSizes(
   const { size, maxSize } = options;
   const minSize = options.minSize ?? 0;
   if (!Number.isSafeInteger(minSize) || minSize < 0) {
-    throw sizeError(
+    throw refusal(
+      minSize,
+      "create pool",
       "minSize",
       "a non-negative integer (the workers kept ready; 0 lets an idle pool hold none)",
-      minSize,
     );
   }
   for (const [name, value] of [["size", size], ["maxSize", maxSize]] as const) {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
-      throw sizeError(name, "a positive integer", value);
+      throw refusal(value, "create pool", name, "a positive integer");
     }
   }
   if (size !== undefined && maxSize !== undefined && size !== maxSize) {
@@ -349,10 +350,11 @@ export const MIN_MEMORY_MB = 16;
 function checkMaxMemory(mb: unknown, kind: string): void {
   if (mb === undefined) return;
   if (!Number.isSafeInteger(mb) || (mb as number) < MIN_MEMORY_MB) {
-    throw sizeError(
+    throw refusal(
+      mb,
+      "create pool",
       "maxMemoryMb",
       `an integer of at least ${MIN_MEMORY_MB} (megabytes of JavaScript heap per process worker)`,
-      mb,
     );
   }
   if (kind === "thread") {
@@ -360,15 +362,6 @@ function checkMaxMemory(mb: unknown, kind: string): void {
       `Cannot create pool as 'maxMemoryMb' applies to kind "process" only: Deno gives a Web Worker no heap limit of its own. Use kind: "process", whose children each run with --max-old-space-size.`,
     );
   }
-}
-
-function sizeError(name: string, wanted: string, value: unknown): Error {
-  const Err = typeof value === "number" ? RangeError : TypeError;
-  return new Err(
-    `Cannot create pool as '${name}' must be ${wanted}: received ${
-      shown(value)
-    }`,
-  );
 }
 
 function positiveInteger(value: number | undefined, name: string): void {
