@@ -12,14 +12,5 @@ import "../lib/thread/_state.ts";
 import "../lib/pool/_runner.ts";
 import "../lib/_crossing/codec.ts";
 import "../lib/pool/_protocol.ts";
-
-// Typed by hand: this file is also checked along with main-thread modules.
-const scope = self as unknown as {
-  onmessage: (event: MessageEvent<[number, number]>) => void;
-  postMessage(message: unknown): void;
-};
-
-scope.onmessage = (event) => {
-  const [a, b] = event.data;
-  scope.postMessage(a + b);
-};
+// Then the bare worker itself, unchanged.
+import "./_bare_worker.ts";

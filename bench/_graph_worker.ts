@@ -2,14 +2,5 @@
 // "start-up" group): what importing the library costs a new isolate.
 
 import "../lib/pool/mod.ts";
-
-// Typed by hand: this file is also checked along with main-thread modules.
-const scope = self as unknown as {
-  onmessage: (event: MessageEvent<[number, number]>) => void;
-  postMessage(message: unknown): void;
-};
-
-scope.onmessage = (event) => {
-  const [a, b] = event.data;
-  scope.postMessage(a + b);
-};
+// Then the bare worker itself, unchanged.
+import "./_bare_worker.ts";
