@@ -13,35 +13,17 @@ import {
   assertObjectMatch,
   assertThrows,
 } from "@std/assert";
-import { deadline, delay } from "@std/async";
+import { deadline } from "@std/async";
 import { Pool, type PoolOptions, WorkerCrashedError } from "./pool.ts";
 import { Event } from "../sync/event.ts";
 import { Value } from "../sync/value.ts";
 import { add, holdWorker, whichWorker } from "./testdata/pool_tasks.ts";
+import { alive, HANG, until } from "./_test_waits.ts";
 
 const TASKS = new URL("./testdata/pool_tasks.ts", import.meta.url).href;
-const HANG = 60_000; // a guard against hanging, not a measure
 const KINDS = ["thread", "process"] as const;
 
 type Seen = { id: string; pid: number };
-
-/** Polls `check` until it holds; fails after HANG (a guard, not a measure). */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + HANG;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `n` tasks that hold a worker each until `go` is set. */
 function hold(pool: Pool, n: number, running: Value, go: Event) {

@@ -12,7 +12,7 @@ import {
   assertNotEquals,
   assertThrows,
 } from "@std/assert";
-import { deadline, delay } from "@std/async";
+import { deadline } from "@std/async";
 import {
   Pool,
   type PoolOptions,
@@ -22,26 +22,9 @@ import {
 import { Event } from "../sync/event.ts";
 import { Value } from "../sync/value.ts";
 import { add, hog, holdWorker, pid } from "./testdata/pool_tasks.ts";
+import { alive, HANG, until } from "./_test_waits.ts";
 
 const TASKS = new URL("./testdata/pool_tasks.ts", import.meta.url).href;
-const HANG = 60_000; // a guard against hanging, not a measure
-
-function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + HANG;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
   return deadline(promise.then(() => undefined, (error) => error), HANG);

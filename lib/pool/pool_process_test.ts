@@ -31,17 +31,9 @@ import {
   whoAmI,
   withdraw,
 } from "./testdata/pool_tasks.ts";
+import { alive } from "./_test_waits.ts";
 
 const TASKS = new URL("./testdata/pool_tasks.ts", import.meta.url).href;
-
-function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("Process pool runs tasks in child processes and keeps errors' class names", async () => {
   await using pool = new Pool({ size: 2, kind: "process", module: TASKS });
